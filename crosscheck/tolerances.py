@@ -1,0 +1,28 @@
+"""The one tolerance table: every test and the CLI read their bounds from here.
+
+Keys are (dtype, kind of check). Values bound the course's relative difference
+‖a − b‖ / ‖a + b‖ of two gradients and the relative error of two costs.
+
+- "autodiff": hand-derived vs jax.grad / torch.autograd, same arithmetic up to rounding.
+- "loop": vectorised vs the per-example loop, the same equations summed in another order.
+- "numerical": central differences with ε = 1e-4, whose truncation error is O(ε²)·f'''.
+"""
+import numpy as np
+
+TOLERANCES = {
+    ("float64", "autodiff"): 1e-12,
+    ("float64", "loop"): 1e-12,
+    ("float64", "numerical"): 1e-9,
+    ("float32", "autodiff"): 1e-5,
+    ("float32", "loop"): 1e-5,
+}
+
+KINDS = ("autodiff", "loop", "numerical")
+
+
+def tolerance(kind, dtype=np.float64):
+    """The bound for a check of ``kind`` between arrays of ``dtype``."""
+    key = (np.dtype(dtype).name, kind)
+    if key not in TOLERANCES:
+        raise KeyError(f"no tolerance for {key}; the table has {sorted(TOLERANCES)}")
+    return TOLERANCES[key]

@@ -1,0 +1,9 @@
+"""The one exception type the suite raises for bad input.
+
+The CLI turns it into one line on stderr and exit code 2; library users catch it
+like any ``ValueError``.
+"""
+
+
+class InputError(ValueError):
+    """Input the suite cannot use: a malformed file, wrong shapes, NaN, bad labels."""

@@ -1,0 +1,60 @@
+"""The two losses, their output deltas, and the L2 penalty that skips bias columns.
+
+Symbols (as in the code): m examples, K outputs, z = z^(L) the output
+pre-activations (m, K), h = g(z) the outputs (m, K), Y the one-hot targets (m, K).
+
+    cross-entropy   J = (1/m) Σᵢ Σₖ [−yₖ log hₖ − (1 − yₖ) log(1 − hₖ)]
+    squared error   J = (1/(2m)) Σᵢ Σₖ (hₖ − yₖ)²
+    penalty         + λ/(2m) Σₗ Σ_{j, k≥1} (Θ^(l)_{jk})²        (column k = 0 is the bias)
+
+Output deltas δ^(L) = ∂(m·J)/∂z^(L):
+
+    cross-entropy   δ = h − y                 (the g'(z) cancels against ∂J/∂h)
+    squared error   δ = (h − y) ⊙ h ⊙ (1 − h)
+"""
+import numpy as np
+
+from .activation import softplus
+from .errors import InputError
+
+LOSSES = ("cross_entropy", "squared_error")
+
+
+def check_loss(loss):
+    if loss not in LOSSES:
+        raise InputError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+    return loss
+
+
+def data_loss_sum(z, h, Y, loss):
+    """m·J without the penalty. z, h, Y: (m, K).
+
+    Cross-entropy is taken from z, never from log h: with −log g(z) = softplus(−z)
+    and −log(1 − g(z)) = softplus(z), each term is softplus(z) − y·z, finite and
+    warning-free for saturated units (h rounding to exactly 0 or 1).
+    """
+    if loss == "cross_entropy":
+        return float(np.sum(softplus(z)) - np.vdot(Y, z))
+    check_loss(loss)
+    r = h - Y
+    return 0.5 * float(np.vdot(r, r))
+
+
+def output_delta(h, Y, loss):
+    """δ^(L), (m, K): h − y (cross-entropy) or (h − y) ⊙ h ⊙ (1 − h) (squared error)."""
+    if loss == "cross_entropy":
+        return h - Y
+    check_loss(loss)
+    return (h - Y) * h * (1.0 - h)
+
+
+def penalty(thetas, lambda_, m):
+    """λ/(2m) Σₗ ‖Θ^(l)[:, 1:]‖²: the bias column 0 of every layer is left out."""
+    return lambda_ / (2.0 * m) * sum(float(np.vdot(t[:, 1:], t[:, 1:])) for t in thetas)
+
+
+def penalty_gradient(theta, lambda_, m):
+    """(λ/m) Θ with column 0 zeroed, same shape as Θ."""
+    grad = (lambda_ / m) * theta
+    grad[:, 0] = 0.0
+    return grad
