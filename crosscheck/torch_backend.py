@@ -40,4 +40,4 @@ def value_and_grad(thetas, X, Y, lambda_=0.0, loss="cross_entropy", device="cpu"
     params = [tensor(t).requires_grad_(True) for t in thetas]
     J = cost(params, tensor(X), tensor(Y), float(lambda_), loss)
     grads = torch.autograd.grad(J, params)
-    return float(J), [g.detach().cpu().numpy() for g in grads]
+    return float(J.detach()), [g.detach().cpu().numpy() for g in grads]
