@@ -10,6 +10,8 @@ jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402  (x64 must be set before arrays exist)
 import numpy as np  # noqa: E402
 
+from manual.errors import InputError  # noqa: E402  (the error type only; no math from manual)
+
 
 def cost(thetas, X, Y, lambda_, loss):
     """J(Θ): thetas [(s_{l+1}, 1 + s_l)], X (m, s_1), Y (m, K) one-hot."""
@@ -38,7 +40,7 @@ def _device(device):
     try:
         return jax.devices("gpu")[0]
     except RuntimeError:
-        raise RuntimeError("--device gpu: JAX sees no GPU on this machine") from None
+        raise InputError("--device gpu: JAX sees no GPU on this machine") from None
 
 
 def value_and_grad(thetas, X, Y, lambda_=0.0, loss="cross_entropy", device="cpu"):

@@ -46,3 +46,23 @@ def check_lambda(value):
     if not np.isfinite(lam) or lam < 0:
         raise InputError(f"λ must be a finite number ≥ 0, got {value}")
     return lam
+
+
+def add_model_options(parser, method=False):
+    """--loss and --lambda (and --method for training)."""
+    from manual.losses import LOSSES
+    parser.add_argument("--loss", choices=LOSSES, default="cross_entropy")
+    parser.add_argument("--lambda", dest="lambda_", type=check_lambda, default=1.0, metavar="λ",
+                        help="regularisation strength λ ≥ 0 (default 1)")
+    if method:
+        from manual.train import METHODS
+        parser.add_argument("--method", choices=METHODS, default="TNC")
+
+
+def check_device(device):
+    """Fail early, as bad input, when --device gpu is asked for and no GPU is visible."""
+    if device != "gpu":
+        return
+    import torch
+    if not torch.cuda.is_available():
+        raise InputError("--device gpu: no GPU is visible to PyTorch on this machine (use --device cpu)")

@@ -3,6 +3,8 @@
 Never calls ``manual``. Gradients come from ``torch.autograd``.
 """
 import numpy as np
+
+from manual.errors import InputError  # the error type only; no math from manual
 import torch
 import torch.nn.functional as F
 
@@ -29,7 +31,7 @@ def _device(device):
     if device == "cpu":
         return torch.device("cpu")
     if not torch.cuda.is_available():
-        raise RuntimeError("--device gpu: PyTorch sees no GPU on this machine")
+        raise InputError("--device gpu: PyTorch sees no GPU on this machine")
     return torch.device("cuda")
 
 
