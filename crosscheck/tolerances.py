@@ -6,6 +6,11 @@ Keys are (dtype, kind of check). Values bound the course's relative difference
 - "autodiff": hand-derived vs jax.grad / torch.autograd, same arithmetic up to rounding.
 - "loop": vectorised vs the per-example loop, the same equations summed in another order.
 - "numerical": central differences with ε = 1e-4, whose truncation error is O(ε²)·f'''.
+- "user": a learner's own function (``crosscheck verify``) vs autodiff or a catalogue variant.
+  Looser than "autodiff" because a correct learner's code may compute log h and log(1 − h)
+  directly: where 1 − h ≈ e^(−z) the rounding of h costs a relative 1e-16·e^z, about 2e-11 at
+  the verify problems' largest |z| = 12. Still 1e6 below the smallest catalogued mistake
+  (sigmoid_prime_of_activation, ~1e-3 relative).
 """
 import numpy as np
 
@@ -13,11 +18,12 @@ TOLERANCES = {
     ("float64", "autodiff"): 1e-12,
     ("float64", "loop"): 1e-12,
     ("float64", "numerical"): 1e-9,
+    ("float64", "user"): 1e-9,
     ("float32", "autodiff"): 1e-5,
     ("float32", "loop"): 1e-5,
 }
 
-KINDS = ("autodiff", "loop", "numerical")
+KINDS = ("autodiff", "loop", "numerical", "user")
 
 
 def tolerance(kind, dtype=np.float64):
