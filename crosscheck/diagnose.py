@@ -82,7 +82,9 @@ def problem_data(problem):
         for theta in thetas:
             theta *= SATURATED_MAX_Z / np.max(np.abs(add_bias(a) @ theta.T))
             a = sigmoid(add_bias(a) @ theta.T)
-    y = rng.permutation(np.resize(np.arange(1, K + 1), problem.m))
+    # every label once, the rest at random: unequal class counts, so that a label mistake
+    # also shows in the output bias column (whose gradient is mean(h) − class frequency)
+    y = rng.permutation(np.concatenate([np.arange(1, K + 1), rng.integers(1, K + 1, problem.m - K)]))
     for arr in (*thetas, X, y):
         arr.flags.writeable = False
     return tuple(thetas), X, y
