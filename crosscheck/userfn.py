@@ -205,23 +205,28 @@ def check_result(result, n_params, name="the function", on=""):
         raise InputError(f"{name} returned {got}{on}; expected the pair (J, grad)")
     J, grad = result
     try:
-        J_arr = np.asarray(J, dtype=np.float64)
+        J_arr = np.asarray(J)
     except (TypeError, ValueError):
-        raise InputError(f"{name} returned J of type {type(J).__name__}{on}; expected a number") from None
+        J_arr = np.asarray(None)
+    if J_arr.dtype.kind not in "iuf":          # text, None, objects: not a number
+        raise InputError(f"{name} returned J of type {type(J).__name__}{on}; expected a number")
     if J_arr.size != 1:
         raise InputError(f"{name} returned J with shape {J_arr.shape}{on}; expected a scalar "
                          "(did you forget to sum over examples or classes?)")
-    J = float(J_arr.reshape(()))
+    J = float(J_arr.reshape(()).astype(np.float64))
     if not math.isfinite(J):
         raise InputError(f"{name} returned J = {J}{on}; expected a finite cost")
     if isinstance(grad, (tuple, list)) and grad and all(np.ndim(g) == 2 for g in grad):
         raise InputError(f"{name} returned grad as {len(grad)} matrices {[np.shape(g) for g in grad]}{on}; "
                          f"expected them unrolled into one vector of shape ({n_params},)")
     try:
-        g = np.asarray(grad, dtype=np.float64)
+        g = np.asarray(grad)
     except (TypeError, ValueError):
+        g = np.asarray(None)
+    if g.dtype.kind not in "iuf":
         raise InputError(f"{name} returned grad of type {type(grad).__name__}{on}; "
-                         f"expected a numeric vector of shape ({n_params},)") from None
+                         f"expected a numeric vector of shape ({n_params},)")
+    g = g.astype(np.float64)
     if g.ndim == 2 and 1 in g.shape:
         g = g.ravel()                        # a column (n, 1) as in MATLAB is fine
     if g.shape != (n_params,):
