@@ -25,7 +25,7 @@ import numpy as np
 
 from manual.activation import sigmoid
 from manual.layout import add_bias, reroll, theta_shapes, unroll
-from manual.mistakes import MISTAKE_IDS, MISTAKES, with_mistake
+from manual.mistakes import LABEL_OFFSET_FORMS, MISTAKE_IDS, MISTAKES, with_mistake
 
 from .compare import compare, element_errors
 from .tolerances import tolerance
@@ -104,20 +104,34 @@ def reference_result(problem, loss):
                                       problem.lambda_, loss)
 
 
+CORRECT = (frozenset(), LABEL_OFFSET_FORMS[0])
+
+
 @functools.lru_cache(maxsize=None)
-def variant_result(ids, problem, loss, order):
-    """(J, [grad per layer]) of the catalogue variant making the mistakes ``ids`` (a frozenset)."""
+def variant_result(candidate, problem, loss, order):
+    """(J, [grad per layer]) of the catalogue variant ``candidate`` = (ids frozenset, label form)."""
+    ids, label_form = candidate
     thetas, X, y = problem_data(problem)
-    J, grad = with_mistake(ids, loss, order)(unroll(thetas, order), *problem.sizes, X, y, problem.lambda_)
+    f = with_mistake(ids, loss, order, label_form)
+    J, grad = f(unroll(thetas, order), *problem.sizes, X, y, problem.lambda_)
     return J, reroll(grad, problem.sizes, order)
 
 
+def _forms(ids):
+    """One candidate per way of writing the mistakes ``ids`` (label_offset has two)."""
+    ids = frozenset(ids)
+    forms = LABEL_OFFSET_FORMS if "label_offset" in ids else LABEL_OFFSET_FORMS[:1]
+    return [(ids, form) for form in forms]
+
+
 def candidates(loss):
-    """Explanations to try, simplest first: every applicable id alone, then every compatible pair."""
+    """Explanations to try, simplest first: ([every applicable id alone], [every compatible pair]),
+    each a (frozenset of ids, label_offset form) candidate."""
     singles = [i for i in MISTAKE_IDS if loss in MISTAKES[i].losses]
-    pairs = [frozenset(p) for p in itertools.combinations(singles, 2)
+    pairs = [p for p in itertools.combinations(singles, 2)
              if set(p) != {"no_reg_in_gradient", "gradient_reg_half"}]
-    return [frozenset([i]) for i in singles], pairs
+    return ([c for i in singles for c in _forms([i])],
+            [c for p in pairs for c in _forms(p)])
 
 
 def agrees(a, b, tol=None):
@@ -254,11 +268,13 @@ def diagnose(user, loss="cross_entropy", order="F", problems=PROBLEMS):
     if result.passed:
         return result
     for group in candidates(loss):               # singles; only if none matches, pairs
-        for ids in group:
+        for candidate in group:
             result.tried += 1
-            if all(agrees(out, variant_result(ids, problem, loss, order))[2]
-                   for problem, out in zip(problems, outputs)):
-                result.matches.append(sorted(ids, key=MISTAKE_IDS.index))
+            ids = sorted(candidate[0], key=MISTAKE_IDS.index)
+            if ids not in result.matches and all(
+                    agrees(out, variant_result(candidate, problem, loss, order))[2]
+                    for problem, out in zip(problems, outputs)):
+                result.matches.append(ids)
         if result.matches:
             break
     result.ids = sorted({i for match in result.matches for i in match}, key=MISTAKE_IDS.index)

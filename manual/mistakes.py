@@ -80,12 +80,18 @@ MISTAKES = {m.id: m for m in [
     Mistake("label_offset",
             "one-hot built with the wrong label mapping",
             "Label k belongs in column k − 1 (label 10, the digit 0, in the last column). Putting "
-            "label k in column k mod K (digit-indexed columns) shifts every target by one class. "
-            "Cost and gradient stay consistent, so a gradient check passes; the cost is wrong.",
+            "label k in column k mod K (digit-indexed columns) shifts every target by one class; "
+            "comparing y with the column indices 0..K−1 (y == k for k in range(K)) shifts them the "
+            "same way but leaves label K (the digit 0) with no column at all. Cost and gradient stay "
+            "consistent, so a gradient check passes; the cost is wrong.",
             "Y[i, y_i − 1] = 1"),
 ]}
 
 MISTAKE_IDS = tuple(MISTAKES)
+
+# The two ways of writing label_offset: label k in column k mod K, or in column k with
+# label K dropped (its row of Y all zero).
+LABEL_OFFSET_FORMS = ("digit_columns", "zero_based")
 
 
 def mistake_set(mistake_id):
@@ -99,24 +105,31 @@ def mistake_set(mistake_id):
     return ids
 
 
-def with_mistake(mistake_id, loss="cross_entropy", order="F"):
+def with_mistake(mistake_id, loss="cross_entropy", order="F", label_form="digit_columns"):
     """A course-signature cost function that makes exactly ``mistake_id``.
 
     ``f(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_) -> (J, grad)``,
     unrolled in ``order`` (the variant ``unroll_order`` uses the other one). ``mistake_id``
     may also be a collection of ids: the function then makes all of them at once.
+    ``label_form`` picks how ``label_offset`` is written (see LABEL_OFFSET_FORMS).
     """
     ids = mistake_set(mistake_id)
     check_loss(loss)
+    if label_form not in LABEL_OFFSET_FORMS:
+        raise InputError(f"unknown label_form {label_form!r}; choose one of {', '.join(LABEL_OFFSET_FORMS)}")
 
     def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
         sizes = (input_layer_size, hidden_layer_size, num_labels)
         used = ({"F": "C", "C": "F"}[order]) if "unroll_order" in ids else order
         thetas = reroll(np.asarray(nn_params, dtype=float), sizes, used)
         labels = check_labels(y, num_labels)
-        columns = labels % num_labels if "label_offset" in ids else labels - 1
+        if "label_offset" not in ids:
+            columns = labels - 1
+        else:
+            columns = labels % num_labels if label_form == "digit_columns" else labels
+        rows = np.flatnonzero(columns < num_labels)         # zero_based: label K gets no column
         Y = np.zeros((labels.size, num_labels))
-        Y[np.arange(labels.size), columns] = 1.0
+        Y[rows, columns[rows]] = 1.0
         J, grads = mistaken_cost_and_gradient(ids, thetas, np.asarray(X, dtype=float), Y,
                                               lambda_, loss)
         return J, unroll(grads, used)

@@ -27,6 +27,7 @@ MISTAKEN = [
     ("vectorised_mistakes.py:unroll_order", [], ["unroll_order"]),
     ("correct.py:nnCostFunction", ["--order", "C"], ["unroll_order"]),     # the reverse slip
     ("vectorised_mistakes.py:label_offset", [], ["label_offset"]),
+    ("vectorised_mistakes.py:label_offset_zero_based", [], ["label_offset"]),
     ("vectorised_mistakes.py:bias_regularised_and_no_divide", [], ["regularize_bias", "missing_divide_by_m"]),
 ]
 

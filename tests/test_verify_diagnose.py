@@ -10,9 +10,10 @@ import pytest
 from crosscheck import diagnose as dg
 from crosscheck.userfn import UserFunction
 from manual import LOSSES
-from manual.mistakes import MISTAKE_IDS, MISTAKES, with_mistake
+from manual.mistakes import LABEL_OFFSET_FORMS, MISTAKE_IDS, MISTAKES, with_mistake
 
-CORRECT = frozenset()
+CORRECT = dg.CORRECT
+SIGMOID_PRIME = (frozenset(["sigmoid_prime_of_activation"]), LABEL_OFFSET_FORMS[0])
 
 
 def as_user(fn):
@@ -22,14 +23,14 @@ def as_user(fn):
 @pytest.mark.parametrize("loss", LOSSES)
 @pytest.mark.parametrize("order", ["F", "C"])
 def test_problem_set_separates_every_explanation(loss, order):
-    """No two explanations (correct, each id, each pair) agree on every problem, so a match
-    is unique; the correct variant agrees with the JAX reference everywhere."""
+    """No two explanations (correct, each id, each pair, each way of writing label_offset) agree
+    on every problem, so a match is unique; the correct variant agrees with the JAX reference."""
     singles, pairs = dg.candidates(loss)
     every = [CORRECT, *singles, *pairs]
     for problem in dg.PROBLEMS:
         assert dg.agrees(dg.variant_result(CORRECT, problem, loss, order),
                          dg.reference_result(problem, loss))[2], problem.name
-    coinciding = [(sorted(a), sorted(b)) for a, b in itertools.combinations(every, 2)
+    coinciding = [(a, b) for a, b in itertools.combinations(every, 2)
                   if all(dg.agrees(dg.variant_result(a, p, loss, order),
                                    dg.variant_result(b, p, loss, order))[2] for p in dg.PROBLEMS)]
     assert coinciding == []
@@ -41,17 +42,18 @@ def test_separation_check_can_fail():
     the medium problems; with the table's tolerance it is not."""
     medium = [p for p in dg.PROBLEMS if p.size == "medium"]
     a = [dg.variant_result(CORRECT, p, "cross_entropy", "F") for p in medium]
-    b = [dg.variant_result(frozenset(["sigmoid_prime_of_activation"]), p, "cross_entropy", "F") for p in medium]
+    b = [dg.variant_result(SIGMOID_PRIME, p, "cross_entropy", "F") for p in medium]
     assert all(dg.agrees(x, y, tol=0.1)[2] for x, y in zip(a, b))
     assert not any(dg.agrees(x, y)[2] for x, y in zip(a, b))
 
 
-CASES = [(i, loss, order) for i in MISTAKE_IDS for loss in MISTAKES[i].losses for order in "FC"]
+CASES = [(i, loss, order, form) for i in MISTAKE_IDS for loss in MISTAKES[i].losses for order in "FC"
+         for form in (LABEL_OFFSET_FORMS if i == "label_offset" else LABEL_OFFSET_FORMS[:1])]
 
 
-@pytest.mark.parametrize("mistake_id, loss, order", CASES)
-def test_catalogue_variant_is_named_as_itself(mistake_id, loss, order):
-    result = dg.diagnose(as_user(with_mistake(mistake_id, loss, order)), loss, order)
+@pytest.mark.parametrize("mistake_id, loss, order, form", CASES)
+def test_catalogue_variant_is_named_as_itself(mistake_id, loss, order, form):
+    result = dg.diagnose(as_user(with_mistake(mistake_id, loss, order, form)), loss, order)
     assert not result.passed
     assert result.ids == [mistake_id] and result.matches == [[mistake_id]]
 

@@ -131,3 +131,17 @@ def bias_regularised_and_no_divide(nn_params, input_layer_size, hidden_layer_siz
     G1 = D2.T @ A1 + lambda_ / m * W1
     G2 = D3.T @ A2 + lambda_ / m * W2
     return J, np.concatenate([G1.flatten("F"), G2.flatten("F")])
+
+
+def label_offset_zero_based(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    """label_offset written the other way: column k holds label k, so label K has no column."""
+    W1, W2 = _weights(nn_params, input_layer_size, hidden_layer_size, num_labels)
+    m = X.shape[0]
+    A1, Z2, A2, H = _forward(W1, W2, X)
+    Y = (y.reshape(-1, 1) == np.arange(num_labels)).astype(float)
+    J = _xent(H, Y) + lambda_ / (2 * m) * (np.sum(W1[:, 1:] ** 2) + np.sum(W2[:, 1:] ** 2))
+    D3 = H - Y
+    D2 = (D3 @ W2)[:, 1:] * A2[:, 1:] * (1 - A2[:, 1:])
+    G1 = D2.T @ A1 / m + lambda_ / m * np.c_[np.zeros(len(W1)), W1[:, 1:]]
+    G2 = D3.T @ A2 / m + lambda_ / m * np.c_[np.zeros(len(W2)), W2[:, 1:]]
+    return J, np.concatenate([G1.flatten("F"), G2.flatten("F")])
