@@ -188,13 +188,23 @@ class UserFunction:
             raise InputError(f"{self.name} took longer than the {self.timeout:g} s limit{on} "
                              "(an endless loop? raise the limit with --timeout S)") from None
         except (Exception, SystemExit) as exc:
-            raise UserCallError(f"{self.name} raised {_one_line(exc)}{_where(exc, self.path)}{on}") from None
+            where = _where(exc, self.path)
+            hint = ""
+            if isinstance(exc, TypeError) and not where and "argument" in str(exc):
+                hint = f"; the course signature is {COURSE_SIGNATURE}"     # failed at the call itself
+            raise UserCallError(f"{self.name} raised {_one_line(exc)}{where}{on}{hint}") from None
         elapsed = time.perf_counter() - start
         self.seconds.append(elapsed)
         if self.timeout is not None and elapsed > self.timeout:
             raise InputError(f"{self.name} took {elapsed:.1f} s, longer than the {self.timeout:g} s limit{on} "
                              "(raise it with --timeout S)")
-        return check_result(result, args[0].size, self.name, on)
+        J, grad = check_result(result, args[0].size, self.name, on)
+        if any(getattr(v, "dtype", None) == np.float32 for v in result):
+            note = ("returned float32 values: their rounding (~1e-7) is far above the 1e-9 tolerance, "
+                    "so compute in float64")
+            if note not in self.warnings:
+                self.warnings.append(note)
+        return J, grad
 
 
 def check_result(result, n_params, name="the function", on=""):

@@ -133,7 +133,7 @@ def to_text(result, user):
                 lines.append(f"    Corrected: {mistake.correction}")
     if user.warnings:
         lines.append("")
-        lines.append("Your function emitted warnings: " + "; ".join(user.warnings[:3]))
+        lines.append("Notes on your function (warnings it raised): " + "; ".join(user.warnings[:3]))
     if user.seconds:
         lines.append(f"({len(user.seconds)} calls of your function, slowest {max(user.seconds):.3f} s)")
     return "\n".join(lines)

@@ -35,6 +35,7 @@ def assert_one_line_error(code, err, *words):
     ("grad_too_short", ["grad with shape (42,)", "expected (43,)"]),
     ("grad_not_unrolled", ["2 matrices", "unrolled", "(43,)"]),
     ("grad_nan", ["NaN/inf", "index 3"]),
+    ("too_few_parameters", ["raised TypeError", "positional argument", "course signature is (nn_params"]),
     ("NOT_A_FUNCTION", ["'NOT_A_FUNCTION' is a int, not a function"]),
     ("no_such_function", ["has no function 'no_such_function'", "raises", "sleeps"]),
 ])
@@ -130,3 +131,10 @@ def test_usage_errors_are_one_line(capsys):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "--loss" in err and len(err.strip().splitlines()) == 1
+
+
+def test_float32_is_wrong_and_says_why(capsys):
+    code, out, _ = run_verify(capsys, f"{BAD}:in_float32", "--json")
+    report = json.loads(out)
+    assert (code, report["passed"], report["diagnosis"]) == (1, False, [])
+    assert any("float32" in w for w in report["warnings"])

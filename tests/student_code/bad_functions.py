@@ -78,3 +78,12 @@ def needs_column_labels(nn_params, input_layer_size, hidden_layer_size, num_labe
     """Right, but written for y of shape (m, 1) as ex4data1.mat loads it."""
     labels = y[:, 0]
     return _correct(nn_params, input_layer_size, hidden_layer_size, num_labels, X, labels, lambda_)
+
+
+def too_few_parameters(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y):
+    return 0.0, nn_params
+
+
+def in_float32(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    J, grad = _correct(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
+    return np.float32(J), grad.astype(np.float32)
