@@ -256,8 +256,8 @@ def _fresh_entry(sc, files, old_entry, versions_now, progress):
                  and all(_holds(sc, old_entry["pins"], got[i]) for i in IMPLEMENTATIONS))
     if unchanged:
         return old_entry, problems
-    prov = pinning.provenance(versions_now, worst, {f: str(getattr(files, f)) for f in ("data", "weights")
-                                                      if getattr(files, f) and f"ex4{f}" in sc.requires})
+    used = [getattr(files, f) for f in ("data", "weights") if f"ex4{f}" in sc.requires]
+    prov = pinning.provenance(versions_now, worst, used)
     if sc.kind == "gradient_check":
         prov["measured"] = {i: float(f"{got[i]['relative_difference']:.3g}") for i in IMPLEMENTATIONS}
     return {"setup": sc.setup(), "pins": pins, "provenance": prov}, problems

@@ -10,6 +10,7 @@ decimals holds when |q − p| ≤ ½·10^(−d), the rounding of the printed num
 """
 import datetime
 import difflib
+import hashlib
 import json
 import platform
 from dataclasses import dataclass, field
@@ -100,6 +101,9 @@ def _pairs(pins, got):
             yield key, p, q, abs(pins["grad_abs_sum"])
         else:
             yield key, p, q, abs(p)
+    for key in got:
+        if key not in pins:                      # a quantity without a pin never holds
+            yield key, float("nan"), got[key], 1.0
 
 
 def relative_changes(scenario_name, impl, pins, got, tol=None):
@@ -152,12 +156,20 @@ def reproduces(scenario, pins, got):
 
 # --- provenance and diff ----------------------------------------------------------------
 
-def provenance(versions, disagreement, files_used):
+def file_identity(path):
+    """{"file": its name, "sha256": its digest}: which course file a pin was computed from."""
+    path = Path(path)
+    return {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def provenance(versions, disagreement, files_used=()):
+    """Who agreed, by how much (max relative difference from manual's values), when, where,
+    and from which course files."""
     out = {"agreed": versions, "max_rel_disagreement": float(f"{disagreement:.3g}"),
            "date": datetime.date.today().isoformat(),
            "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}"}
     if files_used:
-        out["course_files"] = files_used
+        out["course_files"] = [file_identity(p) for p in files_used]
     return out
 
 

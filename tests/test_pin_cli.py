@@ -155,3 +155,11 @@ def test_list_names_every_scenario(capsys):
     assert main(["pin", "--list"]) == 0
     listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert listed == list(json.loads(pinning.PIN_FILE.read_text(encoding="utf-8"))["scenarios"])
+
+
+def test_a_missing_quantity_fails_check(pin_copy, capsys):
+    data = pinning.load(pin_copy)
+    del data["scenarios"][SCENARIO]["pins"]["grad_sumsq"]
+    pin_copy.write_text(pinning.dumps(data), encoding="utf-8")
+    assert main(["pin", "--check", "--file", str(pin_copy), "--scenario", SCENARIO]) == 1
+    assert "grad_sumsq" in capsys.readouterr().out
