@@ -7,7 +7,17 @@ notebook trained. Ends with the notebook's two puzzles explained by the numbers 
 
 Exit 0 when the gallery was produced (it shows mistakes; it is not a pass/fail check),
 2 on bad input.
+
+``--json`` prints one object: ``settings``; ``baselines`` {loss: entry} for the correct
+implementation; ``mistakes`` {id: entry}; ``puzzles`` (the evidence behind the two
+explanations); ``figures`` {id: PNG path}. An entry has ``id``, ``loss``, ``summary``,
+``matches_autodiff``, ``cost``, ``correct_cost``, ``cost_rel_err``, ``grad_rel_diff``,
+``layer_rel_diff`` [per Θ], ``layer_error_share``, ``bias_error_share``, ``cosine``,
+``gradient_finite``, ``worst`` {layer, row, column} and ``train`` (null with --no-train)
+{``train_accuracy``, ``heldout_accuracy``, ``evaluations``, ``nonfinite_evaluations``,
+``stop``, ``weights_finite``}. Values that are inf or NaN are written as null.
 """
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -31,11 +41,18 @@ def _int_at_least(low):
         try:
             number = int(value)
         except ValueError:
-            raise InputError(f"expected an integer ≥ {low}, got {value!r}") from None
+            raise argparse.ArgumentTypeError(f"expected an integer ≥ {low}, got {value!r}") from None
         if number < low:
-            raise InputError(f"expected an integer ≥ {low}, got {number}")
+            raise argparse.ArgumentTypeError(f"expected an integer ≥ {low}, got {number}")
         return number
     return parse
+
+
+def _lambda(value):
+    try:
+        return check_lambda(value)
+    except InputError as exc:                    # argparse prints an ArgumentTypeError's own words
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_arguments(parser):
@@ -45,7 +62,7 @@ def add_arguments(parser):
                         help="TNC's budget of function evaluations (the notebook's maxiter=500)")
     parser.add_argument("--seed", type=_int_at_least(0), default=0,
                         help="seed of the N(0, 1) start weights and the held-out split (default 0)")
-    parser.add_argument("--lambda", dest="lambda_", type=check_lambda, default=1e-3, metavar="λ",
+    parser.add_argument("--lambda", dest="lambda_", type=_lambda, default=1e-3, metavar="λ",
                         help="regularisation strength (default 1e-3, the notebook's)")
     parser.add_argument("--backend", choices=("jax", "torch"), default="jax",
                         help="the autodiff the gradients are compared with (default jax)")
