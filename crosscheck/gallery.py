@@ -192,32 +192,36 @@ def explain(report):
         text = f"{_pct(t['train_accuracy']).strip()} train, {_pct(t['heldout_accuracy']).strip()} held-out"
         return f" ({text})" if brackets else f" {text}"
 
+    trained = ce["train"] is not None
     same = "exactly the" if p1["is_cross_entropy_gradient"] else "NOT the"
     first = (f"Puzzle 1, \"squared loss works better\" (notebook: 99.64% train). Its backprop used "
              f"δ = h − y under a squared-error cost: squared_missing_sigmoid_prime{acc(sq)}. That δ is "
              f"{same} cross-entropy delta: the gradient is {_num(sq['grad_rel_diff'])} away from "
              f"autodiff of the squared-error cost it claims, but {_num(p1['grad_rel_diff_vs_cross_entropy'])} "
              f"from autodiff of the cross-entropy cost. TNC followed cross-entropy's gradient (while "
-             f"its line search measured squared error), so it learns like the correct cross-entropy "
-             f"network{acc(ce)}; a correct squared-error network{acc(se)} is a different thing. "
-             f"The notebook's question 1 (cross-entropy cost, δ = h − y) is simply the correct "
-             f"implementation; its log overflow came from log h with h rounded to 1, which manual/ "
-             f"avoids by computing the cost from z.")
+             f"its line search measured squared error): it was training the cross-entropy model.")
+    if trained:
+        first += (f" Compare the correct cross-entropy network{acc(ce)}; a correctly implemented "
+                  f"squared-error network, a different model, reaches{acc(se, brackets=False)}.")
+    first += (" The notebook's question 1 (cross-entropy cost, δ = h − y) is simply the correct "
+              "implementation; its log overflow came from log h with h rounded to 1, which manual/ "
+              "avoids by computing the cost from z.")
     inflation = ("inf (some outputs are saturated: h is exactly 0 or 1)" if p2["delta_inflation_max"] is None
                  else f"{p2['delta_inflation_max']:.3g}")
-    nonfinite = ""
-    if dh["train"] is not None and dh["train"]["nonfinite_evaluations"]:
-        nonfinite = (f" During training {dh['train']['nonfinite_evaluations']} of "
-                     f"{dh['train']['evaluations']} gradients were inf/NaN (h saturated) and were "
-                     f"handed to TNC as they were.")
-    stop = "" if dh["train"] is None else f" TNC stopped after {dh['train']['evaluations']} evaluations ({STOP_SHORT.get(dh['train']['stop'], dh['train']['stop'])})."
     second = (f"Puzzle 2, \"cross-entropy both ways only ~70%\". Its δ = ∂J/∂h = −y/h + (1−y)/(1−h) "
               f"is output_delta_dJ_dh{acc(dh)}. The right δ = ∂J/∂z multiplies that by g'(z) = h(1−h), "
               f"which cancels the denominators to h − y; without it every output error is divided by "
               f"h(1−h) (median factor {_num(p2['delta_inflation_median'], '.3g')}, largest {inflation} at "
               f"the start weights), so confident units dominate and the gradient points elsewhere "
-              f"(cosine {_num(dh['cosine'], '+.3f')} with the true one).{stop}{nonfinite} The "
-              f"correct implementation, from the same start with the same data and budget, reaches{acc(ce, brackets=False)}.")
+              f"(cosine {_num(dh['cosine'], '+.3f')} with the true one).")
+    if trained:
+        t = dh["train"]
+        second += f" TNC ended after {t['evaluations']} evaluations ({STOP_SHORT.get(t['stop'], t['stop'])})."
+        if t["nonfinite_evaluations"]:
+            second += (f" {t['nonfinite_evaluations']} of those gradients were inf/NaN (h saturated) and "
+                       "were handed to TNC as they were, as the student's code would.")
+        second += (" The correct implementation, from the same start with the same data and budget, "
+                   f"reaches{acc(ce, brackets=False)}.")
     return [first, "", second, "", *notes(report)]
 
 

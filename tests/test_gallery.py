@@ -186,3 +186,13 @@ def test_saturated_outputs_are_reported_not_hidden(tmp_path):
     json.dumps(entry, allow_nan=False)
     gradient_error_figure(mine, ref, "saturated", "test", tmp_path / "s.png")
     assert (tmp_path / "s.png").stat().st_size > 0
+
+
+def test_explanation_reports_inf_nan_gradients(gallery):
+    """When output_delta_dJ_dh's gradient went inf/NaN during training, the paragraph says how often."""
+    from crosscheck.gallery import explain
+    report = copy.deepcopy(gallery[0])
+    report["mistakes"]["output_delta_dJ_dh"]["train"]["nonfinite_evaluations"] = 3
+    assert "3 of those gradients were inf/NaN" in " ".join(explain(report))
+    report["mistakes"]["output_delta_dJ_dh"]["train"]["nonfinite_evaluations"] = 0
+    assert "inf/NaN" not in " ".join(explain(report)).split("Puzzle 2")[1].split("Cost differs")[0]
