@@ -19,7 +19,6 @@ explanations); ``figures`` {id: PNG path}. An entry has ``id``, ``loss``, ``summ
 """
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from manual.errors import InputError
