@@ -51,7 +51,7 @@ def cost_and_gradient(thetas, X, Y, lambda_=0.0, loss="cross_entropy"):
     h = a[-1]
     J = data_loss_sum(z[-1], h, Y, loss) / m + penalty(thetas, lambda_, m)
 
-    delta = output_delta(h, Y, loss)                      # δ^(L), (m, K)
+    delta = output_delta(h, Y, loss, z[-1])                    # δ^(L), (m, K)
     grads = [None] * len(thetas)
     for l in range(len(thetas) - 1, -1, -1):
         grads[l] = (delta.T @ a[l]) / m + penalty_gradient(thetas[l], lambda_, m)   # Δ^(l)/m + reg
