@@ -72,6 +72,12 @@ def _problem(thetas, X, Y):
     return thetas, X, Y
 
 
+def check_device(device, backends=BACKENDS):
+    """Raise InputError unless every backend in ``backends`` can run on ``device`` ("cpu"/"gpu")."""
+    for backend in backends:
+        _backend(backend)._device(device)
+
+
 def autodiff_value_and_grad(backend, thetas, X, Y, lambda_=0.0, loss="cross_entropy", device="cpu"):
     """(J, [∂J/∂Θ^(l)]) from ``backend`` ("jax" or "torch"), float64.
 
