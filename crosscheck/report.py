@@ -73,8 +73,8 @@ def _kinds(args, course):
     return list(dict.fromkeys(kinds))
 
 
-def _check(scenario, backend, result, m):
-    c = result
+def _check(scenario, backend, c, m):
+    """One JSON-ready record from the Comparison ``c`` (manual vs ``backend`` on m rows)."""
     layer, row, col = c.worst
     return {**scenario, "backend": backend, "kind": KIND_OF[backend], "m": m,
             "cost": c.cost_b, "cost_manual": c.cost_a, "cost_rel_err": c.cost_rel_err,
