@@ -2,9 +2,30 @@
 
 Library use (e.g. from your own pytest suite)::
 
-    from crosscheck import compare, assert_match, TOLERANCES
+    from crosscheck import check_against_autodiff
+
+    def test_my_backprop():
+        check_against_autodiff(my_cost_and_gradient, thetas, X, y, lambda_=1.0, loss="cross_entropy")
+
+``check_against_autodiff`` raises :class:`GradientMismatch` naming the layer, row and column
+of the worst element (see :mod:`crosscheck.autodiff`). The lower-level pieces are
+``compare``/``assert_match`` (any two (cost, gradients) results), ``autodiff_value_and_grad``
+and the one tolerance table ``TOLERANCES``.
+
+``import crosscheck`` never imports JAX or PyTorch: the autodiff names load on first use.
 """
 from .compare import Comparison, GradientMismatch, assert_match, compare
 from .tolerances import TOLERANCES, tolerance
 
-__all__ = ["Comparison", "GradientMismatch", "assert_match", "compare", "TOLERANCES", "tolerance"]
+_LAZY = {"check_against_autodiff", "autodiff_value_and_grad", "BACKENDS"}
+
+__all__ = ["Comparison", "GradientMismatch", "assert_match", "compare", "TOLERANCES", "tolerance",
+           *sorted(_LAZY)]
+
+
+def __getattr__(name):
+    # PEP 562: crosscheck.autodiff (and through it JAX / PyTorch) loads only when asked for.
+    if name in _LAZY:
+        from . import autodiff
+        return getattr(autodiff, name)
+    raise AttributeError(f"module 'crosscheck' has no attribute {name!r}")

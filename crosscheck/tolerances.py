@@ -36,3 +36,34 @@ def tolerance(kind, dtype=np.float64):
     if key not in TOLERANCES:
         raise KeyError(f"no tolerance for {key}; the table has {sorted(TOLERANCES)}")
     return TOLERANCES[key]
+
+
+# When may central differences be held to TOLERANCES[("float64", "numerical")]?
+#
+# The table is not loosened for any weights; instead a numerical check is only run where the
+# bound is reachable at all. Central differences (J(θ + εe) − J(θ − εe)) / 2ε subtract two
+# costs that each carry a rounding error of about u·|J| (u = 2^−53), so every component of the
+# numerical gradient carries ≈ u·|J|/ε of pure rounding, whatever the truncation error. Over
+# n parameters that alone gives a course relative difference of about
+#
+#     floor = √n · u · |J| / (2 ε ‖g‖)          (‖num + g‖ ≈ 2‖g‖)
+#
+# (measured: the observed rounding part is about half of this, so the estimate is
+# conservative). When J is dominated by the penalty λ/(2m)‖Θ‖², ‖g‖ ≈ (λ/m)‖Θ‖ too and the
+# floor tends to √n·u·‖Θ‖/(4ε), independent of λ and of how many rows are used: for the
+# notebook's N(0, 1) start on the course's 400-25-10 network (n = 10285, ‖Θ‖ ≈ 101) that is
+# ≈ 2.8e-9 > 1e-9 (observed 1.3e-9 at λ = 3 for both losses), so no choice of rows or λ > 0
+# makes that check meaningful at 1e-9. On the embedded 64-25-10 digits (n = 1885, ‖Θ‖ ≈ 43)
+# the floor is ≈ 5e-10 and every weights kind passes (observed ≤ 5e-10). Saturation itself is
+# not the obstacle: saturated units make J''' small, so the O(ε²) truncation error shrinks.
+# The report therefore skips (and says so) a numerical check whose floor exceeds the bound;
+# the autodiff checks, which have no such floor, still cover that scenario.
+
+UNIT_ROUNDOFF = np.finfo(np.float64).eps / 2
+
+
+def central_difference_floor(cost, grad_norm, n_params, epsilon):
+    """The relative difference rounding alone gives central differences (see above)."""
+    if grad_norm == 0:
+        return float("inf")
+    return float(np.sqrt(n_params) * UNIT_ROUNDOFF * abs(cost) / (2.0 * epsilon * grad_norm))
