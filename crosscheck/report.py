@@ -6,7 +6,7 @@ compared, through crosscheck.compare and the one tolerance table, with
 - "jax" and "torch": autodiff of the cost written independently (all rows, --device);
 - "loop": manual's per-example backprop (all rows);
 - "numerical": central differences of manual's cost, on a fixed seeded subsample of
-  --numerical-rows rows (2n cost evaluations each), compared with manual on those rows.
+  --numerical-rows rows (fourth-order stencil, 4n cost evaluations), compared with manual there.
 
 A numerical check whose rounding floor (tolerances.central_difference_floor) exceeds the
 bound is skipped and listed, never loosened. Exit 0 when all checks pass, 1 when any fails,
