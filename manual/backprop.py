@@ -17,7 +17,8 @@ Backward (δ^(l) is (m, s_l), Δ^(l) is Θ^(l)'s shape (s_{l+1}, 1 + s_l)):
 import numpy as np
 
 from .activation import sigmoid
-from .layout import add_bias
+from .fast import CostGradient
+from .layout import add_bias, layer_sizes_of
 from .losses import check_loss, data_loss_sum, output_delta, penalty, penalty_gradient
 
 
@@ -44,7 +45,18 @@ def cost(thetas, X, Y, lambda_=0.0, loss="cross_entropy"):
 
 
 def cost_and_gradient(thetas, X, Y, lambda_=0.0, loss="cross_entropy"):
-    """(J, [∂J/∂Θ^(1), ...]) by vectorised backprop. X (m, s_1), Y (m, K) one-hot."""
+    """(J, [∂J/∂Θ^(1), ...]) by vectorised backprop. X (m, s_1), Y (m, K) one-hot.
+
+    The equations above, evaluated by :class:`manual.fast.CostGradient` (the bias unit
+    folded in instead of a [1, X] copy, buffers written in place, one exp at the output);
+    :func:`cost_and_gradient_plain` is the same math written line by line.
+    """
+    check_loss(loss)
+    return CostGradient(X, Y, layer_sizes_of(thetas), loss, lambda_).cost_and_gradient(thetas)
+
+
+def cost_and_gradient_plain(thetas, X, Y, lambda_=0.0, loss="cross_entropy"):
+    """The module docstring's equations line by line: the readable form of cost_and_gradient."""
     check_loss(loss)
     m = X.shape[0]
     a, z = forward(thetas, X)

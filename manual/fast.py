@@ -1,0 +1,186 @@
+"""The cost and gradient on prepared data: the fast path the optimiser calls.
+
+The equations are manual.backprop's (see its docstring); only their arrangement differs.
+Write Θ^(l) = [b^(l) | W^(l)]: b = Θ[:, 0] (s_{l+1},) multiplies the bias unit, W = Θ[:, 1:]
+(s_{l+1}, s_l). For m examples, a^(1) = X (m, s_1), K = s_L:
+
+    z^(l+1) = a^(l) Wᵀ + b                    (m, s_{l+1})   the bias folded in, never [1, X]
+    a^(l+1) = g(z^(l+1))                      overwrites z^(l+1) in place
+    e = exp(−|z^(L)|)                         (m, K)   the output layer's one exp, reused:
+        h = g(z) = 1/(1 + e) if z ≥ 0 else e/(1 + e);   h(1 − h) = e/(1 + e)²
+        cross-entropy m·J = Σ [max(z, 0) − y·z] + Σ log1p(e)     (losses.data_loss_sum)
+    δ^(L) = h − Y  or  (h − Y) ⊙ h(1 − h)
+    δ^(l) = (δ^(l+1) W^(l)) ⊙ a^(l)(1 − a^(l))                  (m, s_l)
+    ∂J/∂W^(l) = (1/m) δ^(l+1)ᵀ a^(l) + (λ/m) W^(l)              (s_{l+1}, s_l)
+    ∂J/∂b^(l) = (1/m) Σᵢ δ^(l+1)_i                               (never regularised)
+
+Why it is fast: X is used as given (no bias column copy, so memory beyond X is
+O(m·(s_2 + … + s_L))); every (m, s) buffer is allocated once per CostGradient and written
+with out=; the gradient is written straight into the unrolled vector (order "F", the course's
+and scipy's) with no concatenation; the output layer needs one exp for h, the loss and
+h(1 − h). Agreement with the per-example loop is to rounding (tests use the tolerance table).
+"""
+import numpy as np
+from scipy.special import expit
+
+from .errors import InputError
+from .layout import theta_shapes
+from .losses import check_loss
+
+DTYPES = ("float64", "float32")
+
+
+def _check_dtype(dtype):
+    name = np.dtype(dtype).name
+    if name not in DTYPES:
+        raise InputError(f"dtype must be float64 or float32, got {name}")
+    return np.dtype(name)
+
+
+def _targets(y_or_Y, m, K, dtype):
+    """Y (m, K) in ``dtype`` from labels y (m,) / (m, 1) in 1..K or from Y (m, K) itself."""
+    from .labels import one_hot          # lazily: labels imports backprop, which imports us
+    arr = np.asarray(y_or_Y)
+    if arr.ndim == 2 and arr.shape == (m, K):
+        if arr.dtype.kind not in "iuf":
+            raise InputError(f"targets Y must be numeric, got dtype {arr.dtype}")
+        return np.ascontiguousarray(arr, dtype=dtype)
+    Y = one_hot(arr, K)
+    if Y.shape[0] != m:
+        raise InputError(f"X has {m} rows but there are {Y.shape[0]} labels")
+    return Y.astype(dtype)
+
+
+def _sum_of_squares(x):
+    """Σ x², accumulated in float64 whatever x's dtype."""
+    if x.dtype == np.float64:
+        return float(np.vdot(x, x))
+    return float(np.sum(np.square(x, dtype=np.float64)))
+
+
+class CostGradient:
+    """``f = CostGradient(X, y, (400, 25, 10)); J, grad = f(params)`` for scipy (jac=True).
+
+    X (m, s_1) without a bias column; y_or_Y labels (m,) in 1..K or one-hot Y (m, K).
+    params (n_params,) is the course's column-major unrolling [Θ^(1)(:); Θ^(2)(:); …];
+    grad (n_params,) float64 is unrolled the same way, J a Python float. ``dtype`` float32
+    runs the arithmetic in single precision (costs are still summed in float64).
+    """
+
+    def __init__(self, X, y_or_Y, layer_sizes, loss="cross_entropy", lambda_=0.0,
+                 dtype=np.float64):
+        self.loss = check_loss(loss)
+        self.dtype = _check_dtype(dtype)
+        self.shapes = theta_shapes(layer_sizes)
+        self.sizes = tuple(int(s) for s in layer_sizes)
+        self.lambda_ = float(lambda_)
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise InputError(f"X has shape {X.shape}; layer sizes {self.sizes} need (m, {self.sizes[0]})")
+        if X.shape[0] == 0:
+            raise InputError("X has no rows")
+        if X.dtype != self.dtype or not (X.flags.c_contiguous or X.flags.f_contiguous):
+            X = np.ascontiguousarray(X, dtype=self.dtype)    # the only copy of X, and only if needed
+        self.X, self.m = X, X.shape[0]
+        m, K = self.m, self.sizes[-1]
+        self.Y = _targets(y_or_Y, m, K, self.dtype)
+        # Cross-entropy's exact bracket max(z, 0) − y·z is max(s·z, 0) with s = 1 − 2y when
+        # y ∈ {0, 1} (bitwise the same value, one pass fewer); other targets use the bracket.
+        binary = bool(np.all((self.Y == 0) | (self.Y == 1)))
+        self.S = (1.0 - 2.0 * self.Y) if binary else None
+        dt = self.dtype
+        self.acts = [X] + [np.empty((m, s), dt) for s in self.sizes[1:-1]]   # a^(1) = X, hidden a^(l)
+        self.deltas = [None] + [np.empty((m, s), dt) for s in self.sizes[1:]]  # δ^(2..L)
+        self.scratch = [None] + [np.empty((m, s), dt) for s in self.sizes[1:-1]]  # 1 − a^(l)
+        self.z, self.e, self.r, self.h = (np.empty((m, K), dt) for _ in range(4))
+        self.offsets = np.cumsum([0] + [r * c for r, c in self.shapes])
+        self.n_params = int(self.offsets[-1])
+
+    def _views(self, vector):
+        """[Θ^(l)] as column-major views into ``vector`` (no copies)."""
+        return [vector[self.offsets[l]:self.offsets[l + 1]].reshape(shape, order="F")
+                for l, shape in enumerate(self.shapes)]
+
+    def __call__(self, params):
+        """(J, grad) for the unrolled params (n_params,); grad is float64 (n_params,)."""
+        params = np.asarray(params)
+        if params.shape != (self.n_params,):
+            raise InputError(f"params has shape {params.shape}; layer sizes {self.sizes} need ({self.n_params},)")
+        thetas = self._views(params.astype(self.dtype, copy=False))
+        grad = np.empty(self.n_params, self.dtype)
+        J = self._run(thetas, self._views(grad))
+        return J, grad.astype(np.float64, copy=False)
+
+    def cost_and_gradient(self, thetas):
+        """(J, [∂J/∂Θ^(l)]) for per-layer weights, as manual.cost_and_gradient returns them."""
+        if [tuple(np.shape(t)) for t in thetas] != self.shapes:
+            raise InputError(f"weights {[np.shape(t) for t in thetas]} do not match {self.shapes}")
+        grad = np.empty(self.n_params, self.dtype)
+        views = self._views(grad)
+        J = self._run([np.asarray(t, dtype=self.dtype) for t in thetas], views)
+        return J, [np.asarray(v, dtype=np.float64) for v in views]
+
+    def _run(self, thetas, grads):
+        """Forward and backward; writes ∂J/∂Θ^(l) into grads[l]; returns J."""
+        m, L1 = self.m, len(thetas)
+        a = self.X
+        for l in range(L1 - 1):                          # hidden layers: a^(l+1) = g(a Wᵀ + b)
+            out = self.acts[l + 1]
+            np.matmul(a, thetas[l][:, 1:].T, out=out)
+            out += thetas[l][:, 0]
+            expit(out, out=out)
+            a = out
+        data = self._output_layer(a, thetas[-1])         # fills self.deltas[-1] with δ^(L)
+        for l in range(L1 - 1, -1, -1):
+            delta, a = self.deltas[l + 1], self.acts[l]
+            # ∂J/∂W stored transposed, (s_l, s_{l+1}), so that numpy hands it to BLAS as is.
+            np.matmul(a.T, delta, out=grads[l][:, 1:].T)
+            np.sum(delta, axis=0, out=grads[l][:, 0])
+            if l > 0:                                    # δ^(l) = (δ^(l+1) W) ⊙ a(1 − a)
+                below = self.deltas[l]
+                np.matmul(delta, thetas[l][:, 1:], out=below)
+                below *= a
+                np.subtract(1.0, a, out=self.scratch[l])
+                below *= self.scratch[l]
+        reg = 0.0
+        for theta, grad in zip(thetas, grads):
+            grad *= 1.0 / m
+            if self.lambda_:
+                W = theta[:, 1:]
+                grad[:, 1:] += (self.lambda_ / m) * W
+                W64 = W.astype(np.float64, copy=False)
+                reg += float(np.vdot(W64, W64))
+        return data / m + self.lambda_ / (2.0 * m) * reg
+
+    def _output_layer(self, a, theta):
+        """z = a Wᵀ + b, h, the data loss m·J (float) and δ^(L) into self.deltas[-1]."""
+        z, e, r, h, delta = self.z, self.e, self.r, self.h, self.deltas[-1]
+        np.matmul(a, theta[:, 1:].T, out=z)
+        z += theta[:, 0]
+        np.abs(z, out=e)
+        np.negative(e, out=e)
+        np.exp(e, out=e)                                 # e = exp(−|z|) ∈ (0, 1], never overflows
+        np.add(e, 1.0, out=r)
+        np.divide(1.0, r, out=r)                         # r = 1/(1 + e) = g(|z|)
+        # h = g(z) = q·r with q = 1 where z ≥ 0 and q = e where z < 0, i.e. q = max(e, [z ≥ 0]):
+        # no subtraction 1 − r, so a tiny h keeps its relative accuracy; no masked copy (slow).
+        np.greater_equal(z, 0.0, out=h, casting="unsafe")
+        np.maximum(e, h, out=h)
+        h *= r
+        if self.loss == "cross_entropy":
+            np.log1p(e, out=e)                           # log(1 + e^(−|z|)), exact for tiny e
+            if self.S is not None:
+                np.multiply(self.S, z, out=delta)
+                np.maximum(delta, 0.0, out=delta)        # max(z, 0) − y·z, exact and ≥ 0
+            else:
+                np.maximum(z, 0.0, out=delta)
+                delta -= self.Y * z
+            data = float(np.sum(delta, dtype=np.float64)) + float(np.sum(e, dtype=np.float64))
+            np.subtract(h, self.Y, out=delta)            # δ = h − y
+            return data
+        np.subtract(h, self.Y, out=delta)                # h − y
+        data = 0.5 * _sum_of_squares(delta)
+        e *= r
+        e *= r                                           # h(1 − h) = g(z) g(−z) = e/(1 + e)²
+        delta *= e                                       # δ = (h − y) ⊙ h(1 − h)
+        return data
