@@ -96,7 +96,7 @@ class CostGradient:
         self.offsets = np.cumsum([0] + [r * c for r, c in self.shapes])
         self.n_params = int(self.offsets[-1])
 
-    def _views(self, vector):
+    def views(self, vector):
         """[Θ^(l)] as column-major views into ``vector`` (no copies)."""
         return [vector[self.offsets[l]:self.offsets[l + 1]].reshape(shape, order="F")
                 for l, shape in enumerate(self.shapes)]
@@ -106,9 +106,9 @@ class CostGradient:
         params = np.asarray(params)
         if params.shape != (self.n_params,):
             raise InputError(f"params has shape {params.shape}; layer sizes {self.sizes} need ({self.n_params},)")
-        thetas = self._views(params.astype(self.dtype, copy=False))
+        thetas = self.views(params.astype(self.dtype, copy=False))
         grad = np.empty(self.n_params, self.dtype)
-        J = self._run(thetas, self._views(grad))
+        J = self._run(thetas, self.views(grad))
         return J, grad.astype(np.float64, copy=False)
 
     def cost_and_gradient(self, thetas):
@@ -116,7 +116,7 @@ class CostGradient:
         if [tuple(np.shape(t)) for t in thetas] != self.shapes:
             raise InputError(f"weights {[np.shape(t) for t in thetas]} do not match {self.shapes}")
         grad = np.empty(self.n_params, self.dtype)
-        views = self._views(grad)
+        views = self.views(grad)
         J = self._run([np.asarray(t, dtype=self.dtype) for t in thetas], views)
         return J, [np.asarray(v, dtype=np.float64) for v in views]
 
