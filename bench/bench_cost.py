@@ -109,6 +109,23 @@ def contenders(m, loss, lambda_=1.0, dtype=np.float64, jax_on=True, torch_on=Tru
     return out
 
 
+def products_only(m, dtype=np.float64):
+    """The matrix products of one CostGradient call, the same numpy calls on the same buffers,
+    and nothing else: what these skinny shapes cost with this BLAS, a floor for the fast path."""
+    thetas, X, y, Y = problem(m, dtype=dtype)
+    f = CostGradient(X, y, SIZES, "cross_entropy", 1.0, dtype)
+    W1, W2 = (np.asarray(t[:, 1:], dtype) for t in thetas)
+    A, z, d3, d2 = f.acts[1], f.z, f.deltas[2], f.deltas[1]
+
+    def call():
+        np.matmul(X, W1.T, out=A)
+        np.matmul(A, W2.T, out=z)
+        np.matmul(d3.T, A, out=f.dW[1])
+        np.matmul(d3, W2, out=d2)
+        np.matmul(d2.T, X, out=f.dW[0])
+    return call
+
+
 def _jax_contender(thetas, X, Y, lambda_, loss):
     import jax
     from crosscheck import jax_backend          # its cost, jitted with jax.value_and_grad
@@ -180,17 +197,20 @@ def speed_table(m, rounds, gemm_n, threads_note, jax_on, torch_on):
     flops = matmul_flops(m)
     for dtype in (np.float64, np.float32):
         name = np.dtype(dtype).name
-        calls = {"GEMM": gemm_callable(gemm_n, dtype)}
+        calls = {"GEMM": gemm_callable(gemm_n, dtype), "products": products_only(m, dtype)}
         for loss in LOSSES:
             for label, call in contenders(m, loss, 1.0, dtype, jax_on, torch_on).items():
                 calls[(loss, label)] = call
         times = time_round_robin(calls, rounds, sparse=[k for k in calls if "loop" in k[1]])
         gemm = times.pop("GEMM")
+        products = min(times.pop("products"))
         rate = 2 * gemm_n ** 3 / min(gemm)
         roof = flops / rate
         print(f"\n{name}, m={m}, {'-'.join(map(str, SIZES))}, λ=1 ({threads_note}): GEMM {rate / 1e9:.1f} "
               f"GFLOP/s best (median {2 * gemm_n ** 3 / statistics.median(gemm) / 1e9:.1f}, n={gemm_n}); "
               f"{flops / 1e6:.1f} MFLOP of matrix products -> roofline {roof * 1e3:.3f} ms")
+        print(f"  the same products at these skinny shapes alone: {products * 1e3:.3f} ms = "
+              f"{products / roof:.2f}× roofline ({flops / products / 1e9:.1f} GFLOP/s)")
         for loss in LOSSES:
             mine = {label: ts for (l, label), ts in times.items() if l == loss}
             best_manual = min(mine["manual CostGradient"])

