@@ -65,6 +65,7 @@ class CostGradient:
     params (n_params,) is the course's column-major unrolling [Θ^(1)(:); Θ^(2)(:); …];
     grad (n_params,) float64 is unrolled the same way, J a Python float. ``dtype`` float32
     runs the arithmetic in single precision (costs are still summed in float64).
+    One object's buffers serve one call at a time: not for concurrent use from threads.
     """
 
     def __init__(self, X, y_or_Y, layer_sizes, loss="cross_entropy", lambda_=0.0,
@@ -86,7 +87,7 @@ class CostGradient:
         self.Y = _targets(y_or_Y, m, K, self.dtype)
         # Cross-entropy's exact bracket max(z, 0) − y·z is max(s·z, 0) with s = 1 − 2y when
         # y ∈ {0, 1} (bitwise the same value, one pass fewer); other targets use the bracket.
-        binary = bool(np.all((self.Y == 0) | (self.Y == 1)))
+        binary = loss == "cross_entropy" and bool(np.all((self.Y == 0) | (self.Y == 1)))
         self.S = (1.0 - 2.0 * self.Y) if binary else None
         dt = self.dtype
         self.acts = [X] + [np.empty((m, s), dt) for s in self.sizes[1:-1]]   # a^(1) = X, hidden a^(l)
@@ -94,6 +95,7 @@ class CostGradient:
         self.dW = [np.empty((r, c - 1), dt) for r, c in self.shapes]             # Δ^(l)[:, 1:]
         self.scratch = [None] + [np.empty((m, s), dt) for s in self.sizes[1:-1]]  # 1 − a^(l)
         self.z, self.e, self.r, self.h = (np.empty((m, K), dt) for _ in range(4))
+        self.ones = np.ones(m, dt)
         self.offsets = np.cumsum([0] + [r * c for r, c in self.shapes])
         self.n_params = int(self.offsets[-1])
 
@@ -138,7 +140,7 @@ class CostGradient:
             # (s_{l+1}, m) × (m, s_l) order runs ~20% faster in OpenBLAS than (a.T δ)ᵀ (measured).
             np.matmul(delta.T, a, out=self.dW[l])
             grads[l][:, 1:] = self.dW[l]
-            np.sum(delta, axis=0, out=grads[l][:, 0])
+            np.matmul(self.ones, delta, out=grads[l][:, 0])     # Σᵢ δ_i: BLAS, 5× np.sum(axis=0)
             if l > 0:                                    # δ^(l) = (δ^(l+1) W) ⊙ a(1 − a)
                 below = self.deltas[l]
                 np.matmul(delta, thetas[l][:, 1:], out=below)

@@ -1,6 +1,8 @@
 """manual.fast.CostGradient, the path the optimiser calls, against the loop and autodiff."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import random_problem
 from crosscheck import compare, jax_backend, torch_backend
@@ -139,3 +141,25 @@ def test_bad_input_is_an_input_error(bad, message):
 def test_wrong_parameter_length_is_an_input_error():
     with pytest.raises(InputError, match="params"):
         CostGradient(np.zeros((4, 5)), np.array([1, 2, 3, 1]), (5, 4, 3))(np.zeros(7))
+
+
+@settings(max_examples=25, deadline=None)
+@given(n_in=st.integers(1, 400), hidden=st.lists(st.integers(1, 40), min_size=1, max_size=2),
+       k=st.integers(2, 12), m=st.integers(1, 300), seed=st.integers(0, 2**32 - 1),
+       lambda_=st.floats(0, 10), loss=st.sampled_from(LOSSES), course_like=st.booleans())
+def test_random_networks_float32_within_its_row(n_in, hidden, k, m, seed, lambda_, loss, course_like):
+    sizes = (n_in, *hidden, k)
+    thetas, X, Y, y = random_problem(sizes, m, seed, scale=1.0, course_like=course_like)
+    result = compare("fast float32", fast_result(thetas, X, y, sizes, loss, lambda_, np.float32),
+                     "loop", cost_and_gradient_loop(thetas, X, Y, lambda_, loss), "loop", dtype=np.float32)
+    assert result.passed, result.describe()
+
+
+def test_column_major_X_as_loadmat_gives_it():
+    """scipy.io.loadmat returns column-major arrays; the fast path uses them without a copy."""
+    thetas, X, Y, y = random_problem(COURSE, m=25, seed=10, course_like=True)
+    XF = np.asfortranarray(X)
+    f = CostGradient(XF, y, COURSE, "cross_entropy", 1.0)
+    assert f.X is XF
+    assert compare("fast, X column-major", f.cost_and_gradient(thetas),
+                   "loop", cost_and_gradient_loop(thetas, X, Y, 1.0, "cross_entropy"), "loop").passed
