@@ -110,19 +110,20 @@ def contenders(m, loss, lambda_=1.0, dtype=np.float64, jax_on=True, torch_on=Tru
 
 
 def products_only(m, dtype=np.float64):
-    """The matrix products of one CostGradient call, the same numpy calls on the same buffers,
-    and nothing else: what these skinny shapes cost with this BLAS, a floor for the fast path."""
+    """The matrix products of one CostGradient call on one chunk (the same numpy calls, no
+    elementwise work): what these skinny shapes cost with this BLAS, a floor for the fast path."""
     thetas, X, y, Y = problem(m, dtype=dtype)
-    f = CostGradient(X, y, SIZES, "cross_entropy", 1.0, dtype)
     W1, W2 = (np.asarray(t[:, 1:], dtype) for t in thetas)
-    A, z, d3, d2 = f.acts[1], f.z, f.deltas[2], f.deltas[1]
+    (n, h), k = X.shape, SIZES[-1]
+    A, z, d3, d2 = np.empty((n, SIZES[1]), dtype), np.empty((n, k), dtype), np.ones((n, k), dtype), np.empty((n, SIZES[1]), dtype)
+    D1, D2 = np.empty((SIZES[1], h + 1), dtype), np.empty((k, SIZES[1] + 1), dtype)
 
     def call():
         np.matmul(X, W1.T, out=A)
         np.matmul(A, W2.T, out=z)
-        np.matmul(d3.T, A, out=f.dW[1])
+        np.matmul(d3.T, A, out=D2[:, 1:])
         np.matmul(d3, W2, out=d2)
-        np.matmul(d2.T, X, out=f.dW[0])
+        np.matmul(d2.T, X, out=D1[:, 1:])
     return call
 
 

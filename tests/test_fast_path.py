@@ -100,8 +100,8 @@ def test_saturated_units_stay_finite():
 def _double_output_delta(monkeypatch):
     original = CostGradient._output_layer
 
-    def planted(self, a, theta):
-        data = original(self, a, theta)
+    def planted(self, a, theta, rows, n):
+        data = original(self, a, theta, rows, n)
         self.deltas[-1] *= 2.0                       # δ^(L) = 2(h − y): a factor from ∂J/∂h kept
         return data
     monkeypatch.setattr(CostGradient, "_output_layer", planted)
@@ -163,3 +163,14 @@ def test_column_major_X_as_loadmat_gives_it():
     assert f.X is XF
     assert compare("fast, X column-major", f.cost_and_gradient(thetas),
                    "loop", cost_and_gradient_loop(thetas, X, Y, 1.0, "cross_entropy"), "loop").passed
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 7, 40, 1000])
+@pytest.mark.parametrize("loss", LOSSES)
+def test_chunked_passes_equal_the_loop(chunk_rows, loss):
+    """X is processed in row chunks (cache reuse); any chunk size, even or ragged, is the same math."""
+    thetas, X, Y, y = random_problem((9, 6, 4, 3), m=40, seed=11, scale=0.7)
+    f = CostGradient(X, y, (9, 6, 4, 3), loss, 1.0, chunk_rows=chunk_rows)
+    result = compare(f"fast, chunks of {chunk_rows}", f.cost_and_gradient(thetas),
+                     "loop", cost_and_gradient_loop(thetas, X, Y, 1.0, loss), "loop")
+    assert result.passed, result.describe()
