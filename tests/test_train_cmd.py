@@ -1,7 +1,6 @@
 """Training for real: the accuracy target, `crosscheck train`, its figures and its bad input."""
 import json
 
-import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
