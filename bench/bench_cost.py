@@ -4,6 +4,12 @@
     python bench/bench_cost.py --threads 1  # every contender (BLAS, XLA, PyTorch) on one thread
     python bench/bench_cost.py --quick      # small sizes, a few seconds: a smoke run
 
+Contenders: the per-example loop (manual.cost_and_gradient_loop); "course numpy", the
+course's vectorised formula transcribed plainly below; manual.cost_and_gradient, the
+readable vectorised reference; manual.CostGradient, the prepared fast path that training
+uses (called on unrolled parameters, as scipy calls it); JAX's jax.jit(jax.value_and_grad)
+and PyTorch autograd on crosscheck's independent cost functions.
+
 A script, not a test: it prints times and ratios measured in this one run. Contenders are
 measured round-robin (every round times each once), so a busy machine slows them alike;
 the table shows the minimum over rounds (the least-disturbed run) and the median.

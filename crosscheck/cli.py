@@ -3,11 +3,16 @@
 ``crosscheck train`` does not pay for importing JAX and PyTorch.
 
 Exit codes: 0 every check passed, 1 a check failed, 2 bad input or usage (one line on
-stderr, never a traceback).
+stderr, never a traceback), 3 an internal error: a bug in crosscheck itself, shown with its
+traceback so that it can be reported, and never mistaken for a verdict (0 or 1) on your
+code. Every bad-input path raises ``manual.InputError``; any other exception escaping a
+sub-command is by definition such a bug. 130 interrupted (Ctrl-C), 141 output pipe closed.
 """
 import argparse
 import importlib
+import os
 import sys
+import traceback
 
 from manual.errors import InputError
 
@@ -24,8 +29,13 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr and exit code 2."""
 
     def error(self, message):
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.stderr.write(f"{self.prog}: error: {one_line(message)}\n")
         sys.exit(2)
+
+
+def one_line(message):
+    """``message`` with its line breaks and runs of spaces folded: an error is one line."""
+    return " ".join(str(message).split())
 
 
 def build_parser():
@@ -38,19 +48,40 @@ def build_parser():
     return parser
 
 
+def _silence_stdout():
+    """Point stdout at /dev/null so the interpreter's final flush has nowhere to fail."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):   # stdout replaced by a test capture: nothing to do
+        pass
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv.insert(0, "report")            # `crosscheck` alone is `crosscheck report`
     args = build_parser().parse_args(argv)
     try:
-        return importlib.import_module(args.module).run(args)
+        code = importlib.import_module(args.module).run(args)
+        sys.stdout.flush()                  # a closed pipe surfaces here, not at exit
+        return code
     except InputError as exc:
-        sys.stderr.write(f"crosscheck {args.command}: error: {exc}\n")
+        sys.stderr.write(f"crosscheck {args.command}: error: {one_line(exc)}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("crosscheck: interrupted\n")
         return 130
+    except BrokenPipeError:
+        # `crosscheck report | head`: the reader left; say nothing more, and keep Python's
+        # exit-time flush of stdout from raising again.
+        _silence_stdout()
+        return 141
+    except Exception as exc:   # noqa: BLE001  anything but InputError here is our bug
+        traceback.print_exc()
+        sys.stderr.write(f"crosscheck {args.command}: internal error (a bug in crosscheck, not in your "
+                         f"input; please report it with the traceback above): "
+                         f"{type(exc).__name__}: {one_line(exc)}\n")
+        return 3
 
 
 if __name__ == "__main__":

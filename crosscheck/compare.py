@@ -94,6 +94,24 @@ def compare(a_name, a, b_name, b, kind, dtype=np.float64, tol=None):
     return result
 
 
+def element_errors(grads_a, grads_b):
+    """Per layer, |a − b| element by element, relative to that layer's largest entry.
+
+    [(s_{l+1}, 1 + s_l)] arrays in [0, ∞]; an entry above the tolerance is an element that
+    disagrees. Scaling by the layer's largest |a| or |b| (not by each element) keeps tiny
+    entries from flagging rounding noise. NaN counts as an infinite error.
+    """
+    errors = []
+    for ga, gb in zip(grads_a, grads_b):
+        ga, gb = np.asarray(ga, dtype=np.float64), np.asarray(gb, dtype=np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = np.nan_to_num(np.abs(ga - gb), nan=np.inf)
+        scale = max(float(np.max(np.abs(ga), initial=0.0)), float(np.max(np.abs(gb), initial=0.0)))
+        errors.append(diff / scale if np.isfinite(scale) and scale > 0
+                      else np.where(diff > 0, np.inf, 0.0))
+    return errors
+
+
 def assert_match(a_name, a, b_name, b, kind, dtype=np.float64, tol=None):
     """compare(), raising GradientMismatch with the description when it fails."""
     result = compare(a_name, a, b_name, b, kind, dtype, tol)

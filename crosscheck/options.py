@@ -1,7 +1,14 @@
-"""Options shared by the sub-commands, and turning them into data and weights."""
+"""Options shared by the sub-commands, and turning them into data and weights.
+
+Every bad value ends as one line on stderr and exit code 2: argparse rejects an unknown
+--loss, --method or --device and a bad --lambda as a usage error; a bad file or a missing
+GPU raises InputError, which ``cli.main`` prints.
+"""
+import argparse
+
 import numpy as np
 
-from manual.data import load_default_digits, load_ex4data, load_ex4weights
+from manual.data import check_fit, load_default_digits, load_ex4data, load_ex4weights
 from manual.errors import InputError
 
 
@@ -12,6 +19,7 @@ def add_data_options(parser, weights=True, device=True):
         parser.add_argument("--weights", metavar="PATH", help="the course's ex4weights.mat")
     if device:
         parser.add_argument("--device", choices=("cpu", "gpu"), default="cpu",
+                            type=argparse_type(_device_type),
                             help="where the autodiff side runs (default cpu)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
 
@@ -25,34 +33,51 @@ def load_data(args):
     return X, y, "digits8x8"
 
 
-def load_weights(args, X):
-    """The --weights file's [Theta1, Theta2], checked against X's width; None if not given."""
+def load_weights(args, X, num_labels=10):
+    """The --weights file's [Theta1, Theta2], checked against X's width and the K labels; None if not given."""
     if not getattr(args, "weights", None):
         return None
     thetas = load_ex4weights(args.weights)
-    if thetas[0].shape[1] != X.shape[1] + 1:
-        raise InputError(
-            f"{args.weights}: Theta1 is {thetas[0].shape}, which needs {thetas[0].shape[1] - 1} input "
-            f"features, but the data has {X.shape[1]} (the embedded digits have 64; pass --data ex4data1.mat)")
+    try:
+        check_fit(thetas, X, num_labels)
+    except InputError as exc:
+        hint = (" (the embedded digits have 64; pass --data ex4data1.mat)"
+                if X.shape[1] == 64 and not getattr(args, "data", None) else "")
+        raise InputError(f"{args.weights}: {exc}{hint}") from None
     return thetas
 
 
 def check_lambda(value):
-    """argparse type for λ: a finite number ≥ 0."""
+    """λ as a float: a finite number ≥ 0, else InputError (``lambda_type`` is the argparse form)."""
     try:
         lam = float(value)
-    except ValueError:
+    except (TypeError, ValueError):
         raise InputError(f"λ must be a number, got {value!r}") from None
     if not np.isfinite(lam) or lam < 0:
         raise InputError(f"λ must be a finite number ≥ 0, got {value}")
     return lam
 
 
+def argparse_type(check):
+    """``check`` as an argparse ``type=``: its InputError message becomes the usage error.
+
+    argparse swallows a plain ValueError's message ("invalid check_lambda value"), so the
+    InputError is re-raised as ArgumentTypeError, whose text argparse prints as is.
+    """
+    def convert(value):
+        try:
+            return check(value)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    convert.__name__ = check.__name__
+    return convert
+
+
 def add_model_options(parser, method=False):
     """--loss and --lambda (and --method for training)."""
     from manual.losses import LOSSES
     parser.add_argument("--loss", choices=LOSSES, default="cross_entropy")
-    parser.add_argument("--lambda", dest="lambda_", type=check_lambda, default=1.0, metavar="λ",
+    parser.add_argument("--lambda", dest="lambda_", type=argparse_type(check_lambda), default=1.0, metavar="λ",
                         help="regularisation strength λ ≥ 0 (default 1)")
     if method:
         from manual.train import METHODS
@@ -62,7 +87,22 @@ def add_model_options(parser, method=False):
 def check_device(device):
     """Fail early, as bad input, when --device gpu is asked for and no GPU is visible."""
     if device != "gpu":
-        return
+        return device
+    import warnings
     import torch
-    if not torch.cuda.is_available():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")        # a broken CUDA driver warns, then reports False
+        available = torch.cuda.is_available()
+    if not available:
         raise InputError("--device gpu: no GPU is visible to PyTorch on this machine (use --device cpu)")
+    return device
+
+
+def _device_type(value):
+    """argparse type for --device: 'gpu' is checked at parse time, before any work is done."""
+    if value != "gpu":
+        return value                            # "cpu", or a typo that `choices` rejects
+    try:
+        return check_device(value)
+    except InputError:
+        raise InputError("no GPU is visible to PyTorch on this machine (use --device cpu)") from None

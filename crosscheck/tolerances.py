@@ -6,6 +6,14 @@ Keys are (dtype, kind of check). Values bound the course's relative difference
 - "autodiff": hand-derived vs jax.grad / torch.autograd, same arithmetic up to rounding.
 - "loop": vectorised vs the per-example loop, the same equations summed in another order.
 - "numerical": central differences with ε = 1e-4, whose truncation error is O(ε²)·f'''.
+- "user": a learner's own function (``crosscheck verify``) vs autodiff or a catalogue variant.
+  Looser than "autodiff" because a correct learner's code may compute log h and log(1 − h)
+  directly: where 1 − h ≈ e^(−z) the rounding of h costs a relative 1e-16·e^z, about 2e-11 at
+  the verify problems' largest |z| = 12. Still 1e6 below the smallest catalogued mistake
+  (sigmoid_prime_of_activation, ~1e-3 relative).
+- "pin": a recomputed value vs its pin in reference/pins.json (cost, gradient norms and
+  digest), and one implementation's values vs another's before they are pinned: room for
+  another machine's BLAS and summation order (measured: < 1e-15), none for a change in the math.
 
 float32 rows: manual.fast.CostGradient(dtype=float32) against the float64 loop or float64
 autodiff. Measured (bench/bench_cost.py, and 300 random networks with 1-400 inputs, m < 600):
@@ -20,11 +28,13 @@ TOLERANCES = {
     ("float64", "autodiff"): 1e-12,
     ("float64", "loop"): 1e-12,
     ("float64", "numerical"): 1e-9,
+    ("float64", "user"): 1e-9,
+    ("float64", "pin"): 1e-10,
     ("float32", "autodiff"): 1e-5,
     ("float32", "loop"): 1e-5,
 }
 
-KINDS = ("autodiff", "loop", "numerical")
+KINDS = ("autodiff", "loop", "numerical", "user", "pin")
 
 
 def tolerance(kind, dtype=np.float64):

@@ -17,8 +17,7 @@ Backward (δ^(l) is (m, s_l), Δ^(l) is Θ^(l)'s shape (s_{l+1}, 1 + s_l)):
 import numpy as np
 
 from .activation import sigmoid
-from .fast import CostGradient
-from .layout import add_bias, layer_sizes_of
+from .layout import add_bias
 from .losses import check_loss, data_loss_sum, output_delta, penalty, penalty_gradient
 
 
@@ -45,25 +44,14 @@ def cost(thetas, X, Y, lambda_=0.0, loss="cross_entropy"):
 
 
 def cost_and_gradient(thetas, X, Y, lambda_=0.0, loss="cross_entropy"):
-    """(J, [∂J/∂Θ^(1), ...]) by vectorised backprop. X (m, s_1), Y (m, K) one-hot.
-
-    The equations above, evaluated by :class:`manual.fast.CostGradient` (the bias unit
-    folded in instead of a [1, X] copy, buffers written in place, one exp at the output);
-    :func:`cost_and_gradient_plain` is the same math written line by line.
-    """
-    check_loss(loss)
-    return CostGradient(X, Y, layer_sizes_of(thetas), loss, lambda_).cost_and_gradient(thetas)
-
-
-def cost_and_gradient_plain(thetas, X, Y, lambda_=0.0, loss="cross_entropy"):
-    """The module docstring's equations line by line: the readable form of cost_and_gradient."""
+    """(J, [∂J/∂Θ^(1), ...]) by vectorised backprop. X (m, s_1), Y (m, K) one-hot."""
     check_loss(loss)
     m = X.shape[0]
     a, z = forward(thetas, X)
     h = a[-1]
     J = data_loss_sum(z[-1], h, Y, loss) / m + penalty(thetas, lambda_, m)
 
-    delta = output_delta(h, Y, loss)                      # δ^(L), (m, K)
+    delta = output_delta(h, Y, loss, z[-1])                    # δ^(L), (m, K)
     grads = [None] * len(thetas)
     for l in range(len(thetas) - 1, -1, -1):
         grads[l] = (delta.T @ a[l]) / m + penalty_gradient(thetas[l], lambda_, m)   # Δ^(l)/m + reg

@@ -31,7 +31,7 @@ def cost_and_gradient_loop(thetas, X, Y, lambda_=0.0, loss="cross_entropy"):
             a.append(g if l == len(thetas) - 1 else np.concatenate(([1.0], g)))
         h, y = a[-1], Y[i]
         total += data_loss_sum(z[-1], h, y, loss)
-        delta = output_delta(h, y, loss)                  # δ^(L)
+        delta = output_delta(h, y, loss, z[-1])                # δ^(L)
         for l in range(len(thetas) - 1, -1, -1):
             Deltas[l] += np.outer(delta, a[l])             # Δ^(l) := Δ^(l) + δ^(l+1) a^(l)ᵀ
             if l > 0:

@@ -1,60 +1,114 @@
 """Data: the course's .mat files when given, else scikit-learn's bundled 8×8 digits.
 
+Files are read by ``matfile.read_mat`` (v4, v5/v7 and v7.3); everything here checks what
+was read, so that any file the network cannot use is one InputError naming the file and
+the problem: a missing variable, text or cells instead of numbers, complex or NaN values,
+shapes that do not fit, labels outside 1..K.
+
 Course layout: ex4data1.mat holds X (m, 400) and y (m, 1) in 1..10 (10 is digit 0);
 ex4weights.mat holds Theta1 (25, 401) and Theta2 (10, 26).
 """
+import os
+
 import numpy as np
-import scipy.io
 
 from .errors import InputError
+from .matfile import NUMERIC_CLASSES, read_mat
+
+_NOT_NUMBERS = {
+    "logical": "holds logical (true/false) values, not numbers; convert it with double()",
+    "char": "is text (char), not numbers",
+    "cell": "is a cell array, not a numeric matrix",
+    "struct": "is a struct, not a numeric matrix; store its fields as separate variables",
+    "sparse": "is a sparse matrix; store it with full()",
+}
 
 
-def _loadmat(path):
-    try:
-        return scipy.io.loadmat(path)
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except Exception as exc:   # scipy raises many types for a malformed file
-        raise InputError(f"{path}: not a readable MATLAB .mat file ({exc})") from None
-
-
-def _numeric(path, contents, key, ndim=2):
-    if key not in contents:
-        found = sorted(k for k in contents if not k.startswith("__"))
-        raise InputError(f"{path}: missing variable {key!r} (found {found})")
-    value = np.asarray(contents[key])
-    if value.dtype.kind not in "iuf" or value.ndim != ndim:
-        raise InputError(f"{path}: {key} must be a numeric {ndim}-D array, got {value.dtype} {value.shape}")
+def _numeric(name, variables, key):
+    """variables[key] as a finite float64 array of MATLAB's shape, or InputError naming the problem."""
+    if key not in variables:
+        found = sorted(variables)
+        raise InputError(f"{name}: missing variable {key!r} (the file has {found or 'no variables'})")
+    cls, value = variables[key]
+    if value is None or cls not in NUMERIC_CLASSES:
+        shown = cls if cls.isidentifier() and cls.isascii() else "unknown"
+        what = _NOT_NUMBERS.get(cls, f"is a MATLAB {shown} object, not numbers")
+        raise InputError(f"{name}: {key} {what}")
+    value = np.asarray(value)
+    if value.dtype.kind == "c":
+        raise InputError(f"{name}: {key} holds complex numbers; the network needs real ones")
+    if value.dtype.kind == "b":
+        raise InputError(f"{name}: {key} {_NOT_NUMBERS['logical']}")
+    if value.dtype.kind not in "iuf":
+        raise InputError(f"{name}: {key} is not numeric (dtype {value.dtype})")
+    if value.size == 0:
+        raise InputError(f"{name}: {key} is empty (shape {value.shape})")
     value = value.astype(np.float64)
-    if not np.all(np.isfinite(value)):
-        raise InputError(f"{path}: {key} contains NaN or inf")
+    bad = ~np.isfinite(value)
+    if bad.any():
+        where = ", ".join(str(i + 1) for i in np.argwhere(bad)[0])
+        raise InputError(f"{name}: {key} contains NaN or inf ({int(bad.sum())} of {value.size} values; "
+                         f"the first at {key}({where}), counting from 1)")
+    return value
+
+
+def _matrix(name, variables, key, what):
+    """A 2-D numeric variable (MATLAB's (rows, columns)); ``what`` names the expected shape."""
+    value = _numeric(name, variables, key)
+    if value.ndim != 2:
+        raise InputError(f"{name}: {key} must be a 2-D matrix {what}, got shape {value.shape}")
     return value
 
 
 def load_ex4data(path, num_labels=10):
-    """(X (m, n), y (m,) int labels 1..K) from a course-style ex4data1.mat."""
+    """(X (m, n), y (m,) int labels 1..K) from a course-style ex4data1.mat (any MAT version).
+
+    Raises InputError, one line naming the file, for anything the network cannot use.
+    """
     from .labels import check_labels
-    contents = _loadmat(path)
-    X = _numeric(path, contents, "X")
-    y = _numeric(path, contents, "y")
-    if y.shape != (X.shape[0], 1) and y.shape != (1, X.shape[0]):
-        raise InputError(f"{path}: y has shape {y.shape}; X has {X.shape[0]} rows, so y must be ({X.shape[0]}, 1)")
+    name = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
+    variables = read_mat(path)
+    X = _matrix(name, variables, "X", "(m examples, n features)")
+    y = _numeric(name, variables, "y")
+    m = X.shape[0]
+    if y.ndim > 2 or (y.ndim == 2 and 1 not in y.shape):
+        hint = ("; it looks one-hot, but the course stores one label 1..K per row"
+                if y.ndim == 2 and y.shape[0] == m and np.all((y == 0) | (y == 1)) else "")
+        raise InputError(f"{name}: y must be a vector of labels ({m}, 1), got shape {y.shape}{hint}")
+    if y.size != m:
+        raise InputError(f"{name}: y has {y.size} labels but X has {m} rows (examples); they must match")
     try:
         return X, check_labels(y, num_labels)
     except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
+        raise InputError(f"{name}: y: {exc}") from None
 
 
 def load_ex4weights(path):
-    """[Theta1 (s_2, 1 + s_1), Theta2 (K, 1 + s_2)] from a course-style ex4weights.mat."""
-    contents = _loadmat(path)
-    theta1 = _numeric(path, contents, "Theta1")
-    theta2 = _numeric(path, contents, "Theta2")
+    """[Theta1 (s_2, 1 + s_1), Theta2 (K, 1 + s_2)] from a course-style ex4weights.mat (any MAT version)."""
+    name = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
+    variables = read_mat(path)
+    theta1 = _matrix(name, variables, "Theta1", "(hidden units, 1 + inputs)")
+    theta2 = _matrix(name, variables, "Theta2", "(outputs, 1 + hidden units)")
+    if theta1.shape[1] < 2:
+        raise InputError(f"{name}: Theta1 is {theta1.shape}; it needs a bias column and at least one input column")
     if theta2.shape[1] != theta1.shape[0] + 1:
+        transposed = theta2.shape[0] == theta1.shape[1] + 1
         raise InputError(
-            f"{path}: Theta1 {theta1.shape} and Theta2 {theta2.shape} do not fit: "
-            f"Theta2 needs {theta1.shape[0] + 1} columns")
+            f"{name}: Theta1 {theta1.shape} and Theta2 {theta2.shape} do not fit: Theta2 needs "
+            f"1 + {theta1.shape[0]} = {theta1.shape[0] + 1} columns (one per hidden unit plus the bias)"
+            + ("; both look transposed" if transposed else ""))
     return [theta1, theta2]
+
+
+def check_fit(thetas, X, num_labels):
+    """InputError unless Θ^(1) takes X's n features (n + 1 columns) and Θ^(L) has K = num_labels rows."""
+    n_in, n_out = thetas[0].shape[1] - 1, thetas[-1].shape[0]
+    if n_in != X.shape[1]:
+        raise InputError(f"Theta1 is {thetas[0].shape}, which takes {n_in} input features, "
+                         f"but the data has {X.shape[1]}")
+    if n_out != num_labels:
+        raise InputError(f"Theta{len(thetas)} is {thetas[-1].shape}, which gives {n_out} outputs, "
+                         f"but the labels are 1..{num_labels}, which need {num_labels}")
 
 
 def load_default_digits():

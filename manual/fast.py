@@ -7,7 +7,7 @@ Write Θ^(l) = [b^(l) | W^(l)]: b = Θ[:, 0] (s_{l+1},) multiplies the bias unit
     z^(l+1) = a^(l) Wᵀ + b                    (m, s_{l+1})   the bias folded in, never [1, X]
     a^(l+1) = g(z^(l+1))                      overwrites z^(l+1) in place
     e = exp(−|z^(L)|)                         (m, K)   the output layer's one exp, reused:
-        h = g(z) = 1/(1 + e) if z ≥ 0 else e/(1 + e);   h(1 − h) = e/(1 + e)²
+        h = g(z) = 1/(1 + e) if z ≥ 0 else e/(1 + e)
         cross-entropy m·J = Σ [max(z, 0) − y·z] + Σ log1p(e)     (losses.data_loss_sum)
     δ^(L) = h − Y  or  (h − Y) ⊙ h(1 − h)
     δ^(l) = (δ^(l+1) W^(l)) ⊙ a^(l)(1 − a^(l))                  (m, s_l)
@@ -17,8 +17,8 @@ Write Θ^(l) = [b^(l) | W^(l)]: b = Θ[:, 0] (s_{l+1},) multiplies the bias unit
 Why it is fast: X is used as given (no bias column copy, so memory beyond X is
 O(m·(s_2 + … + s_L))); every (m, s) buffer is allocated once per CostGradient and written
 with out=; the gradient is written straight into the unrolled vector (order "F", the course's
-and scipy's) with no concatenation; the output layer needs one exp for h, the loss and
-h(1 − h). Agreement with the per-example loop is to rounding (tests use the tolerance table).
+and scipy's) with no concatenation; the output layer needs one exp for both h and the loss.
+Agreement with the per-example loop is to rounding (tests use the tolerance table).
 """
 import numpy as np
 from scipy.special import expit
@@ -191,19 +191,32 @@ class CostGradient:
         np.maximum(e, h, out=h)
         h *= r
         if self.loss == "cross_entropy":
-            np.log1p(e, out=e)                           # log(1 + e^(−|z|)), exact for tiny e
             if S is not None:
                 np.multiply(S, z, out=delta)
                 np.maximum(delta, 0.0, out=delta)        # max(z, 0) − y·z, exact and ≥ 0
             else:
                 np.maximum(z, 0.0, out=delta)
-                delta -= Y * z
-            data = float(np.sum(delta, dtype=np.float64)) + float(np.sum(e, dtype=np.float64))
-            np.subtract(h, Y, out=delta)            # δ = h − y
+                delta -= Y * z                           # soft targets: the bracket as written
+            data = float(np.sum(delta, dtype=np.float64))
+            # g(−z) = q'·r with q' = max(e, [z < 0]), as h above, into delta's buffer.
+            np.less(z, 0.0, out=delta, casting="unsafe")
+            np.maximum(e, delta, out=delta)
+            delta *= r
+            np.log1p(e, out=e)                           # log(1 + e^(−|z|)), exact for tiny e
+            data += float(np.sum(e, dtype=np.float64))
+            # δ = h − y taken as (1 − y) ⊙ g(z) − y ⊙ g(−z), as losses.output_delta with z: for
+            # one-hot y each step is exact, so a confident, correct unit keeps δ = −g(−z) ≈
+            # −e^(−z) instead of 1 − g(z), which cancels (and is 0 once g(z) rounds to 1).
+            np.multiply(Y, h, out=e)
+            h -= e                                       # (1 − y) ⊙ g(z): h or exactly 0
+            delta *= Y                                   # y ⊙ g(−z): g(−z) or exactly 0
+            np.subtract(h, delta, out=delta)
             return data
         np.subtract(h, Y, out=delta)                # h − y
         data = 0.5 * _sum_of_squares(delta)
-        e *= r
-        e *= r                                           # h(1 − h) = g(z) g(−z) = e/(1 + e)²
-        delta *= e                                       # δ = (h − y) ⊙ h(1 − h)
+        # h ⊙ (1 − h) exactly as the loop and autodiff form it: where h rounds to 1 it is 0 there
+        # too (e·r² would keep ~e^(−|z|), more precise but no longer the same number).
+        np.subtract(1.0, h, out=e)
+        e *= h
+        delta *= e                                       # δ = (h − y) ⊙ h ⊙ (1 − h)
         return data

@@ -9,11 +9,13 @@ pre-activations (m, K), h = g(z) the outputs (m, K), Y the one-hot targets (m, K
 
 Output deltas δ^(L) = ∂(m·J)/∂z^(L):
 
-    cross-entropy   δ = h − y                 (the g'(z) cancels against ∂J/∂h)
+    cross-entropy   δ = h − y                 (the g'(z) cancels against ∂J/∂h;
+                                               computed as (1 − y) g(z) − y g(−z))
     squared error   δ = (h − y) ⊙ h ⊙ (1 − h)
 """
 import numpy as np
 
+from .activation import sigmoid
 from .errors import InputError
 
 LOSSES = ("cross_entropy", "squared_error")
@@ -41,10 +43,19 @@ def data_loss_sum(z, h, Y, loss):
     return 0.5 * float(np.vdot(r, r))
 
 
-def output_delta(h, Y, loss):
-    """δ^(L), (m, K): h − y (cross-entropy) or (h − y) ⊙ h ⊙ (1 − h) (squared error)."""
+def output_delta(h, Y, loss, z=None):
+    """δ^(L), (m, K): h − y (cross-entropy) or (h − y) ⊙ h ⊙ (1 − h) (squared error).
+
+    Pass z = z^(L) (backprop does): cross-entropy's h − y is then taken as
+    (1 − y) ⊙ g(z) − y ⊙ g(−z), the same number since g(z) + g(−z) = 1, but exact for
+    one-hot y. Plain h − y cancels for a confident, correct unit (y = 1, z = 30:
+    1 − g(30) ≈ 9e−14 keeps only ~3 digits, and 0 once g rounds to 1 at z ≳ 37), which
+    would leave a well-trained network's small gradient mostly rounding error.
+    """
     if loss == "cross_entropy":
-        return h - Y
+        if z is None:
+            return h - Y
+        return (1.0 - Y) * sigmoid(z) - Y * sigmoid(-z)
     check_loss(loss)
     return (h - Y) * h * (1.0 - h)
 

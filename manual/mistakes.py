@@ -80,46 +80,71 @@ MISTAKES = {m.id: m for m in [
     Mistake("label_offset",
             "one-hot built with the wrong label mapping",
             "Label k belongs in column k − 1 (label 10, the digit 0, in the last column). Putting "
-            "label k in column k mod K (digit-indexed columns) shifts every target by one class. "
-            "Cost and gradient stay consistent, so a gradient check passes; the cost is wrong.",
+            "label k in column k mod K (digit-indexed columns) shifts every target by one class; "
+            "comparing y with the column indices 0..K−1 (y == k for k in range(K)) shifts them the "
+            "same way but leaves label K (the digit 0) with no column at all. Cost and gradient stay "
+            "consistent, so a gradient check passes; the cost is wrong.",
             "Y[i, y_i − 1] = 1"),
 ]}
 
 MISTAKE_IDS = tuple(MISTAKES)
 
+# The two ways of writing label_offset: label k in column k mod K, or in column k with
+# label K dropped (its row of Y all zero).
+LABEL_OFFSET_FORMS = ("digit_columns", "zero_based")
 
-def with_mistake(mistake_id, loss="cross_entropy", order="F"):
+
+def mistake_set(mistake_id):
+    """``mistake_id`` (one id, or several ids made together) as a frozenset of known ids."""
+    ids = frozenset([mistake_id] if isinstance(mistake_id, str) else mistake_id)
+    unknown = sorted(i for i in ids if i not in MISTAKES)
+    if unknown:
+        raise InputError(f"unknown mistake {unknown[0]!r}; the catalogue has {', '.join(MISTAKE_IDS)}")
+    if {"no_reg_in_gradient", "gradient_reg_half"} <= ids:
+        raise InputError("no_reg_in_gradient and gradient_reg_half cannot be made together")
+    return ids
+
+
+def with_mistake(mistake_id, loss="cross_entropy", order="F", label_form="digit_columns"):
     """A course-signature cost function that makes exactly ``mistake_id``.
 
     ``f(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_) -> (J, grad)``,
-    unrolled in ``order`` (the variant ``unroll_order`` uses the other one).
+    unrolled in ``order`` (the variant ``unroll_order`` uses the other one). ``mistake_id``
+    may also be a collection of ids: the function then makes all of them at once.
+    ``label_form`` picks how ``label_offset`` is written (see LABEL_OFFSET_FORMS).
     """
-    if mistake_id not in MISTAKES:
-        raise InputError(f"unknown mistake {mistake_id!r}; the catalogue has {', '.join(MISTAKE_IDS)}")
+    ids = mistake_set(mistake_id)
     check_loss(loss)
+    if label_form not in LABEL_OFFSET_FORMS:
+        raise InputError(f"unknown label_form {label_form!r}; choose one of {', '.join(LABEL_OFFSET_FORMS)}")
 
     def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
         sizes = (input_layer_size, hidden_layer_size, num_labels)
-        used = ({"F": "C", "C": "F"}[order]) if mistake_id == "unroll_order" else order
+        used = ({"F": "C", "C": "F"}[order]) if "unroll_order" in ids else order
         thetas = reroll(np.asarray(nn_params, dtype=float), sizes, used)
         labels = check_labels(y, num_labels)
-        columns = labels % num_labels if mistake_id == "label_offset" else labels - 1
+        if "label_offset" not in ids:
+            columns = labels - 1
+        else:
+            columns = labels % num_labels if label_form == "digit_columns" else labels
+        rows = np.flatnonzero(columns < num_labels)         # zero_based: label K gets no column
         Y = np.zeros((labels.size, num_labels))
-        Y[np.arange(labels.size), columns] = 1.0
-        J, grads = mistaken_cost_and_gradient(mistake_id, thetas, np.asarray(X, dtype=float), Y,
+        Y[rows, columns[rows]] = 1.0
+        J, grads = mistaken_cost_and_gradient(ids, thetas, np.asarray(X, dtype=float), Y,
                                               lambda_, loss)
         return J, unroll(grads, used)
 
-    nn_cost_function.__name__ = f"nn_cost_function_{mistake_id}"
+    nn_cost_function.__name__ = f"nn_cost_function_{'_and_'.join(sorted(ids))}"
     return nn_cost_function
 
 
 def mistaken_cost_and_gradient(mistake_id, thetas, X, Y, lambda_, loss):
-    """Vectorised backprop (as in manual.backprop) with one mistake switched on.
+    """Vectorised backprop (as in manual.backprop) with the mistake(s) switched on.
 
     The layout mistakes (``unroll_order``, ``label_offset``) live in :func:`with_mistake`;
-    here they compute the correct values.
+    here they compute the correct values. ``mistake_id``: one id or a collection of ids.
     """
+    ids = mistake_set(mistake_id)
     m = X.shape[0]
     a = [add_bias(X)]
     z = []
@@ -129,31 +154,32 @@ def mistaken_cost_and_gradient(mistake_id, thetas, X, Y, lambda_, loss):
         a.append(g if l == len(thetas) - 1 else add_bias(g))
     h = a[-1]
 
-    first_col = 0 if mistake_id == "regularize_bias" else 1
+    first_col = 0 if "regularize_bias" in ids else 1
     reg = sum(float(np.sum(t[:, first_col:] ** 2)) for t in thetas)
     J = data_loss_sum(z[-1], h, Y, loss) / m + lambda_ / (2 * m) * reg
 
-    if mistake_id == "output_delta_dJ_dh" and loss == "cross_entropy":
+    if "output_delta_dJ_dh" in ids and loss == "cross_entropy":
         with np.errstate(divide="ignore", invalid="ignore"):      # as a student's code would: h may be 0 or 1
             delta = -Y / h + (1 - Y) / (1 - h)
-    elif mistake_id == "squared_missing_sigmoid_prime" and loss == "squared_error":
+    elif "squared_missing_sigmoid_prime" in ids and loss == "squared_error":
         delta = h - Y
     elif loss == "cross_entropy":
         delta = h - Y
     else:
         delta = (h - Y) * h * (1 - h)
 
-    reg_factor = {"no_reg_in_gradient": 0.0, "gradient_reg_half": lambda_ / (2 * m)}.get(mistake_id, lambda_ / m)
-    scale = 1.0 if mistake_id == "missing_divide_by_m" else 1.0 / m
+    reg_factor = (0.0 if "no_reg_in_gradient" in ids
+                  else lambda_ / (2 * m) if "gradient_reg_half" in ids else lambda_ / m)
+    scale = 1.0 if "missing_divide_by_m" in ids else 1.0 / m
     grads = [None] * len(thetas)
     for l in range(len(thetas) - 1, -1, -1):
         reg_grad = reg_factor * thetas[l]
-        if mistake_id != "regularize_bias":
+        if "regularize_bias" not in ids:
             reg_grad[:, 0] = 0.0
         grads[l] = scale * (delta.T @ a[l]) + reg_grad
         if l > 0:
             act = a[l][:, 1:]
-            if mistake_id == "sigmoid_prime_of_activation":
+            if "sigmoid_prime_of_activation" in ids:
                 act = sigmoid(act)                                 # g(a) where g(z) = a was meant
             delta = (delta @ thetas[l])[:, 1:] * act * (1 - act)
     return J, grads

@@ -9,19 +9,28 @@ from .layout import reroll, unroll
 NUMGRAD_EPSILON = 1e-4
 
 
-def numerical_gradient(f, theta, epsilon=NUMGRAD_EPSILON):
-    """∂f/∂θᵢ ≈ (f(θ + εeᵢ) − f(θ − εeᵢ)) / 2ε for every i. theta (n,) -> (n,)."""
+def numerical_gradient(f, theta, epsilon=NUMGRAD_EPSILON, order=2):
+    """∂f/∂θᵢ by central differences for every i. theta (n,) -> (n,).
+
+    order=2 (the course's): (f(θ + εeᵢ) − f(θ − εeᵢ)) / 2ε, error O(ε²·f⁽³⁾) + O(u·|f|/ε).
+    order=4: (−f(θ+2εeᵢ) + 8f(θ+εeᵢ) − 8f(θ−εeᵢ) + f(θ−2εeᵢ)) / 12ε, error O(ε⁴·f⁽⁵⁾) + O(u·|f|/ε).
+    With ε = 1e-4 the two error terms of order 2 meet near 1e-9 relative, the course's bound:
+    an unlucky random problem (m = 1, squared error) measured 1.2e-9. Randomised tests use
+    order=4 with ε = 1e-3, measured ≤ 3e-12 over 400 random shapes.
+    """
+    stencils = {2: ((1, 0.5), (-1, -0.5)),
+                4: ((2, -1 / 12), (1, 8 / 12), (-1, -8 / 12), (-2, 1 / 12))}
+    if order not in stencils:
+        raise ValueError(f"order must be 2 or 4, got {order}")
     theta = np.array(theta, dtype=float)
-    grad = np.empty_like(theta)
+    grad = np.zeros_like(theta)
     for i in range(theta.size):
         saved = theta[i]
-        theta[i] = saved + epsilon
-        plus = f(theta)
-        theta[i] = saved - epsilon
-        minus = f(theta)
+        for step, weight in stencils[order]:
+            theta[i] = saved + step * epsilon
+            grad[i] += weight * f(theta)
         theta[i] = saved
-        grad[i] = (plus - minus) / (2.0 * epsilon)
-    return grad
+    return grad / epsilon
 
 
 def relative_difference(a, b):

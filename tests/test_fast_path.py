@@ -9,7 +9,7 @@ from crosscheck import compare, jax_backend, torch_backend
 from manual import (LOSSES, CostGradient, InputError, cost_and_gradient, cost_and_gradient_loop,
                     reroll, unroll)
 from manual import fast
-from manual.backprop import cost_and_gradient_plain
+
 
 COURSE = (400, 25, 10)
 LAMBDAS = [0.0, 1.0, 3.0]
@@ -59,14 +59,14 @@ def test_fast_float32_within_its_row(backend, lambda_, loss):
 
 
 @pytest.mark.parametrize("loss", LOSSES)
-def test_function_form_and_plain_form_agree(loss):
-    """cost_and_gradient (fast inside) and the line-by-line form agree; labels or one-hot alike."""
+def test_labels_or_one_hot_and_the_function_form_agree(loss):
+    """CostGradient from labels or from one-hot Y, per-layer or unrolled, equals cost_and_gradient."""
     thetas, X, Y, y = random_problem(COURSE, m=30, seed=6, scale=0.3)
-    plain = cost_and_gradient_plain(thetas, X, Y, 1.0, loss)
-    for result in (cost_and_gradient(thetas, X, Y, 1.0, loss),
-                   CostGradient(X, Y, COURSE, loss, 1.0).cost_and_gradient(thetas),
-                   CostGradient(X, y, COURSE, loss, 1.0).cost_and_gradient(thetas)):
-        assert compare("fast", result, "plain", plain, "loop").passed
+    vectorised = cost_and_gradient(thetas, X, Y, 1.0, loss)
+    for result in (CostGradient(X, Y, COURSE, loss, 1.0).cost_and_gradient(thetas),
+                   CostGradient(X, y, COURSE, loss, 1.0).cost_and_gradient(thetas),
+                   fast_result(thetas, X, y, COURSE, loss, 1.0)):
+        assert compare("fast", result, "vectorised", vectorised, "loop").passed
 
 
 def test_repeated_calls_reuse_buffers_without_leaking_state():
@@ -88,6 +88,24 @@ def test_confident_units_cost_exactly(z):
     J, _ = CostGradient(X, y, (1, 2), "cross_entropy").cost_and_gradient(theta)
     assert J == pytest.approx(2.0 * np.log1p(np.exp(-z)), rel=1e-15)
     assert J > 0.0
+
+
+@pytest.mark.parametrize("bias", [20.0, 40.0, 700.0])
+@pytest.mark.parametrize("loss", LOSSES)
+def test_confident_correct_network_keeps_its_tiny_gradient(bias, loss):
+    """Every example labelled 3, the output sure of it (z = ±bias): δ ≈ e^(−bias) must survive,
+    as autodiff keeps it (1 − g(z) would be 0 once g(z) rounds to 1)."""
+    rng = np.random.default_rng(12)
+    thetas = [rng.normal(size=(25, 401)), np.zeros((10, 26))]
+    thetas[1][:, 0] = -bias
+    thetas[1][2, 0] = bias
+    X, y = rng.uniform(size=(15, 400)), np.full(15, 3)
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        fast_side = fast_result(thetas, X, y, COURSE, loss, 0.0)
+    Y = np.eye(10)[y - 1]
+    for name, value_and_grad in AUTODIFF.items():
+        result = compare("fast", fast_side, name, value_and_grad(thetas, X, Y, 0.0, loss), "autodiff")
+        assert result.passed, result.describe()
 
 
 def test_saturated_units_stay_finite():

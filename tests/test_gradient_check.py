@@ -21,3 +21,12 @@ def test_gradient_check_catches_a_planted_mistake():
 
     _, _, rel = check_nn_gradients(3.0, "cross_entropy", cost_and_gradient_fn=wrong)
     assert rel > 1e-4
+
+
+@pytest.mark.parametrize("order, epsilon", [(2, 1e-4), (4, 1e-3)])
+def test_numerical_gradient_of_a_known_function(order, epsilon):
+    """f(θ) = Σ sin(θ): the derivative is cos(θ), to the stencil's accuracy."""
+    from manual import numerical_gradient
+    theta = np.linspace(-2, 2, 7)
+    got = numerical_gradient(lambda t: float(np.sum(np.sin(t))), theta, epsilon, order)
+    np.testing.assert_allclose(got, np.cos(theta), atol={2: 2e-9, 4: 1e-12}[order])
