@@ -7,17 +7,19 @@ Write Θ^(l) = [b^(l) | W^(l)]: b = Θ[:, 0] (s_{l+1},) multiplies the bias unit
     z^(l+1) = a^(l) Wᵀ + b                    (m, s_{l+1})   the bias folded in, never [1, X]
     a^(l+1) = g(z^(l+1))                      overwrites z^(l+1) in place
     e = exp(−|z^(L)|)                         (m, K)   the output layer's one exp, reused:
-        h = g(z) = 1/(1 + e) if z ≥ 0 else e/(1 + e)
+        h = g(z) = 1/(1 + e) if z ≥ 0 else e/(1 + e), and g(−z) likewise
         cross-entropy m·J = Σ [max(z, 0) − y·z] + Σ log1p(e)     (losses.data_loss_sum)
-    δ^(L) = h − Y  or  (h − Y) ⊙ h(1 − h)
-    δ^(l) = (δ^(l+1) W^(l)) ⊙ a^(l)(1 − a^(l))                  (m, s_l)
+    δ^(L) = (1 − y) ⊙ g(z) − y ⊙ g(−z)   (= h − y, exact for one-hot y: losses.output_delta)
+        or  (h − y) ⊙ h ⊙ (1 − h)
+    δ^(l) = (δ^(l+1) W^(l)) ⊙ a^(l) ⊙ (1 − a^(l))               (m, s_l)
     ∂J/∂W^(l) = (1/m) δ^(l+1)ᵀ a^(l) + (λ/m) W^(l)              (s_{l+1}, s_l)
     ∂J/∂b^(l) = (1/m) Σᵢ δ^(l+1)_i                               (never regularised)
 
-Why it is fast: X is used as given (no bias column copy, so memory beyond X is
-O(m·(s_2 + … + s_L))); every (m, s) buffer is allocated once per CostGradient and written
-with out=; the gradient is written straight into the unrolled vector (order "F", the course's
-and scipy's) with no concatenation; the output layer needs one exp for both h and the loss.
+Why it is fast: X is used as given (no bias column copy); rows go in chunks of CHUNK_ROWS,
+so a chunk of X is still in cache when the backward product reads it again, and every
+buffer is (chunk, s), allocated once and written with out= (memory beyond X: Y's O(m·K)
+plus O(chunk·Σ s_l)); the gradient is written straight into the unrolled vector (order
+"F", the course's and scipy's) with no concatenation; the output layer takes one exp.
 Agreement with the per-example loop is to rounding (tests use the tolerance table).
 """
 import numpy as np
