@@ -7,6 +7,7 @@ from .activation import sigmoid, sigmoid_gradient, softplus
 from .backprop import cost, cost_and_gradient, forward
 from .backprop_loop import cost_and_gradient_loop
 from .course import nn_cost_function
+from .fast import CostGradient
 from .data import load_default_digits, load_ex4data, load_ex4weights, train_test_split
 from .errors import InputError
 from .initialisation import (debug_init, debug_initialize_weights, epsilon_for, normal_init,

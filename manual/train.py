@@ -2,37 +2,54 @@
 import numpy as np
 from scipy.optimize import minimize
 
-from .backprop import cost_and_gradient
 from .errors import InputError
+from .fast import CostGradient
 from .labels import one_hot
-from .layout import reroll, unroll
+from .layout import layer_sizes_of, reroll, unroll
 
 METHODS = ("TNC", "L-BFGS-B", "CG")
 
 
 def train(thetas0, X, y, lambda_=1.0, loss="cross_entropy", method="TNC", maxiter=200,
-          callback=None, cost_and_gradient_fn=cost_and_gradient):
+          callback=None, cost_and_gradient_fn=None, dtype=np.float64):
     """Minimise J from ``thetas0``; returns (thetas, scipy OptimizeResult).
 
     X (m, s_1); y (m,) labels 1..K. ``callback(J)`` is called once per iteration with the
-    current cost (for progress bars and cost curves).
+    current cost (for progress bars and cost curves). By default the optimiser calls the
+    prepared :class:`manual.fast.CostGradient` (X kept, buffers reused, ``dtype`` float64
+    or float32); ``cost_and_gradient_fn(thetas, X, Y, lambda_, loss)`` replaces it, e.g.
+    with a mistaken variant.
     """
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    sizes = tuple([thetas0[0].shape[1] - 1] + [t.shape[0] for t in thetas0])
-    Y = one_hot(y, sizes[-1])
-    last = {}
+    if int(maxiter) < 1:
+        raise InputError(f"maxiter must be at least 1, got {maxiter}")
+    sizes = layer_sizes_of(thetas0)
+    if cost_and_gradient_fn is None:
+        evaluate = CostGradient(X, y, sizes, loss, lambda_, dtype)
+    else:
+        Y = one_hot(y, sizes[-1])
+
+        def evaluate(params):
+            J, grads = cost_and_gradient_fn(reroll(params, sizes), X, Y, lambda_, loss)
+            return J, unroll(grads)
+
+    recent = []                          # the last few (params, J): the callback's J at x_k
 
     def fun(params):
-        J, grads = cost_and_gradient_fn(reroll(params, sizes), X, Y, lambda_, loss)
-        last["J"] = J
-        return J, unroll(grads)
+        J, grad = evaluate(params)
+        recent.append((params.copy(), J))
+        del recent[:-4]
+        return J, grad
 
-    def step(*_):
+    def step(xk, *_):
         if callback is not None:
-            callback(last["J"])
+            # J at the accepted x_k, not at the last line-search trial; re-evaluated only if
+            # the optimiser reports a point it did not just evaluate.
+            J = next((J for x, J in reversed(recent) if np.array_equal(x, xk)), None)
+            callback(evaluate(xk)[0] if J is None else J)
 
-    options = {"maxfun" if method == "TNC" else "maxiter": maxiter}
+    options = {"maxfun" if method == "TNC" else "maxiter": int(maxiter)}
     result = minimize(fun, unroll(thetas0), jac=True, method=method, options=options,
                       callback=step)
     return reroll(result.x, sizes), result
