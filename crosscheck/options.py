@@ -81,7 +81,8 @@ def add_model_options(parser, method=False):
                         help="regularisation strength λ ≥ 0 (default 1)")
     if method:
         from manual.train import METHODS
-        parser.add_argument("--method", choices=METHODS, default="TNC")
+        parser.add_argument("--method", choices=METHODS, default="TNC",
+                            help="scipy.optimize.minimize method (default %(default)s)")
 
 
 def check_device(device):
