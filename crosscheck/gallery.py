@@ -17,14 +17,13 @@ explanations); ``figures`` {id: PNG path}. An entry has ``id``, ``loss``, ``summ
 {``train_accuracy``, ``heldout_accuracy``, ``evaluations``, ``nonfinite_evaluations``,
 ``stop``, ``weights_finite``}. Values that are inf or NaN are written as null.
 """
-import argparse
 import json
 from pathlib import Path
 
 from manual.errors import InputError
 from manual.mistakes import MISTAKES
 
-from .options import check_lambda
+from .options import lambda_type, whole_number
 from .tolerances import tolerance
 from .progress import Progress
 
@@ -35,33 +34,14 @@ STOP_SHORT = {"Max. number of function evaluations reached": "budget used",
               "Local minimum reached (|pg| ~= 0)": "minimum"}
 
 
-def _int_at_least(low):
-    def parse(value):
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer ≥ {low}, got {value!r}") from None
-        if number < low:
-            raise argparse.ArgumentTypeError(f"expected an integer ≥ {low}, got {number}")
-        return number
-    return parse
-
-
-def _lambda(value):
-    try:
-        return check_lambda(value)
-    except InputError as exc:                    # argparse prints an ArgumentTypeError's own words
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
 def add_arguments(parser):
     parser.add_argument("--out", default="out/mistakes", metavar="DIR",
                         help="folder for the heat maps, one <id>.png per mistake (default out/mistakes)")
-    parser.add_argument("--maxiter", type=_int_at_least(1), default=500, metavar="N",
+    parser.add_argument("--maxiter", type=whole_number(1), default=500, metavar="N",
                         help="TNC's budget of function evaluations (the notebook's maxiter=500)")
-    parser.add_argument("--seed", type=_int_at_least(0), default=0,
+    parser.add_argument("--seed", type=whole_number(0), default=0,
                         help="seed of the N(0, 1) start weights and the held-out split (default 0)")
-    parser.add_argument("--lambda", dest="lambda_", type=_lambda, default=1e-3, metavar="λ",
+    parser.add_argument("--lambda", dest="lambda_", type=lambda_type, default=1e-3, metavar="λ",
                         help="regularisation strength (default 1e-3, the notebook's)")
     parser.add_argument("--backend", choices=("jax", "torch"), default="jax",
                         help="the autodiff the gradients are compared with (default jax)")

@@ -73,11 +73,28 @@ def argparse_type(check):
     return convert
 
 
+def whole_number(low):
+    """argparse ``type=`` for an integer ≥ ``low`` (iterations, rows, seeds, threads)."""
+    def convert(value):
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number ≥ {low}, got {value!r}") from None
+        if number < low:
+            raise argparse.ArgumentTypeError(f"expected a whole number ≥ {low}, got {number}")
+        return number
+    convert.__name__ = f"whole_number_at_least_{low}"
+    return convert
+
+
+lambda_type = argparse_type(check_lambda)
+
+
 def add_model_options(parser, method=False):
     """--loss and --lambda (and --method for training)."""
     from manual.losses import LOSSES
     parser.add_argument("--loss", choices=LOSSES, default="cross_entropy")
-    parser.add_argument("--lambda", dest="lambda_", type=argparse_type(check_lambda), default=1.0, metavar="λ",
+    parser.add_argument("--lambda", dest="lambda_", type=lambda_type, default=1.0, metavar="λ",
                         help="regularisation strength λ ≥ 0 (default 1)")
     if method:
         from manual.train import METHODS

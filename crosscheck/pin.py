@@ -75,7 +75,7 @@ def run(args):
 
 def _check(path, files, selected):
     from reference import pinning
-    from reference.evaluate import IMPLEMENTATIONS, evaluate
+    from reference.evaluate import IMPLEMENTATIONS
     from reference.scenarios import SCENARIOS
     data = pinning.load(path)
     names, orphans = pinning.scenario_names(data, selected)

@@ -12,7 +12,6 @@ A numerical check whose rounding floor (tolerances.central_difference_floor) exc
 bound is skipped and listed, never loosened. Exit 0 when all checks pass, 1 when any fails,
 2 on bad input.
 """
-import argparse
 import sys
 import time
 
@@ -34,26 +33,9 @@ BACKENDS = ("jax", "torch", "loop", "numerical")
 KIND_OF = {"jax": "autodiff", "torch": "autodiff", "loop": "loop", "numerical": "numerical"}
 
 
-def _lambda(value):
-    try:
-        return options.check_lambda(value)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _rows(value):
-    try:
-        rows = int(value)
-    except ValueError:
-        rows = 0
-    if rows < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number ≥ 1, got {value!r}")
-    return rows
-
-
 def add_arguments(parser):
     options.add_data_options(parser)
-    parser.add_argument("--lambda", dest="lambdas", nargs="+", type=_lambda, default=list(DEFAULT_LAMBDAS),
+    parser.add_argument("--lambda", dest="lambdas", nargs="+", type=options.lambda_type, default=list(DEFAULT_LAMBDAS),
                         metavar="λ", help="regularisation strengths λ ≥ 0 (default 0 1 3)")
     parser.add_argument("--loss", dest="losses", nargs="+", choices=LOSSES, default=list(LOSSES),
                         help="losses to check (default both)")
@@ -61,7 +43,7 @@ def add_arguments(parser):
                         help="weights to check at (default: debug normal uniform trained, "
                              "plus course with --weights)")
     parser.add_argument("--seed", type=int, default=0, help="seed for the random starts and the row subsample")
-    parser.add_argument("--numerical-rows", type=_rows, default=NUMERICAL_ROWS, metavar="M",
+    parser.add_argument("--numerical-rows", type=options.whole_number(1), default=NUMERICAL_ROWS, metavar="M",
                         help=f"rows used by central differences (default {NUMERICAL_ROWS})")
 
 

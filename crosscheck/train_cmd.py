@@ -11,20 +11,10 @@ import time
 
 from manual.errors import InputError
 
-from .options import add_data_options, add_model_options
+from .options import add_data_options, add_model_options, whole_number
 
 DEFAULTS = {"method": "L-BFGS-B", "maxiter": 100, "seed": 0, "epsilon": 0.12, "hidden": 25,
             "test_fraction": 0.2, "threads": 1}
-
-
-def _positive_int(value):
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {value}")
-    return n
 
 
 def _fraction(value):
@@ -51,18 +41,18 @@ def add_arguments(parser):
     add_data_options(parser, weights=False, device=False)
     add_model_options(parser, method=True)
     parser.set_defaults(method=DEFAULTS["method"])
-    parser.add_argument("--maxiter", type=_positive_int, default=DEFAULTS["maxiter"],
+    parser.add_argument("--maxiter", type=whole_number(1), default=DEFAULTS["maxiter"],
                         help=f"optimiser iterations (TNC: function evaluations) (default {DEFAULTS['maxiter']})")
     parser.add_argument("--seed", type=int, default=DEFAULTS["seed"],
                         help="seeds the held-out split and the initial weights (default 0)")
     parser.add_argument("--epsilon", type=_epsilon, default=DEFAULTS["epsilon"], metavar="ε",
                         help="initial weights uniform in ±ε (default 0.12, the course's)")
-    parser.add_argument("--hidden", type=_positive_int, default=DEFAULTS["hidden"],
+    parser.add_argument("--hidden", type=whole_number(1), default=DEFAULTS["hidden"],
                         help="hidden units (default 25)")
     parser.add_argument("--test-fraction", type=_fraction, default=DEFAULTS["test_fraction"],
                         help="share of examples held out (default 0.2)")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-    parser.add_argument("--threads", type=_positive_int, default=DEFAULTS["threads"],
+    parser.add_argument("--threads", type=whole_number(1), default=DEFAULTS["threads"],
                         help="BLAS threads (default 1: this network's products are small, and "
                              "more threads only spin against each other on a busy machine)")
     parser.add_argument("--out", metavar="DIR",

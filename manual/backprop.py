@@ -14,7 +14,6 @@ Backward (δ^(l) is (m, s_l), Δ^(l) is Θ^(l)'s shape (s_{l+1}, 1 + s_l)):
     Δ^(l) = δ^(l+1)ᵀ a^(l)
     ∂J/∂Θ^(l) = (1/m) Δ^(l) + (λ/m) Θ^(l)             (bias column 0 unregularised)
 """
-import numpy as np
 
 from .activation import sigmoid
 from .layout import add_bias

@@ -1,5 +1,4 @@
 """The per-example loop from the lecture and the vectorised form are the same math."""
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
