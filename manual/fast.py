@@ -20,11 +20,11 @@ Why it is fast: X is used as given (no bias column copy); rows go in chunks of C
 so a chunk of X is still in cache when the backward product reads it again, and every
 buffer is (chunk, s), allocated once and written with out= (memory beyond X: Y's O(m·K)
 plus O(chunk·Σ s_l)); the gradient is written straight into the unrolled vector (order
-"F", the course's and scipy's) with no concatenation; the output layer takes one exp.
+"F", the course's and scipy's) with no concatenation; each layer takes one exp.
 Agreement with the per-example loop is to rounding (tests use the tolerance table).
 g'(z) is e·r², never a ⊙ (1 − a) from the rounded a = g(z): 1 − a cancels for a saturated
-unit (relative error ≈ 1e-16·e^|z|, all of it once a rounds to 1 at |z| ≳ 37), and then
-implementations whose z differ by one ulp disagree on g' (see manual.activation).
+unit (relative error ≈ 1e-16·e^|z|, all of it once a rounds to 1 at |z| ≳ 37); e·r² is the
+same number as manual.activation.sigmoid_gradient's g(z)·g(−z), to rounding.
 """
 import numpy as np
 
