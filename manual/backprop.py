@@ -10,12 +10,16 @@ Shapes, for layer sizes (s_1, ..., s_L), m examples, K = s_L:
 Backward (δ^(l) is (m, s_l), Δ^(l) is Θ^(l)'s shape (s_{l+1}, 1 + s_l)):
 
     δ^(L) = see losses.output_delta
-    δ^(l) = (δ^(l+1) Θ^(l))[:, 1:] ⊙ g'(z^(l))       g'(z) = a ⊙ (1 − a), a = g(z)
+    δ^(l) = (δ^(l+1) Θ^(l))[:, 1:] ⊙ g'(z^(l))       g'(z) = g(z) ⊙ g(−z)
+
+g'(z) is taken from z, not as a ⊙ (1 − a) from the rounded activation a = g(z): 1 − a
+cancels for a saturated unit (a relative 1e-16·e^|z|, all of it once a rounds to 1 at
+|z| ≳ 37), and g(z) ⊙ g(−z) is the same number without the subtraction.
     Δ^(l) = δ^(l+1)ᵀ a^(l)
     ∂J/∂Θ^(l) = (1/m) Δ^(l) + (λ/m) Θ^(l)             (bias column 0 unregularised)
 """
 
-from .activation import sigmoid
+from .activation import sigmoid, sigmoid_gradient
 from .layout import add_bias
 from .losses import check_loss, data_loss_sum, output_delta, penalty, penalty_gradient
 
@@ -55,6 +59,6 @@ def cost_and_gradient(thetas, X, Y, lambda_=0.0, loss="cross_entropy"):
     for l in range(len(thetas) - 1, -1, -1):
         grads[l] = (delta.T @ a[l]) / m + penalty_gradient(thetas[l], lambda_, m)   # Δ^(l)/m + reg
         if l > 0:
-            g = a[l][:, 1:]                               # g(z^(l)), bias column dropped
-            delta = (delta @ thetas[l])[:, 1:] * g * (1.0 - g)   # δ^(l) = (δ^(l+1) Θ^(l))[:, 1:] ⊙ g'(z^(l))
+            # δ^(l) = (δ^(l+1) Θ^(l))[:, 1:] ⊙ g'(z^(l)); z[l − 1] is z^(l), feeding a[l]
+            delta = (delta @ thetas[l])[:, 1:] * sigmoid_gradient(z[l - 1])
     return J, grads

@@ -3,8 +3,9 @@
 For i = 1..m:
     a^(1) = [1; x^(i)]                                   (1 + s_1,)
     z^(l+1) = Θ^(l) a^(l);   a^(l+1) = [1; g(z^(l+1))]    (no bias on the output)
-    δ^(L) = h − y  (cross-entropy)   or   (h − y) ⊙ h ⊙ (1 − h)  (squared error)
+    δ^(L) = h − y  (cross-entropy)   or   (h − y) ⊙ g'(z^(L))  (squared error)
     δ^(l) = (Θ^(l)ᵀ δ^(l+1))[1:] ⊙ g'(z^(l))             (the bias row is dropped)
+    with g'(z) = g(z) ⊙ g(−z) (= h ⊙ (1 − h), exact for saturated units: see activation)
     Δ^(l) := Δ^(l) + δ^(l+1) a^(l)ᵀ
 Then D^(l) = (1/m) Δ^(l) + (λ/m) Θ^(l), with the bias column unregularised.
 

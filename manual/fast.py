@@ -5,13 +5,14 @@ Write Θ^(l) = [b^(l) | W^(l)]: b = Θ[:, 0] (s_{l+1},) multiplies the bias unit
 (s_{l+1}, s_l). For m examples, a^(1) = X (m, s_1), K = s_L:
 
     z^(l+1) = a^(l) Wᵀ + b                    (m, s_{l+1})   the bias folded in, never [1, X]
-    a^(l+1) = g(z^(l+1))                      overwrites z^(l+1) in place
-    e = exp(−|z^(L)|)                         (m, K)   the output layer's one exp, reused:
-        h = g(z) = 1/(1 + e) if z ≥ 0 else e/(1 + e), and g(−z) likewise
+    e = exp(−|z|), r = 1/(1 + e)              every layer's one exp, for z = z^(l+1):
+        g(z) = max(e, [z ≥ 0]) ⊙ r,  g(−z) = max(e, [z < 0]) ⊙ r,  g'(z) = e ⊙ r²
+    a^(l+1) = g(z^(l+1))                      overwrites z^(l+1) in place; hidden layers keep
+                                              g'(z^(l+1)) for the backward pass
         cross-entropy m·J = Σ [max(z, 0) − y·z] + Σ log1p(e)     (losses.data_loss_sum)
-    δ^(L) = (1 − y) ⊙ g(z) − y ⊙ g(−z)   (= h − y, exact for one-hot y: losses.output_delta)
-        or  (h − y) ⊙ h ⊙ (1 − h)
-    δ^(l) = (δ^(l+1) W^(l)) ⊙ a^(l) ⊙ (1 − a^(l))               (m, s_l)
+    δ^(L) = r_y                    with r_y = (1 − y) ⊙ g(z) − y ⊙ g(−z)   (= h − y, exact
+        or  r_y ⊙ g'(z^(L))        for one-hot y: losses.residual, losses.output_delta)
+    δ^(l) = (δ^(l+1) W^(l)) ⊙ g'(z^(l))                          (m, s_l)
     ∂J/∂W^(l) = (1/m) δ^(l+1)ᵀ a^(l) + (λ/m) W^(l)              (s_{l+1}, s_l)
     ∂J/∂b^(l) = (1/m) Σᵢ δ^(l+1)_i                               (never regularised)
 
@@ -19,11 +20,13 @@ Why it is fast: X is used as given (no bias column copy); rows go in chunks of C
 so a chunk of X is still in cache when the backward product reads it again, and every
 buffer is (chunk, s), allocated once and written with out= (memory beyond X: Y's O(m·K)
 plus O(chunk·Σ s_l)); the gradient is written straight into the unrolled vector (order
-"F", the course's and scipy's) with no concatenation; the output layer takes one exp.
+"F", the course's and scipy's) with no concatenation; each layer takes one exp.
 Agreement with the per-example loop is to rounding (tests use the tolerance table).
+g'(z) is e·r², never a ⊙ (1 − a) from the rounded a = g(z): 1 − a cancels for a saturated
+unit (relative error ≈ 1e-16·e^|z|, all of it once a rounds to 1 at |z| ≳ 37); e·r² is the
+same number as manual.activation.sigmoid_gradient's g(z)·g(−z), to rounding.
 """
 import numpy as np
-from scipy.special import expit
 
 from .errors import InputError
 from .layout import theta_shapes
@@ -55,6 +58,25 @@ def _targets(y_or_Y, m, K, dtype):
     if Y.shape[0] != m:
         raise InputError(f"X has {m} rows but there are {Y.shape[0]} labels")
     return Y.astype(dtype)
+
+
+def _sigmoid_and_slope(z, slope, r):
+    """g(z) into z and g'(z) into slope, in place, with one exp; r is scratch. All (n, s).
+
+    e = exp(−|z|) ∈ (0, 1] never overflows; r = 1/(1 + e) = g(|z|); g(z) = max(e, [z ≥ 0])·r
+    (e·r for z < 0, r for z ≥ 0, without a masked copy); g'(z) = e·r² = g(z)·g(−z). No
+    subtraction, so a saturated unit keeps g' to full relative accuracy.
+    """
+    np.abs(z, out=slope)
+    np.negative(slope, out=slope)
+    np.exp(slope, out=slope)                         # e
+    np.add(slope, 1.0, out=r)
+    np.divide(1.0, r, out=r)                         # r
+    np.greater_equal(z, 0.0, out=z, casting="unsafe")
+    np.maximum(slope, z, out=z)
+    z *= r                                           # g(z)
+    slope *= r
+    slope *= r                                       # g'(z) = e·r²
 
 
 def _sum_of_squares(x):
@@ -97,10 +119,11 @@ class CostGradient:
         self.S = (1.0 - 2.0 * self.Y) if binary else None
         dt, n = self.dtype, min(m, int(chunk_rows))
         self.chunk = n
-        # Per-chunk buffers (n rows): a^(l) for hidden layers, δ^(2..L), 1 − a^(l), output layer.
+        # Per-chunk buffers (n rows): a^(l) for hidden layers, δ^(2..L), g'(z^(l)) for hidden
+        # layers, output layer.
         self.acts = [None] + [np.empty((n, s), dt) for s in self.sizes[1:-1]]
         self.deltas = [None] + [np.empty((n, s), dt) for s in self.sizes[1:]]
-        self.scratch = [None] + [np.empty((n, s), dt) for s in self.sizes[1:-1]]
+        self.slopes = [None] + [np.empty((n, s), dt) for s in self.sizes[1:-1]]
         self.z, self.e, self.r, self.h = (np.empty((n, K), dt) for _ in range(4))
         self.ones = np.ones(n, dt)
         # Δ^(l) = Σ over chunks: the sum (s_{l+1}, 1 + s_l) and one chunk's part, row-major.
@@ -154,11 +177,13 @@ class CostGradient:
         L1 = len(thetas)
         acts = [self.X[rows]] + [a[:n] for a in self.acts[1:]]
         deltas = [None] + [d[:n] for d in self.deltas[1:]]
+        slopes = [None] + [s[:n] for s in self.slopes[1:]]
         for l in range(L1 - 1):                          # hidden layers: a^(l+1) = g(a Wᵀ + b)
             out = acts[l + 1]
             np.matmul(acts[l], thetas[l][:, 1:].T, out=out)
             out += thetas[l][:, 0]
-            expit(out, out=out)
+            # δ^(l+1)'s buffer is free until the backward pass: it holds r meanwhile.
+            _sigmoid_and_slope(out, slopes[l + 1], deltas[l + 1])
         data = self._output_layer(acts[-1], thetas[-1], rows, n)   # fills deltas[-1] with δ^(L)
         for l in range(L1 - 1, -1, -1):
             delta, a = deltas[l + 1], acts[l]
@@ -168,12 +193,10 @@ class CostGradient:
             np.matmul(self.ones[:n], delta, out=target[:, 0])   # Σᵢ δ_i: BLAS, 5× np.sum(axis=0)
             if not first:
                 self.Delta[l] += target
-            if l > 0:                                    # δ^(l) = (δ^(l+1) W) ⊙ a(1 − a)
-                below, tmp = deltas[l], self.scratch[l][:n]
+            if l > 0:                                    # δ^(l) = (δ^(l+1) W) ⊙ g'(z^(l))
+                below = deltas[l]
                 np.matmul(delta, thetas[l][:, 1:], out=below)
-                below *= a
-                np.subtract(1.0, a, out=tmp)
-                below *= tmp
+                below *= slopes[l]
         return data
 
     def _output_layer(self, a, theta, rows, n):
@@ -214,11 +237,17 @@ class CostGradient:
             delta *= Y                                   # y ⊙ g(−z): g(−z) or exactly 0
             np.subtract(h, delta, out=delta)
             return data
-        np.subtract(h, Y, out=delta)                # h − y
+        # r_y = h − y taken as (1 − y) ⊙ g(z) − y ⊙ g(−z), exact for one-hot y (as above).
+        np.less(z, 0.0, out=delta, casting="unsafe")
+        np.maximum(e, delta, out=delta)
+        delta *= r                                       # g(−z)
+        delta *= Y
+        np.multiply(Y, h, out=z)                         # z is no longer needed
+        h -= z
+        np.subtract(h, delta, out=delta)                 # r_y
         data = 0.5 * _sum_of_squares(delta)
-        # h ⊙ (1 − h) exactly as the loop and autodiff form it: where h rounds to 1 it is 0 there
-        # too (e·r² would keep ~e^(−|z|), more precise but no longer the same number).
-        np.subtract(1.0, h, out=e)
-        e *= h
-        delta *= e                                       # δ = (h − y) ⊙ h ⊙ (1 − h)
+        # g'(z) = e·r² = g(z) ⊙ g(−z), not h ⊙ (1 − h): no cancellation where h rounds to 1.
+        e *= r
+        e *= r
+        delta *= e                                       # δ = r_y ⊙ g'(z)
         return data

@@ -11,11 +11,12 @@ Output deltas δ^(L) = ∂(m·J)/∂z^(L):
 
     cross-entropy   δ = h − y                 (the g'(z) cancels against ∂J/∂h;
                                                computed as (1 − y) g(z) − y g(−z))
-    squared error   δ = (h − y) ⊙ h ⊙ (1 − h)
+    squared error   δ = (h − y) ⊙ g'(z),  g'(z) = g(z) ⊙ g(−z)  (= h ⊙ (1 − h))
+                                              (h − y likewise as (1 − y) g(z) − y g(−z))
 """
 import numpy as np
 
-from .activation import sigmoid
+from .activation import sigmoid, sigmoid_gradient
 from .errors import InputError
 
 LOSSES = ("cross_entropy", "squared_error")
@@ -35,29 +36,37 @@ def data_loss_sum(z, h, Y, loss):
     warning-free for saturated units (h rounding to exactly 0 or 1). It is split as
     [max(z, 0) − y·z] + log(1 + e^(−|z|)): for one-hot y the bracket is exact and ≥ 0, so a
     confident, correct unit (y = 1, z = 30) costs e^(−30) without cancelling 30 − 30.
+    Squared error's residual h − y is taken as (1 − y) ⊙ g(z) − y ⊙ g(−z) for the same
+    reason (see residual).
     """
     if loss == "cross_entropy":
         return float(np.sum(np.maximum(z, 0.0) - Y * z) + np.sum(np.log1p(np.exp(-np.abs(z)))))
     check_loss(loss)
-    r = h - Y
+    r = residual(z, Y)
     return 0.5 * float(np.vdot(r, r))
+
+
+def residual(z, Y):
+    """h − y (m, K), taken as (1 − y) ⊙ g(z) − y ⊙ g(−z): the same number since
+    g(z) + g(−z) = 1, but exact for one-hot y (no 1 − g(z) that cancels when y = 1, z ≫ 0)."""
+    return (1.0 - Y) * sigmoid(z) - Y * sigmoid(-z)
 
 
 def output_delta(h, Y, loss, z=None):
     """δ^(L), (m, K): h − y (cross-entropy) or (h − y) ⊙ h ⊙ (1 − h) (squared error).
 
-    Pass z = z^(L) (backprop does): cross-entropy's h − y is then taken as
-    (1 − y) ⊙ g(z) − y ⊙ g(−z), the same number since g(z) + g(−z) = 1, but exact for
-    one-hot y. Plain h − y cancels for a confident, correct unit (y = 1, z = 30:
-    1 − g(30) ≈ 9e−14 keeps only ~3 digits, and 0 once g rounds to 1 at z ≳ 37), which
-    would leave a well-trained network's small gradient mostly rounding error.
+    Pass z = z^(L) (backprop does): h − y is then taken as (1 − y) ⊙ g(z) − y ⊙ g(−z),
+    the same number since g(z) + g(−z) = 1, but exact for one-hot y, and squared error's
+    h ⊙ (1 − h) as g'(z) = g(z) ⊙ g(−z). Plain h − y and 1 − h cancel for a saturated unit
+    (z = 30: 1 − g(30) ≈ 9e−14 keeps only ~3 digits, and 0 once g rounds to 1 at z ≳ 37),
+    which would leave a well-trained network's small gradient mostly rounding error.
     """
-    if loss == "cross_entropy":
-        if z is None:
-            return h - Y
-        return (1.0 - Y) * sigmoid(z) - Y * sigmoid(-z)
     check_loss(loss)
-    return (h - Y) * h * (1.0 - h)
+    if z is None:
+        r = h - Y
+        return r if loss == "cross_entropy" else r * h * (1.0 - h)
+    r = residual(z, Y)                                       # h − y, exact for one-hot y
+    return r if loss == "cross_entropy" else r * sigmoid_gradient(z)
 
 
 def penalty(thetas, lambda_, m):

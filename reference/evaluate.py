@@ -39,19 +39,20 @@ def value_and_grad(impl):
 
 
 def sigmoid_gradient(impl, z):
-    """g'(z) elementwise, z (n,): by hand for manual, by autodiff of g for jax and torch."""
+    """g'(z) elementwise, z (n,): by hand for manual, by autodiff of the backends' g for jax and torch."""
     z = np.asarray(z, dtype=np.float64)
     if impl == "manual":
         from manual.activation import sigmoid_gradient as g_prime
         return g_prime(z)
     if impl == "jax":
         import jax
-        from crosscheck import jax_backend  # noqa: F401  (switches on float64)
-        return np.asarray(jax.vmap(jax.grad(jax.nn.sigmoid))(jax.numpy.asarray(z)))
+        from crosscheck import jax_backend                  # also switches on float64
+        return np.asarray(jax.vmap(jax.grad(jax_backend.sigmoid))(jax.numpy.asarray(z)))
     if impl == "torch":
         import torch
+        from crosscheck import torch_backend
         t = torch.as_tensor(z).requires_grad_(True)
-        (grad,) = torch.autograd.grad(torch.sigmoid(t).sum(), t)
+        (grad,) = torch.autograd.grad(torch_backend.sigmoid(t).sum(), t)
         return grad.numpy()
     raise KeyError(impl)
 
