@@ -87,6 +87,20 @@ def whole_number(low):
     return convert
 
 
+def number_between(what, low, high):
+    """argparse ``type=`` for a number strictly inside (low, high), named ``what`` in errors."""
+    def convert(value):
+        try:
+            number = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number, got {value!r}") from None
+        if not low < number < high:
+            raise argparse.ArgumentTypeError(f"{what} must lie strictly between {low:g} and {high:g}, got {value}")
+        return number
+    convert.__name__ = "number"
+    return convert
+
+
 lambda_type = argparse_type(check_lambda)
 
 

@@ -4,37 +4,16 @@ A seeded held-out split, the course's uniform ±ε start, scipy's optimiser on m
 prepared fast path (manual.fast.CostGradient); prints training and held-out accuracy and
 the wall time of the training. ``--out DIR`` also writes figures (imports matplotlib only then).
 """
-import argparse
 import json
 import sys
 import time
 
 from manual.errors import InputError
 
-from .options import add_data_options, add_model_options, whole_number
+from .options import add_data_options, add_model_options, number_between, whole_number
 
 DEFAULTS = {"method": "L-BFGS-B", "maxiter": 100, "seed": 0, "epsilon": 0.12, "hidden": 25,
             "test_fraction": 0.2, "threads": 1}
-
-
-def _fraction(value):
-    try:
-        f = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
-    if not 0.0 < f < 1.0:
-        raise argparse.ArgumentTypeError(f"the held-out fraction must lie strictly between 0 and 1, got {value}")
-    return f
-
-
-def _epsilon(value):
-    try:
-        eps = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"ε must be a number, got {value!r}") from None
-    if not 0.0 < eps < 100.0:
-        raise argparse.ArgumentTypeError(f"ε must be a number in (0, 100), got {value}")
-    return eps
 
 
 def add_arguments(parser):
@@ -45,11 +24,11 @@ def add_arguments(parser):
                         help=f"optimiser iterations (TNC: function evaluations) (default {DEFAULTS['maxiter']})")
     parser.add_argument("--seed", type=int, default=DEFAULTS["seed"],
                         help="seeds the held-out split and the initial weights (default 0)")
-    parser.add_argument("--epsilon", type=_epsilon, default=DEFAULTS["epsilon"], metavar="ε",
+    parser.add_argument("--epsilon", type=number_between("ε", 0.0, 100.0), default=DEFAULTS["epsilon"], metavar="ε",
                         help="initial weights uniform in ±ε (default 0.12, the course's)")
     parser.add_argument("--hidden", type=whole_number(1), default=DEFAULTS["hidden"],
                         help="hidden units (default 25)")
-    parser.add_argument("--test-fraction", type=_fraction, default=DEFAULTS["test_fraction"],
+    parser.add_argument("--test-fraction", type=number_between("the held-out fraction", 0.0, 1.0), default=DEFAULTS["test_fraction"],
                         help="share of examples held out (default 0.2)")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     parser.add_argument("--threads", type=whole_number(1), default=DEFAULTS["threads"],

@@ -105,3 +105,16 @@ def _exits_2(argv):
     with pytest.raises(SystemExit) as exc:
         main(["train", *argv])
     return exc.value.code == 2
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--test-fraction", "1.5"], "held-out fraction must lie strictly between 0 and 1"),
+    (["--epsilon", "x"], "ε must be a number"),
+    (["--maxiter", "0"], "whole number ≥ 1"),
+])
+def test_bad_training_options_are_one_line_exit_2(capsys, argv, words):
+    from crosscheck.cli import main
+    with pytest.raises(SystemExit) as exc:
+        main(["train", *argv])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.count("\n") == 1 and words in err
