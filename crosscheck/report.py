@@ -124,9 +124,8 @@ def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_RO
 def run(args):
     from .report_format import format_json, format_table
     start = time.perf_counter()
-    options.check_device(args.device)           # cheap: fails before any data is loaded
     from .autodiff import check_device
-    check_device(args.device)                   # JAX too: jax[cpu] may sit beside a CUDA PyTorch
+    check_device(args.device)   # PyTorch was checked while parsing; JAX too (jax[cpu] may sit beside CUDA PyTorch)
     X, y, data_name = options.load_data(args)
     course = options.load_weights(args, X)
     kinds = _kinds(args, course)

@@ -12,7 +12,8 @@ import numpy as np
 from .activation import sigmoid
 from .errors import InputError
 from .labels import check_labels
-from .layout import add_bias, reroll, unroll
+from .backprop import forward
+from .layout import reroll, unroll
 from .losses import check_loss, data_loss_sum
 
 
@@ -146,12 +147,7 @@ def mistaken_cost_and_gradient(mistake_id, thetas, X, Y, lambda_, loss):
     """
     ids = mistake_set(mistake_id)
     m = X.shape[0]
-    a = [add_bias(X)]
-    z = []
-    for l, theta in enumerate(thetas):
-        z.append(a[-1] @ theta.T)
-        g = sigmoid(z[-1])
-        a.append(g if l == len(thetas) - 1 else add_bias(g))
+    a, z = forward(thetas, X)
     h = a[-1]
 
     first_col = 0 if "regularize_bias" in ids else 1
