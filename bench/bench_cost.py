@@ -135,13 +135,13 @@ def products_only(m, dtype=np.float64):
 
 def _jax_contender(thetas, X, Y, lambda_, loss):
     import jax
-    from crosscheck import jax_backend          # its cost, jitted with jax.value_and_grad
+    from crosscheck.backends import jax_cost  # its cost, jitted with jax.value_and_grad
     dev = jax.devices("cpu")[0]
     args = [[jax.device_put(t, dev) for t in thetas], jax.device_put(X, dev), jax.device_put(Y, dev)]
     lam = np.asarray(lambda_, X.dtype)
 
     def call():
-        J, grads = jax_backend._value_and_grad(*args, lam, loss=loss)
+        J, grads = jax_cost._value_and_grad(*args, lam, loss=loss)
         J.block_until_ready()
         return float(J), [np.asarray(g) for g in grads]
     return call
@@ -149,13 +149,13 @@ def _jax_contender(thetas, X, Y, lambda_, loss):
 
 def _torch_contender(thetas, X, Y, lambda_, loss):
     import torch
-    from crosscheck import torch_backend        # its cost, differentiated by torch.autograd
+    from crosscheck.backends import torch_cost  # its cost, differentiated by torch.autograd
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
     base = [torch.from_numpy(t) for t in thetas]
 
     def call():
         params = [t.detach().requires_grad_(True) for t in base]
-        J = torch_backend.cost(params, Xt, Yt, lambda_, loss)
+        J = torch_cost.cost(params, Xt, Yt, lambda_, loss)
         grads = torch.autograd.grad(J, params)
         return float(J.detach()), [g.numpy() for g in grads]
     return call

@@ -14,8 +14,8 @@ and the one tolerance table ``TOLERANCES``.
 
 ``import crosscheck`` never imports JAX or PyTorch: the autodiff names load on first use.
 """
-from .compare import Comparison, GradientMismatch, assert_match, compare
-from .tolerances import TOLERANCES, tolerance
+from crosscheck.check.compare import Comparison, GradientMismatch, assert_match, compare
+from crosscheck.check.tolerances import TOLERANCES, tolerance
 
 _LAZY = {"check_against_autodiff", "autodiff_value_and_grad", "BACKENDS"}
 
@@ -26,6 +26,6 @@ __all__ = ["Comparison", "GradientMismatch", "assert_match", "compare", "TOLERAN
 def __getattr__(name):
     # PEP 562: crosscheck.autodiff (and through it JAX / PyTorch) loads only when asked for.
     if name in _LAZY:
-        from . import autodiff
+        from crosscheck.check import autodiff
         return getattr(autodiff, name)
     raise AttributeError(f"module 'crosscheck' has no attribute {name!r}")

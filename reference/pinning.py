@@ -2,7 +2,7 @@
 
 A pin holds when the recomputed quantity q and the pinned p satisfy
 
-    |q − p| ≤ tol · scale,   tol = tolerance("pin") = 1e-10,
+    |q − p| ≤ tol · scale,   tol = PIN_TOLERANCE = 1e-10,
 
 with scale = |p|, except for ``grad_sum`` (a sum of both signs, which may cancel), whose
 scale is the pinned ``grad_abs_sum`` ≥ |grad_sum|. A published value printed with d
@@ -16,20 +16,22 @@ import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crosscheck.tolerances import tolerance
 from manual.errors import InputError
 
-from .scenarios import SCENARIOS
+from reference.scenarios import SCENARIOS
 
+# How closely a recomputed value must reproduce its pin: a property of the pinned values, so it
+# lives with them; crosscheck's one tolerance table lists it as kind "pin".
+PIN_TOLERANCE = 1e-10
 PIN_FILE = Path(__file__).resolve().parent / "pins.json"
 FORMAT = "backprop-crosscheck pins, version 1"
 ABOUT = [
     "The suite's memory of the right numbers: a change to the math is caught here even if "
     "manual, JAX and PyTorch drift together.",
     "Scenarios are defined in reference/scenarios.py; the values below are computed by "
-    "reference/evaluate.py with every implementation and written by `crosscheck pin --update`, "
+    "crosscheck/check/evaluate.py with every implementation and written by `crosscheck pin --update`, "
     "which refuses when the implementations disagree. `crosscheck pin --check` recomputes them.",
-    "A pin holds to 1e-10 relative (crosscheck/tolerances.py, kind 'pin'); grad_sum is relative "
+    "A pin holds to 1e-10 relative (reference/pinning.py, PIN_TOLERANCE); grad_sum is relative "
     "to grad_abs_sum. Published values hold to half a unit in their last printed decimal.",
     "pins: null means pending: the scenario needs a course file that was absent when pinned "
     "(see 'pending'); run `crosscheck pin --update --data ex4data1.mat --weights ex4weights.mat`.",
@@ -108,7 +110,7 @@ def _pairs(pins, got):
 
 def relative_changes(scenario_name, impl, pins, got, tol=None):
     """[Moved] for every pinned quantity, held or not: its relative change from the pin."""
-    tol = tolerance("pin") if tol is None else tol
+    tol = PIN_TOLERANCE if tol is None else tol
     out = []
     for name, p, q, scale in _pairs(pins, got):
         diff = abs(q - p)

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from manual.data import load_default_digits, load_ex4data, load_ex4weights
+from manual.io.data import load_default_digits, load_ex4data, load_ex4weights
 from manual.initialisation import normal_init, uniform_init
 from manual.layout import COURSE_LAYER_SIZES, reroll
 from manual.numgrad import debug_problem

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 import scipy.sparse
 
-from crosscheck import cli, options
+from crosscheck import cli
+from crosscheck.cli import options
 from manual import InputError, load_ex4data, load_ex4weights
 from matfiles import small_data, small_weights, write_v5, write_v73
 
@@ -220,7 +221,7 @@ def test_unreadable_file_permission_denied(tmp_path, crosscheck, monkeypatch):
 
     def denied(file, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(file))
-    monkeypatch.setattr("manual.matfile.open", denied, raising=False)
+    monkeypatch.setattr("manual.io.matfile.open", denied, raising=False)
     code, _, err = crosscheck("probe", "--data", path)
     assert_one_line_error(code, err, "cannot read the file (permission denied)")
 

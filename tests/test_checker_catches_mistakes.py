@@ -8,7 +8,7 @@ import pytest
 from crosscheck import GradientMismatch, check_against_autodiff, tolerance
 from manual import LOSSES, cost, cost_and_gradient, forward, normal_init, one_hot
 from manual.losses import output_delta, penalty_gradient
-from manual.mistakes import mistaken_cost_and_gradient
+from manual.catalogue import mistaken_cost_and_gradient
 
 WORST = re.compile(r"worst at Θ\^\((\d+)\)\[(\d+), (\d+)\]( \(bias column\))?: "
                    r"mine=(\S+) (jax|torch)=(\S+) \(rel err (\S+)\)")

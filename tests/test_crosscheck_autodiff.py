@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from crosscheck import assert_match, autodiff_value_and_grad, check_against_autodiff, tolerance
-from crosscheck.numerical import numerical_value_and_grad, rounding_floor, subsample_rows
+from crosscheck.check.central import numerical_value_and_grad, rounding_floor, subsample_rows
 from manual import (LOSSES, cost_and_gradient, cost_and_gradient_loop, load_default_digits,
                     load_ex4weights, normal_init, one_hot, uniform_init)
 
@@ -71,15 +71,15 @@ def test_library_check_passes_for_manual_and_accepts_labels(digits):
 
 def test_jit_compiles_once_per_shape_and_loss():
     """λ is traced: three λ on one new shape compile once; another loss compiles once more."""
-    from crosscheck import jax_backend
+    from crosscheck.backends import jax_cost
     thetas = normal_init((7, 3, 4), seed=3)
     X, Y = np.random.default_rng(3).uniform(size=(11, 7)), one_hot(np.arange(11) % 4 + 1, 4)
-    before = jax_backend._value_and_grad._cache_size()
+    before = jax_cost._value_and_grad._cache_size()
     for lambda_ in LAMBDAS:
-        jax_backend.value_and_grad(thetas, X, Y, lambda_, "cross_entropy")
-    assert jax_backend._value_and_grad._cache_size() == before + 1
-    jax_backend.value_and_grad(thetas, X, Y, 1.0, "squared_error")
-    assert jax_backend._value_and_grad._cache_size() == before + 2
+        jax_cost.value_and_grad(thetas, X, Y, lambda_, "cross_entropy")
+    assert jax_cost._value_and_grad._cache_size() == before + 1
+    jax_cost.value_and_grad(thetas, X, Y, 1.0, "squared_error")
+    assert jax_cost._value_and_grad._cache_size() == before + 2
 
 
 def test_import_crosscheck_loads_neither_jax_nor_torch():

@@ -23,14 +23,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import manual.backprop
-from crosscheck.compare import compare
+from crosscheck.check.compare import compare
 from manual import LOSSES, CostGradient, cost_and_gradient, cost_and_gradient_loop, forward, one_hot
 
 pytest.importorskip("jax")
 pytest.importorskip("torch")
-from crosscheck import jax_backend, torch_backend  # noqa: E402
-from reference.evaluate import IMPLEMENTATIONS  # noqa: E402
-from reference.evaluate import sigmoid_gradient as reference_sigmoid_gradient  # noqa: E402
+from crosscheck.backends import jax_cost, torch_cost  # noqa: E402
+from crosscheck.check.evaluate import IMPLEMENTATIONS  # noqa: E402
+from crosscheck.check.evaluate import sigmoid_gradient as reference_sigmoid_gradient  # noqa: E402
 
 SIZES = (20, 6, 10)
 
@@ -49,9 +49,9 @@ def all_agree(thetas, X, Y, lambda_, loss):
     assert np.isfinite(J) and all(np.all(np.isfinite(g)) for g in grads)
     results = {
         "loop": compare("manual", vectorised, "loop", loop, "loop"),
-        "jax": compare("manual", vectorised, "jax", jax_backend.value_and_grad(thetas, X, Y, lambda_, loss), "autodiff"),
+        "jax": compare("manual", vectorised, "jax", jax_cost.value_and_grad(thetas, X, Y, lambda_, loss), "autodiff"),
         "torch": compare("manual", vectorised, "torch",
-                         torch_backend.value_and_grad(thetas, X, Y, lambda_, loss), "autodiff"),
+                         torch_cost.value_and_grad(thetas, X, Y, lambda_, loss), "autodiff"),
     }
     for comparison in results.values():
         assert comparison.passed, comparison.describe()
@@ -131,7 +131,7 @@ def test_plain_h_minus_y_would_fail_the_confident_case(monkeypatch):
     thetas, X, Y = confident_network(30.0)
     with np.errstate(over="raise", divide="raise", invalid="raise"):
         plain = cost_and_gradient(thetas, X, Y, 0.0, "cross_entropy")
-    result = compare("h − y", plain, "jax", jax_backend.value_and_grad(thetas, X, Y, 0.0, "cross_entropy"),
+    result = compare("h − y", plain, "jax", jax_cost.value_and_grad(thetas, X, Y, 0.0, "cross_entropy"),
                      "autodiff")
     assert not result.passed and result.grad_rel_diff > 1e-6
 
@@ -207,7 +207,7 @@ def test_exact_derivative_reaches_backprop(monkeypatch):
     z = 36 (1 − g is 2.3e-16, a rounds to 1 − 2.2e-16) gets a Θ^(1) gradient ~4% off autodiff's."""
     thetas = [np.array([[36.0, 0.0]]), np.array([[0.0, 1.0]])]      # z^(2) = 36, z^(3) = g(36)
     X, Y = np.array([[0.5]]), np.array([[0.0]])
-    torch_side = torch_backend.value_and_grad(thetas, X, Y, 0.0, "squared_error")
+    torch_side = torch_cost.value_and_grad(thetas, X, Y, 0.0, "squared_error")
     exact = cost_and_gradient(thetas, X, Y, 0.0, "squared_error")
     np.testing.assert_allclose(exact[1][0], torch_side[1][0], rtol=1e-14)
     monkeypatch.setattr(manual.backprop, "sigmoid_gradient", lambda z: expit(z) * (1.0 - expit(z)))

@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import random_problem
-from crosscheck import compare, jax_backend, torch_backend
+from crosscheck import compare
+from crosscheck.backends import jax_cost, torch_cost
 from manual import (LOSSES, CostGradient, InputError, cost_and_gradient, cost_and_gradient_loop,
                     reroll, unroll)
 from manual import fast
@@ -13,7 +14,7 @@ from manual import fast
 
 COURSE = (400, 25, 10)
 LAMBDAS = [0.0, 1.0, 3.0]
-AUTODIFF = {"jax": jax_backend.value_and_grad, "torch": torch_backend.value_and_grad}
+AUTODIFF = {"jax": jax_cost.value_and_grad, "torch": torch_cost.value_and_grad}
 
 
 def fast_result(thetas, X, y, sizes, loss, lambda_, dtype=np.float64):

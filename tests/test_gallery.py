@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from crosscheck.cli import main
-from manual.mistakes import MISTAKE_IDS
+from manual.catalogue import MISTAKE_IDS
 
 MAXITER = 100
 ENTRY_KEYS = {"id", "loss", "summary", "matches_autodiff", "cost", "correct_cost", "cost_rel_err",
@@ -128,12 +128,12 @@ def test_text_report_explains_both_puzzles(capsys, tmp_path):
 
 def test_planted_correct_implementation_is_shown_as_wrong(monkeypatch, tmp_path):
     """Test the test: if the 'correct' row were a mistake, the comparison would say so."""
-    from crosscheck import mistake_gallery
-    from manual.mistakes import with_mistake
-    real = mistake_gallery.variant_function
-    monkeypatch.setattr(mistake_gallery, "variant_function",
+    from crosscheck.teaching import gallery
+    from manual.catalogue import with_mistake
+    real = gallery.variant_function
+    monkeypatch.setattr(gallery, "variant_function",
                         lambda v, loss: with_mistake("sigmoid_prime_of_activation", loss)
-                        if v == mistake_gallery.CORRECT else real(v, loss))
+                        if v == gallery.CORRECT else real(v, loss))
     code, report = run_json(["--no-train", "--no-figures"])
     assert code == 0
     assert not report["baselines"]["cross_entropy"]["matches_autodiff"]
@@ -163,9 +163,9 @@ def test_saturated_outputs_are_reported_not_hidden(tmp_path):
     """output_delta_dJ_dh divides by h(1 − h): with saturated units that is inf/NaN. It must be
     counted, kept out of the JSON as null, drawn black, and raise no warning (pytest makes
     RuntimeWarning an error)."""
-    from crosscheck import jax_backend
-    from crosscheck.heatmap import gradient_error_figure
-    from crosscheck.mistake_gallery import GallerySettings, Problem, variant_entry
+    from crosscheck.backends import jax_cost
+    from crosscheck.teaching.heatmap import gradient_error_figure
+    from crosscheck.teaching.gallery import GallerySettings, Problem, variant_entry
     from manual import normal_init, unroll
 
     rng = np.random.default_rng(0)
@@ -175,7 +175,7 @@ def test_saturated_outputs_are_reported_not_hidden(tmp_path):
     params0 = 60.0 * unroll(normal_init(sizes, 0))          # z of hundreds: h rounds to 0 or 1
     problem = Problem(X, y, X, y, sizes, params0)
     entry, (mine, ref) = variant_entry("output_delta_dJ_dh", "cross_entropy", problem,
-                                       GallerySettings(maxfun=20), jax_backend.value_and_grad, "jax")
+                                       GallerySettings(maxfun=20), jax_cost.value_and_grad, "jax")
     assert not entry["gradient_finite"] and entry["grad_rel_diff"] is None
     assert entry["train"]["nonfinite_evaluations"] >= 1
     json.dumps(entry, allow_nan=False)
@@ -185,7 +185,7 @@ def test_saturated_outputs_are_reported_not_hidden(tmp_path):
 
 def test_explanation_reports_inf_nan_gradients(gallery):
     """When output_delta_dJ_dh's gradient went inf/NaN during training, the paragraph says how often."""
-    from crosscheck.gallery import explain
+    from crosscheck.cli.mistakes import explain
     report = copy.deepcopy(gallery[0])
     report["mistakes"]["output_delta_dJ_dh"]["train"]["nonfinite_evaluations"] = 3
     assert "3 of those gradients were inf/NaN" in " ".join(explain(report))

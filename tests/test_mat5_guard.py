@@ -1,4 +1,4 @@
-"""manual.mat5_guard: the dry run that keeps damaged v5 files away from scipy's C reader.
+"""manual.io.mat5_guard: the dry run that keeps damaged v5 files away from scipy's C reader.
 
 Two damaged files crashed the interpreter (SIGSEGV) in scipy.io.loadmat when the fuzzer
 found them: a data tag whose type code is out of range, and a "complex" flag on a matrix
@@ -17,7 +17,7 @@ import scipy.sparse
 from scipy.io.matlab import MatlabObject
 
 from manual import InputError, load_ex4data
-from manual.mat5_guard import DamagedMat, check_v5
+from manual.io.mat5_guard import DamagedMat, check_v5
 
 
 def _v5(**variables):

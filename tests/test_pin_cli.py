@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.io
 
-import reference.evaluate as evaluate_module
+import crosscheck.check.evaluate as evaluate_module
 from crosscheck.cli import main
 from reference import pinning
 
@@ -26,7 +26,7 @@ def pin_copy(tmp_path):
 def no_course_files(monkeypatch):
     monkeypatch.delenv("EX4_DATA", raising=False)
     monkeypatch.setenv("EX4_WEIGHTS", "")
-    monkeypatch.setattr("crosscheck.pin.SHARED_WEIGHTS", pinning.PIN_FILE.parent / "absent.mat")
+    monkeypatch.setattr("crosscheck.cli.pin.SHARED_WEIGHTS", pinning.PIN_FILE.parent / "absent.mat")
 
 
 def change_one_digit(text, value):

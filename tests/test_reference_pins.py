@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from manual.layout import unroll
-from manual.mistakes import with_mistake
+from manual.catalogue import with_mistake
 from manual.numgrad import numerical_gradient, relative_difference
 from reference import pinning
-from reference.evaluate import IMPLEMENTATIONS, evaluate, network_result, sigmoid_gradient
+from crosscheck.check.evaluate import IMPLEMENTATIONS, evaluate, network_result, sigmoid_gradient
 from reference.scenarios import NAMES, NOTEBOOK_PRINTED, SCENARIOS, CourseFiles, build
 
 PINS = pinning.load()

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import scipy.io
 
-import crosscheck.report as report
+import crosscheck.cli.report as report
 from crosscheck.cli import main
-from crosscheck.progress import Progress
+from crosscheck.cli.progress import Progress
 from manual import load_default_digits
 
 # One loss, one λ, every default weights kind, central differences on 5 rows: a few seconds.

@@ -5,7 +5,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from crosscheck.cli import main
-from crosscheck.train_cmd import DEFAULTS
+from crosscheck.cli.train import DEFAULTS
 from manual import (accuracy, cost_and_gradient, load_default_digits, train, train_test_split,
                     uniform_init)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crosscheck.cli import main
-from manual.mistakes import MISTAKE_IDS, MISTAKES
+from manual.catalogue import MISTAKE_IDS, MISTAKES
 
 STUDENT = Path(__file__).resolve().parent / "student_code"
 

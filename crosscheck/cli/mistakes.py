@@ -1,6 +1,6 @@
 """``crosscheck mistakes``: the gallery of common backprop mistakes and what they do.
 
-For every catalogue mistake (manual/mistakes.py) and the correct implementation: the cost
+For every catalogue mistake (manual/catalogue.py) and the correct implementation: the cost
 and gradient error against autodiff, where the error lands (a heat map per mistake in
 --out), and the accuracy TNC reaches with it on the embedded digits, as the original
 notebook trained. Ends with the notebook's two puzzles explained by the numbers above.
@@ -21,11 +21,11 @@ import json
 from pathlib import Path
 
 from manual.errors import InputError
-from manual.mistakes import MISTAKES
+from manual.catalogue import MISTAKES
 
-from .options import lambda_type, whole_number
-from .tolerances import tolerance
-from .progress import Progress
+from crosscheck.cli.options import lambda_type, whole_number
+from crosscheck.check.tolerances import tolerance
+from crosscheck.cli.progress import Progress
 
 LOSS_SHORT = {"cross_entropy": "CE", "squared_error": "SE"}
 STOP_SHORT = {"Max. number of function evaluations reached": "budget used",
@@ -63,14 +63,14 @@ def _output_dir(out):
 
 def _backend(name):
     if name == "torch":
-        from . import torch_backend as backend
+        from crosscheck.backends import torch_cost as backend
     else:
-        from . import jax_backend as backend
+        from crosscheck.backends import jax_cost as backend
     return backend.value_and_grad
 
 
 def run(args):
-    from .mistake_gallery import GallerySettings, run_gallery, variants
+    from crosscheck.teaching.gallery import GallerySettings, run_gallery, variants
 
     settings = GallerySettings(lambda_=args.lambda_, maxfun=args.maxiter, seed=args.seed).check()
     out = None if args.no_figures else _output_dir(args.out)
@@ -89,7 +89,7 @@ def run(args):
 
 def write_figures(result, out):
     """One heat map per mistake; returns {id: path}."""
-    from .heatmap import gradient_error_figure
+    from crosscheck.teaching.heatmap import gradient_error_figure
 
     paths = {}
     settings = result.report["settings"]

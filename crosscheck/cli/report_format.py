@@ -3,7 +3,7 @@ import json
 
 import numpy as np
 
-from .tolerances import TOLERANCES
+from crosscheck.check.tolerances import TOLERANCES
 
 BACKEND_ORDER = ("jax", "torch", "loop", "numerical")
 

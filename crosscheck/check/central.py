@@ -4,7 +4,7 @@ Slow by nature (4n cost evaluations for n parameters), so the report runs it on 
 seeded subsample of rows and compares it with manual's gradient on those same rows.
 
 The report uses the fourth-order stencil with ε = 1e-3 rather than the course's second-order
-one with ε = 1e-4: its rounding floor (see tolerances.py) is 1.5/10 of the course stencil's,
+one with ε = 1e-4: its rounding floor (see check/tolerances.py) is 1.5/10 of the course stencil's,
 which brings the notebook's N(0, 1) start on the 400-25-10 network under 1e-9, and its O(ε⁴)
 truncation error stays near 1e-12.
 """
@@ -14,7 +14,7 @@ from manual.backprop import cost
 from manual.layout import layer_sizes_of, reroll, unroll
 from manual.numgrad import STENCILS, numerical_gradient
 
-from .tolerances import central_difference_floor
+from crosscheck.check.tolerances import central_difference_floor
 
 
 def subsample_rows(m, rows, seed):

@@ -10,7 +10,7 @@ import time
 
 from manual.errors import InputError
 
-from .options import add_data_options, add_model_options, number_between, whole_number
+from crosscheck.cli.options import add_data_options, add_model_options, number_between, whole_number
 
 DEFAULTS = {"method": "L-BFGS-B", "maxiter": 100, "seed": 0, "epsilon": 0.12, "hidden": 25,
             "test_fraction": 0.2, "threads": 1}
@@ -65,8 +65,8 @@ def fit(X, y, args, loss, progress=None):
 def run(args):
     from manual import accuracy
 
-    from .options import load_data
-    from .progress import Progress
+    from crosscheck.cli.options import load_data
+    from crosscheck.cli.progress import Progress
     X, y, data_name = load_data(args)
     with Progress(args.maxiter, "train") as progress:
         thetas, result, costs, seconds, (Xtr, ytr, Xte, yte) = fit(X, y, args, args.loss, progress)
@@ -103,7 +103,7 @@ def _figures(args, X, y, thetas, costs, data_name, held_out):
     """Train the other loss too (for the cost-curve figure) and write the PNGs."""
     from manual.losses import LOSSES
 
-    from . import figures
+    from crosscheck.teaching import figures
     curves = {args.loss: costs}
     for other in LOSSES:
         if other != args.loss:

@@ -19,7 +19,7 @@ from manual.labels import one_hot
 from manual.layout import reroll, unroll
 from manual.numgrad import numerical_gradient, relative_difference
 
-from .scenarios import SIGMOID_POINTS, CourseFiles, build
+from reference.scenarios import SIGMOID_POINTS, CourseFiles, build
 
 IMPLEMENTATIONS = ("manual", "jax", "torch")
 
@@ -30,10 +30,10 @@ def value_and_grad(impl):
         from manual.backprop import cost_and_gradient
         return cost_and_gradient
     if impl == "jax":
-        from crosscheck.jax_backend import value_and_grad as f
+        from crosscheck.backends.jax_cost import value_and_grad as f
         return f
     if impl == "torch":
-        from crosscheck.torch_backend import value_and_grad as f
+        from crosscheck.backends.torch_cost import value_and_grad as f
         return f
     raise KeyError(f"unknown implementation {impl!r}; known: {', '.join(IMPLEMENTATIONS)}")
 
@@ -46,13 +46,13 @@ def sigmoid_gradient(impl, z):
         return g_prime(z)
     if impl == "jax":
         import jax
-        from crosscheck import jax_backend                  # also switches on float64
-        return np.asarray(jax.vmap(jax.grad(jax_backend.sigmoid))(jax.numpy.asarray(z)))
+        from crosscheck.backends import jax_cost  # also switches on float64
+        return np.asarray(jax.vmap(jax.grad(jax_cost.sigmoid))(jax.numpy.asarray(z)))
     if impl == "torch":
         import torch
-        from crosscheck import torch_backend
+        from crosscheck.backends import torch_cost
         t = torch.as_tensor(z).requires_grad_(True)
-        (grad,) = torch.autograd.grad(torch_backend.sigmoid(t).sum(), t)
+        (grad,) = torch.autograd.grad(torch_cost.sigmoid(t).sum(), t)
         return grad.numpy()
     raise KeyError(impl)
 

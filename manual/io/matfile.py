@@ -19,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 V73_USERBLOCK = 512        # MATLAB writes its 128-byte text header into a 512-byte HDF5 user block

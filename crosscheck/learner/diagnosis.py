@@ -8,7 +8,7 @@
    the table's "user" tolerance. Comparing the cost, not only the gradient with the learner's own
    cost, is what catches mistakes made consistently in both (regularize_bias, unroll_order,
    label_offset): their gradients are right for their wrong costs.
-3. When it disagrees, every catalogue variant (``manual.mistakes.with_mistake``) that applies
+3. When it disagrees, every catalogue variant (``manual.catalogue.with_mistake``) that applies
    to the loss runs on the same problems. A variant *matches* when the learner's (J, grad)
    equals the variant's within the same tolerance on EVERY problem, so a mistake invisible on
    some problems (no_reg_in_gradient at λ = 0, regularize_bias at λ = 0) is still pinned down by
@@ -21,87 +21,15 @@ import functools
 import itertools
 from dataclasses import dataclass, field
 
-import numpy as np
 
-from manual.activation import sigmoid
-from manual.layout import add_bias, reroll, theta_shapes, unroll
-from manual.mistakes import LABEL_OFFSET_FORMS, MISTAKE_IDS, MISTAKES, with_mistake
+from manual.layout import reroll, unroll
+from manual.catalogue import LABEL_OFFSET_FORMS, MISTAKE_IDS, MISTAKES, with_mistake
 
-from .compare import compare, element_errors
-from .tolerances import tolerance
-from .userfn import UserCallError
+from crosscheck.check.compare import compare, element_errors
+from crosscheck.check.tolerances import tolerance
+from crosscheck.learner.problems import Problem, problem_data, reference_result
 
 KIND = "user"
-SATURATED_MAX_Z = 12.0     # |z| ≤ 12: h(1 − h) down to 6e-6, yet 1 − h keeps 11 good digits
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One fixed test problem: layer sizes (s_1, s_2, K), m examples, a seed, weights, λ."""
-    size: str              # "small" or "medium"
-    sizes: tuple
-    m: int
-    seed: int
-    regime: str            # "unsaturated" N(0, 0.5²), "course-like" U(±0.12), "saturated" |z| up to 12
-    lambda_: float
-
-    @property
-    def name(self):
-        return (f"{self.size} {'-'.join(map(str, self.sizes))}, m={self.m}, {self.regime}, "
-                f"λ={self.lambda_:g}")
-
-
-PROBLEMS = (
-    Problem("small", (4, 5, 3), 6, 11, "unsaturated", 0.0),
-    Problem("small", (4, 5, 3), 6, 12, "unsaturated", 1.5),
-    Problem("small", (4, 5, 3), 6, 13, "saturated", 0.0),
-    Problem("small", (4, 5, 3), 6, 14, "saturated", 0.8),
-    Problem("medium", (20, 10, 10), 40, 15, "course-like", 0.0),
-    Problem("medium", (20, 10, 10), 40, 16, "course-like", 2.0),
-)
-
-
-@functools.lru_cache(maxsize=None)
-def problem_data(problem):
-    """(thetas [(s_{l+1}, 1 + s_l)], X (m, s_1), y (m,) ints 1..K), read-only, from the seed.
-
-    Every label 1..K occurs (so a label mapping mistake always shows). "saturated": each
-    Θ^(l) is scaled so that its largest |z| is SATURATED_MAX_Z.
-    """
-    rng = np.random.default_rng(problem.seed)
-    shapes = theta_shapes(problem.sizes)
-    K = problem.sizes[-1]
-    if problem.regime == "course-like":
-        thetas = [rng.uniform(-0.12, 0.12, size=s) for s in shapes]
-        X = rng.uniform(0.0, 1.0, size=(problem.m, problem.sizes[0]))
-    else:
-        thetas = [rng.normal(0.0, 0.5, size=s) for s in shapes]
-        X = rng.normal(size=(problem.m, problem.sizes[0]))
-    if problem.regime == "saturated":
-        a = X
-        for theta in thetas:
-            theta *= SATURATED_MAX_Z / np.max(np.abs(add_bias(a) @ theta.T))
-            a = sigmoid(add_bias(a) @ theta.T)
-    # every label once, the rest at random: unequal class counts, so that a label mistake
-    # also shows in the output bias column (whose gradient is mean(h) − class frequency)
-    y = rng.permutation(np.concatenate([np.arange(1, K + 1), rng.integers(1, K + 1, problem.m - K)]))
-    for arr in (*thetas, X, y):
-        arr.flags.writeable = False
-    return tuple(thetas), X, y
-
-
-def one_hot_targets(y, K):
-    """Y (m, K), Y[i, k] = 1 where y_i = k + 1: label K (digit 0) in the last column."""
-    return (np.asarray(y)[:, None] == np.arange(1, K + 1)[None, :]).astype(np.float64)
-
-
-@functools.lru_cache(maxsize=None)
-def reference_result(problem, loss):
-    """(J, [∂J/∂Θ^(l)]) from JAX autodiff: the reference every answer is compared with."""
-    from . import jax_backend
-    thetas, X, y = problem_data(problem)
-    return jax_backend.value_and_grad(list(thetas), X, one_hot_targets(y, problem.sizes[-1]),
-                                      problem.lambda_, loss)
 
 
 CORRECT = (frozenset(), LABEL_OFFSET_FORMS[0])
@@ -215,46 +143,19 @@ class Diagnosis:
     tried: int = 0               # explanations compared
     where: str = ""
     location: dict = field(default_factory=dict)
+    run: object = None           # the crosscheck.learner.calls.Run judged
 
     @property
     def recognised(self):
         return self.passed or bool(self.matches)
 
 
-def _call_all(user, problems, order):
-    """The learner's (J, [grad per layer]) on every problem, and the y shape it accepted.
-
-    y is passed as (m,); if the function raises on the first problem it is tried once with
-    (m, 1), the shape ex4data1.mat loads as, and that shape is kept when it works.
-    """
-    results, column = [], False
-    for index, problem in enumerate(problems):
-        thetas, X, y = problem_data(problem)
-        args = (unroll(thetas, order), *problem.sizes, X)
-        try:
-            J, grad = user(*args, y[:, None] if column else y, problem.lambda_, context=problem.name)
-        except UserCallError:
-            if index or column:
-                raise
-            J, grad = _retry_column(user, args, y, problem)
-            column = True
-        results.append((J, reroll(grad, problem.sizes, order)))
-    return results, "(m, 1)" if column else "(m,)"
-
-
-def _retry_column(user, args, y, problem):
-    try:
-        return user(*args, y[:, None], problem.lambda_, context=problem.name)
-    except UserCallError:
-        pass
-    return user(*args, y, problem.lambda_, context=problem.name)     # raises the (m,) error again
-
-
-def diagnose(user, loss="cross_entropy", order="F", problems=PROBLEMS):
-    """Run ``user`` (a crosscheck.userfn.UserFunction or any course-signature callable taking a
-    ``context`` keyword) and diagnose it. Raises InputError when it cannot be run."""
+def diagnose(run, loss="cross_entropy", order="F"):
+    """Judge ``run`` (a :class:`~crosscheck.learner.calls.Run`: the learner's (J, grad) on each
+    problem, unrolled in ``order``) against autodiff, and name its mistake when one fits."""
     tol = tolerance(KIND)
-    outputs, y_shape = _call_all(user, problems, order)
+    problems = [c.problem for c in run.calls]
+    outputs = [(c.J, reroll(c.grad, c.problem.sizes, order)) for c in run.calls]
     reports = []
     for problem, out in zip(problems, outputs):
         ref = reference_result(problem, loss)
@@ -263,7 +164,7 @@ def diagnose(user, loss="cross_entropy", order="F", problems=PROBLEMS):
         reports.append(ProblemReport(problem, out, ref, comparison, ok, location))
     overall = merge_locations([r.location for r in reports if not r.ok])
     result = Diagnosis(passed=all(r.ok for r in reports), ids=[], matches=[], reports=reports,
-                       loss=loss, order=order, tol=tol, y_shape=y_shape,
+                       loss=loss, order=order, tol=tol, y_shape=run.y_shape, run=run,
                        where=describe_where(overall), location=overall)
     if result.passed:
         return result

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .tolerances import tolerance
+from crosscheck.check.tolerances import tolerance
 
 
 class GradientMismatch(AssertionError):

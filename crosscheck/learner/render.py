@@ -1,53 +1,9 @@
-"""``crosscheck verify FILE.py:FUNCTION``: check a learner's own nnCostFunction and name its mistake.
-
-Exit 0: right (matches autodiff on every problem); 1: wrong (with a diagnosis, or
-"unrecognised"); 2: the function cannot be loaded or run (one line on stderr).
-"""
-import json
-import math
+"""A verify result as text (the report a learner reads) or as one JSON object (for autograders)."""
 import textwrap
 
-from manual.errors import InputError
-from manual.layout import ORDERS
-from manual.losses import LOSSES
+from manual.catalogue import MISTAKES
 
-from .userfn import COURSE_SIGNATURE, DEFAULT_TIMEOUT
-
-
-def _timeout(value):
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise InputError(f"--timeout must be a number of seconds, got {value!r}") from None
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise InputError(f"--timeout must be a positive number of seconds, got {value}")
-    return seconds
-
-
-def add_arguments(parser):
-    parser.add_argument("function", metavar="FILE.py:FUNCTION",
-                        help=f"your cost function, signature {COURSE_SIGNATURE}")
-    parser.add_argument("--loss", choices=LOSSES, default="cross_entropy",
-                        help="the loss your function implements (default cross_entropy)")
-    parser.add_argument("--order", choices=ORDERS, default="F",
-                        help="how your function unrolls the weights: F column-major, the course's "
-                             "Theta(:) (default); C row-major, numpy's default")
-    parser.add_argument("--timeout", type=str, default=str(DEFAULT_TIMEOUT), metavar="S",
-                        help=f"time limit per call of your function in seconds (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-
-
-def run(args):
-    from .diagnose import diagnose
-    from .userfn import load_user_function
-
-    user = load_user_function(args.function, _timeout(args.timeout))
-    result = diagnose(user, loss=args.loss, order=args.order)
-    if args.json:
-        print(json.dumps(to_json(result, user), indent=2))
-    else:
-        print(to_text(result, user))
-    return 0 if result.passed else 1
+from crosscheck.learner.diagnosis import describe_where
 
 
 def _problem_json(report):
@@ -63,14 +19,12 @@ def _problem_json(report):
 
 
 def _where_text(location):
-    from .diagnose import describe_where
     return describe_where(location)
 
 
-def to_json(result, user):
-    from manual.mistakes import MISTAKES
+def to_json(result):
     return {
-        "function": user.spec, "loss": result.loss, "order": result.order,
+        "function": result.run.spec, "loss": result.loss, "order": result.order,
         "passed": result.passed,
         "diagnosis": result.ids,
         "recognised": result.recognised,
@@ -82,8 +36,8 @@ def to_json(result, user):
         "y_shape": result.y_shape,
         "problems": [_problem_json(r) for r in result.reports],
         "explanations_tried": result.tried,
-        "call_seconds": user.seconds,
-        "warnings": user.warnings,
+        "call_seconds": result.run.seconds,
+        "warnings": result.run.warnings,
     }
 
 
@@ -91,10 +45,9 @@ def _wrap(text, indent="    "):
     return textwrap.fill(text, width=96, initial_indent=indent, subsequent_indent=indent)
 
 
-def to_text(result, user):
-    from manual.mistakes import MISTAKES
+def to_text(result):
     order_name = {"F": "column-major (course)", "C": "row-major"}[result.order]
-    lines = [f"crosscheck verify {user.spec}: loss {result.loss}, unrolled {result.order} {order_name}, "
+    lines = [f"crosscheck verify {result.run.spec}: loss {result.loss}, unrolled {result.order} {order_name}, "
              f"labels 1..K, y passed as {result.y_shape}",
              f"compared with JAX autodiff in float64: the cost and every gradient entry, tolerance "
              f"{result.tol:.0e} (relative)", ""]
@@ -110,9 +63,9 @@ def to_text(result, user):
     lines.append("")
     n_bad = sum(not r.ok for r in result.reports)
     if result.passed:
-        lines.append(f"RIGHT: your {user.name} matches autodiff on all {len(result.reports)} problems.")
+        lines.append(f"RIGHT: your {result.run.name} matches autodiff on all {len(result.reports)} problems.")
     else:
-        lines.append(f"WRONG: your {user.name} disagrees with autodiff on {n_bad} of {len(result.reports)} problems.")
+        lines.append(f"WRONG: your {result.run.name} disagrees with autodiff on {n_bad} of {len(result.reports)} problems.")
         lines.append(f"Where: {result.where}.")
         worst = max((r for r in result.reports if not r.ok), key=lambda r: r.comparison.grad_rel_diff)
         lines.append(_wrap("Largest: " + worst.comparison.describe(), indent=""))
@@ -131,9 +84,9 @@ def to_text(result, user):
                 lines.append(f"Diagnosis: {i}: {mistake.summary}.")
                 lines.append(_wrap(mistake.explanation))
                 lines.append(f"    Corrected: {mistake.correction}")
-    if user.warnings:
+    if result.run.warnings:
         lines.append("")
-        lines.append("Notes on your function (warnings it raised): " + "; ".join(user.warnings[:3]))
-    if user.seconds:
-        lines.append(f"({len(user.seconds)} calls of your function, slowest {max(user.seconds):.3f} s)")
+        lines.append("Notes on your function (warnings it raised): " + "; ".join(result.run.warnings[:3]))
+    if result.run.seconds:
+        lines.append(f"({len(result.run.seconds)} calls of your function, slowest {max(result.run.seconds):.3f} s)")
     return "\n".join(lines)

@@ -1,6 +1,6 @@
-"""``crosscheck``: the command line. Each sub-command lives in its own module with
-``add_arguments(parser)`` and ``run(args) -> exit code``; modules load lazily so that
-``crosscheck train`` does not pay for importing JAX and PyTorch.
+"""``crosscheck``: the command line, a thin dispatcher. Each sub-command lives in its own module
+of this package with ``add_arguments(parser)`` and ``run(args) -> exit code``; a command's
+heavy imports (JAX, PyTorch) happen inside its ``run``, so ``crosscheck train`` never pays for them.
 
 Exit codes: 0 every check passed, 1 a check failed, 2 bad input or usage (one line on
 stderr, never a traceback), 3 an internal error: a bug in crosscheck itself, shown with its
@@ -16,12 +16,25 @@ import traceback
 
 from manual.errors import InputError
 
+USAGE = """\
+Prove a hand-derived backpropagation right with JAX and PyTorch autodiff, and check your own.
+
+  crosscheck                          cross-check manual/ on the embedded digits (= crosscheck report)
+  crosscheck verify mycode.py:nnCostFunction
+                                      check YOUR nnCostFunction and name what is wrong with it
+  crosscheck mistakes                 the gallery of classic delta mistakes and what they do
+  crosscheck train                    train the 400-25-10 network (or 64-25-10 on the embedded digits)
+  crosscheck pin --check              recompute the pinned reference values
+
+`crosscheck COMMAND --help` for a command's options. Exit codes: 0 right / all passed,
+1 wrong / a check failed, 2 bad input or usage (one line on stderr), 3 a bug in crosscheck."""
+
 COMMANDS = {
-    "report": ("crosscheck.report", "cross-check manual/ against JAX, PyTorch and central differences (default)"),
-    "pin": ("crosscheck.pin", "check or update the pinned reference values"),
-    "verify": ("crosscheck.verify", "check your own nnCostFunction and name its mistake"),
-    "mistakes": ("crosscheck.gallery", "the gallery of common delta mistakes and what they do to training"),
-    "train": ("crosscheck.train_cmd", "train the network and report accuracy"),
+    "report": ("crosscheck.cli.report", "cross-check manual/ against JAX, PyTorch and central differences (default)"),
+    "pin": ("crosscheck.cli.pin", "check or update the pinned reference values"),
+    "verify": ("crosscheck.cli.verify", "check your own nnCostFunction and name its mistake"),
+    "mistakes": ("crosscheck.cli.mistakes", "the gallery of common delta mistakes and what they do to training"),
+    "train": ("crosscheck.cli.train", "train the network and report accuracy"),
 }
 
 
@@ -38,9 +51,20 @@ def one_line(message):
     return " ".join(str(message).split())
 
 
+def version():
+    """The installed distribution's version (the source tree's when not installed)."""
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+    try:
+        return dist_version("backprop-crosscheck")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser():
-    parser = _Parser(prog="crosscheck", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser = _Parser(prog="crosscheck", description=USAGE, usage="crosscheck [COMMAND] [options]",
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {version()}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         cmd.set_defaults(module=module)
@@ -58,7 +82,7 @@ def _silence_stdout():
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-V", "--version"):
         argv.insert(0, "report")            # `crosscheck` alone is `crosscheck report`
     args = build_parser().parse_args(argv)
     try:

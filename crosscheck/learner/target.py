@@ -36,6 +36,10 @@ from pathlib import Path
 import numpy as np
 
 from manual.errors import InputError
+from manual.layout import unroll
+
+from crosscheck.learner.calls import Call, Run, check_result
+from crosscheck.learner.problems import PROBLEMS, problem_data
 
 DEFAULT_TIMEOUT = 30.0
 COURSE_SIGNATURE = "(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_) -> (J, grad)"
@@ -207,49 +211,6 @@ class UserFunction:
         return J, grad
 
 
-def check_result(result, n_params, name="the function", on=""):
-    """(J, grad) validated: J a finite float, grad a finite float64 vector (n_params,)."""
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        got = (f"a {type(result).__name__} of length {len(result)}" if isinstance(result, (tuple, list))
-               else f"a {type(result).__name__}")
-        raise InputError(f"{name} returned {got}{on}; expected the pair (J, grad)")
-    J, grad = result
-    try:
-        J_arr = np.asarray(J)
-    except (TypeError, ValueError):
-        J_arr = np.asarray(None)
-    if J_arr.dtype.kind not in "iuf":          # text, None, objects: not a number
-        raise InputError(f"{name} returned J of type {type(J).__name__}{on}; expected a number")
-    if J_arr.size != 1:
-        raise InputError(f"{name} returned J with shape {J_arr.shape}{on}; expected a scalar "
-                         "(did you forget to sum over examples or classes?)")
-    J = float(J_arr.reshape(()).astype(np.float64))
-    if not math.isfinite(J):
-        raise InputError(f"{name} returned J = {J}{on}; expected a finite cost")
-    if isinstance(grad, (tuple, list)) and grad and all(np.ndim(g) == 2 for g in grad):
-        raise InputError(f"{name} returned grad as {len(grad)} matrices {[np.shape(g) for g in grad]}{on}; "
-                         f"expected them unrolled into one vector of shape ({n_params},)")
-    try:
-        g = np.asarray(grad)
-    except (TypeError, ValueError):
-        g = np.asarray(None)
-    if g.dtype.kind not in "iuf":
-        raise InputError(f"{name} returned grad of type {type(grad).__name__}{on}; "
-                         f"expected a numeric vector of shape ({n_params},)")
-    g = g.astype(np.float64)
-    if g.ndim == 2 and 1 in g.shape:
-        g = g.ravel()                        # a column (n, 1) as in MATLAB is fine
-    if g.shape != (n_params,):
-        raise InputError(f"{name} returned grad with shape {g.shape}{on}; expected ({n_params},), "
-                         "the same length as nn_params")
-    bad = ~np.isfinite(g)
-    if bad.any():
-        first = int(np.argmax(bad))
-        raise InputError(f"{name} returned a grad with {int(bad.sum())} NaN/inf entries{on} "
-                         f"(first at index {first}: {g[first]})")
-    return J, g
-
-
 def load_user_function(spec, timeout=DEFAULT_TIMEOUT):
     """'FILE.py:FUNCTION' -> UserFunction; InputError with one clear line on any failure."""
     if timeout is not None and not (timeout > 0 and math.isfinite(timeout)):
@@ -267,3 +228,33 @@ def load_user_function(spec, timeout=DEFAULT_TIMEOUT):
     if not callable(fn):
         raise InputError(f"{target}: {name!r} is a {type(fn).__name__}, not a function")
     return UserFunction(fn, spec, path, timeout, recorded)
+
+
+def run_problems(user, problems=PROBLEMS, order="F"):
+    """A :class:`Run` of ``user`` (a :class:`UserFunction`) on every problem: its (J, grad),
+    and the y shape it accepted.
+
+    y is passed as (m,); if the function raises on the first problem it is tried once with
+    (m, 1), the shape ex4data1.mat loads as, and that shape is kept when it works.
+    """
+    calls, column = [], False
+    for index, problem in enumerate(problems):
+        thetas, X, y = problem_data(problem)
+        args = (unroll(thetas, order), *problem.sizes, X)
+        try:
+            J, grad = user(*args, y[:, None] if column else y, problem.lambda_, context=problem.name)
+        except UserCallError:
+            if index or column:
+                raise
+            J, grad = _retry_column(user, args, y, problem)
+            column = True
+        calls.append(Call(problem, J, grad, seconds=user.seconds[-1]))
+    return Run(user.spec, user.name, calls, "(m, 1)" if column else "(m,)", warnings=user.warnings)
+
+
+def _retry_column(user, args, y, problem):
+    try:
+        return user(*args, y[:, None], problem.lambda_, context=problem.name)
+    except UserCallError:
+        pass
+    return user(*args, y, problem.lambda_, context=problem.name)     # raises the (m,) error again

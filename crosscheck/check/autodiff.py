@@ -32,61 +32,10 @@ A function with the course's unrolled signature can be wrapped::
 
 JAX and PyTorch are imported on first use only, so ``import crosscheck`` stays light.
 """
-import importlib
-
-import numpy as np
-
-from manual.errors import InputError
-from manual.labels import one_hot
-from manual.layout import layer_sizes_of
 from manual.losses import check_loss
 
-from .compare import GradientMismatch, compare
-
-BACKENDS = ("jax", "torch")
-
-
-def _backend(name):
-    if name not in BACKENDS:
-        raise InputError(f"unknown autodiff backend {name!r}; choose from {', '.join(BACKENDS)}")
-    return importlib.import_module(f"crosscheck.{name}_backend")
-
-
-def _targets(Y, m, K):
-    """Y as one-hot (m, K): accepts labels 1..K of shape (m,) or (m, 1), or one-hot (m, K)."""
-    Y = np.asarray(Y)
-    if Y.ndim == 2 and Y.shape == (m, K) and K > 1:
-        return Y.astype(np.float64)
-    return one_hot(Y, K)
-
-
-def _problem(thetas, X, Y):
-    thetas = [np.asarray(t, dtype=np.float64) for t in thetas]
-    sizes = layer_sizes_of(thetas)
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != sizes[0]:
-        raise InputError(f"X must be (m, {sizes[0]}) for these weights, got shape {X.shape}")
-    Y = _targets(Y, X.shape[0], sizes[-1])
-    if Y.shape[0] != X.shape[0]:
-        raise InputError(f"X has {X.shape[0]} rows but the targets have {Y.shape[0]}")
-    return thetas, X, Y
-
-
-def check_device(device, backends=BACKENDS):
-    """Raise InputError unless every backend in ``backends`` can run on ``device`` ("cpu"/"gpu")."""
-    for backend in backends:
-        _backend(backend)._device(device)
-
-
-def autodiff_value_and_grad(backend, thetas, X, Y, lambda_=0.0, loss="cross_entropy", device="cpu"):
-    """(J, [∂J/∂Θ^(l)]) from ``backend`` ("jax" or "torch"), float64.
-
-    thetas: [Θ^(l) (s_{l+1}, 1 + s_l)]; X (m, s_1) without the bias column; Y one-hot (m, K)
-    or labels 1..K (m,). J = data loss + λ/(2m) Σₗ ‖Θ^(l)[:, 1:]‖².
-    """
-    check_loss(loss)
-    thetas, X, Y = _problem(thetas, X, Y)
-    return _backend(backend).value_and_grad(thetas, X, Y, float(lambda_), loss, device=device)
+from crosscheck.backends import BACKENDS, as_problem, autodiff_value_and_grad
+from crosscheck.check.compare import GradientMismatch, compare
 
 
 def check_against_autodiff(fn, thetas, X, Y, lambda_=0.0, loss="cross_entropy", backends=BACKENDS,
@@ -98,7 +47,7 @@ def check_against_autodiff(fn, thetas, X, Y, lambda_=0.0, loss="cross_entropy", 
     describing each failing one otherwise (``exc.comparisons`` holds them all).
     """
     check_loss(loss)
-    thetas, X, Y = _problem(thetas, X, Y)
+    thetas, X, Y = as_problem(thetas, X, Y)
     mine = fn([t.copy() for t in thetas], X.copy(), Y.copy(), lambda_, loss)
     comparisons = [compare(name, mine, backend,
                            autodiff_value_and_grad(backend, thetas, X, Y, lambda_, loss, device),

@@ -8,7 +8,7 @@
 - "course":  the course's ex4weights.mat (only with --weights).
 """
 from manual.initialisation import debug_init, normal_init, uniform_init
-from manual.train import train
+from manual.training import train
 
 WEIGHT_KINDS = ("debug", "normal", "uniform", "trained", "course")
 DEFAULT_KINDS = WEIGHT_KINDS[:4]          # "course" needs --weights

@@ -10,7 +10,7 @@ For each variant (a catalogue id, or ``"correct"`` per loss) on the embedded 8×
   evaluations returned inf/NaN).
 
 Settings follow the original notebook: weights N(0, 1), λ = 1e-3, TNC with 500 evaluations.
-The autodiff side is passed in (``value_and_grad`` of jax_backend or torch_backend), so this
+The autodiff side is passed in (``value_and_grad`` of jax_cost or torch_cost), so this
 module imports neither.
 """
 from dataclasses import asdict, dataclass, field
@@ -20,16 +20,16 @@ import numpy as np
 
 from manual.backprop import forward
 from manual.course import nn_cost_function
-from manual.data import load_default_digits, train_test_split
+from manual.io.data import load_default_digits, train_test_split
 from manual.errors import InputError
 from manual.initialisation import normal_init
 from manual.labels import one_hot
 from manual.layout import reroll, unroll
 from manual.losses import LOSSES
-from manual.mistakes import MISTAKE_IDS, MISTAKES, with_mistake
+from manual.catalogue import MISTAKE_IDS, MISTAKES, with_mistake
 
-from .compare import compare
-from .mistake_training import accuracy_of, train_course_function
+from crosscheck.check.compare import compare
+from crosscheck.teaching.notebook_training import accuracy_of, train_course_function
 
 CORRECT = "correct"
 

@@ -21,11 +21,11 @@ from manual.errors import InputError
 from manual.labels import one_hot
 from manual.losses import LOSSES
 
-from . import options
-from .compare import compare
-from .progress import Progress
-from .scenarios import DEFAULT_KINDS, WEIGHT_KINDS, layer_sizes, make_weights
-from .tolerances import tolerance
+from crosscheck.cli import options
+from crosscheck.check.compare import compare
+from crosscheck.cli.progress import Progress
+from crosscheck.check.weight_kinds import DEFAULT_KINDS, WEIGHT_KINDS, layer_sizes, make_weights
+from crosscheck.check.tolerances import tolerance
 
 DEFAULT_LAMBDAS = (0.0, 1.0, 3.0)
 NUMERICAL_ROWS = 20
@@ -69,13 +69,13 @@ def _check(scenario, backend, c, m):
 
 def _numerical(scenario, thetas, Xs, Ys, lambda_, loss):
     """The central-difference check on the subsample, or a skip record when it cannot hold."""
-    from .numerical import numerical_value_and_grad, rounding_floor
+    from crosscheck.check.central import numerical_value_and_grad, rounding_floor
     ref = cost_and_gradient(thetas, Xs, Ys, lambda_, loss)
     floor, tol = rounding_floor(*ref), tolerance("numerical")
     if floor > tol:
         return None, {**scenario, "backend": "numerical", "m": Xs.shape[0], "rounding_floor": floor,
                       "reason": f"central-difference rounding floor {floor:.1e} exceeds the "
-                                f"tolerance {tol:.0e} (see crosscheck/tolerances.py)"}
+                                f"tolerance {tol:.0e} (see crosscheck/check/tolerances.py)"}
     num = numerical_value_and_grad(thetas, Xs, Ys, lambda_, loss)
     return _check(scenario, "numerical", compare("manual", ref, "numerical", num, "numerical"),
                   Xs.shape[0]), None
@@ -84,8 +84,8 @@ def _numerical(scenario, thetas, Xs, Ys, lambda_, loss):
 def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_ROWS, course=None,
                device="cpu", progress=None):
     """Every check of the matrix: {"scenarios": [...], "checks": [...], "skipped": [...]}."""
-    from .autodiff import autodiff_value_and_grad
-    from .numerical import subsample_rows
+    from crosscheck.backends import autodiff_value_and_grad
+    from crosscheck.check.central import subsample_rows
     progress = progress or Progress(0, "", enabled=False)
     sizes = layer_sizes(X, course)
     Y = one_hot(y, sizes[-1])
@@ -122,9 +122,9 @@ def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_RO
 
 
 def run(args):
-    from .report_format import format_json, format_table
+    from crosscheck.cli.report_format import format_json, format_table
     start = time.perf_counter()
-    from .autodiff import check_device
+    from crosscheck.backends import check_device
     check_device(args.device)   # PyTorch was checked while parsing; JAX too (jax[cpu] may sit beside CUDA PyTorch)
     X, y, data_name = options.load_data(args)
     course = options.load_weights(args, X)

@@ -8,7 +8,7 @@ import argparse
 
 import numpy as np
 
-from manual.data import check_fit, load_default_digits, load_ex4data, load_ex4weights
+from manual.io.data import check_fit, load_default_digits, load_ex4data, load_ex4weights
 from manual.errors import InputError
 
 
@@ -111,7 +111,7 @@ def add_model_options(parser, method=False):
     parser.add_argument("--lambda", dest="lambda_", type=lambda_type, default=1.0, metavar="λ",
                         help="regularisation strength λ ≥ 0 (default 1)")
     if method:
-        from manual.train import METHODS
+        from manual.training import METHODS
         parser.add_argument("--method", choices=METHODS, default="TNC",
                             help="scipy.optimize.minimize method (default %(default)s)")
 

@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 from .matfile import NUMERIC_CLASSES, read_mat
 
 _NOT_NUMBERS = {
@@ -65,7 +65,7 @@ def load_ex4data(path, num_labels=10):
 
     Raises InputError, one line naming the file, for anything the network cannot use.
     """
-    from .labels import check_labels
+    from ..labels import check_labels
     name = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
     variables = read_mat(path)
     X = _matrix(name, variables, "X", "(m examples, n features)")

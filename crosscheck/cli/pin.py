@@ -15,9 +15,9 @@ from pathlib import Path
 
 from manual.errors import InputError
 
-from .progress import Progress
+from crosscheck.cli.progress import Progress
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_WEIGHTS = REPO_ROOT.parent / "shared" / "data" / "ex4weights.mat"
 
 
@@ -40,7 +40,7 @@ def add_arguments(parser):
 
 def course_files(args):
     """CourseFiles from --data/--weights, then $EX4_DATA/$EX4_WEIGHTS, then the shared weights."""
-    from manual.data import load_ex4data, load_ex4weights
+    from manual.io.data import load_ex4data, load_ex4weights
     from reference.scenarios import CourseFiles
     data = args.data or os.environ.get("EX4_DATA") or None
     weights = args.weights or os.environ.get("EX4_WEIGHTS") or (
@@ -75,7 +75,7 @@ def run(args):
 
 def _check(path, files, selected):
     from reference import pinning
-    from reference.evaluate import IMPLEMENTATIONS
+    from crosscheck.check.evaluate import IMPLEMENTATIONS
     from reference.scenarios import SCENARIOS
     data = pinning.load(path)
     names, orphans = pinning.scenario_names(data, selected)
@@ -108,7 +108,7 @@ def _check(path, files, selected):
 
 def _check_scenario(sc, entry, files, status, progress):
     from reference import pinning
-    from reference.evaluate import IMPLEMENTATIONS, evaluate
+    from crosscheck.check.evaluate import IMPLEMENTATIONS, evaluate
     pins = entry.get("pins") if entry else None
     reference_pins = pins
     published_ok = True
@@ -141,7 +141,7 @@ def _check_scenario(sc, entry, files, status, progress):
 
 
 def _print_check(path, statuses, impls):
-    from crosscheck.tolerances import tolerance
+    from crosscheck.check.tolerances import tolerance
     print(f"crosscheck pin --check: {path}  ({len(statuses)} scenarios × {', '.join(impls)}; "
           f"pins hold to {tolerance('pin'):.0e} relative)")
     width = max([len(s.name) for s in statuses] + [8])
@@ -177,7 +177,7 @@ def _print_check(path, statuses, impls):
 
 def _update(path, files, selected):
     from reference import pinning
-    from reference.evaluate import IMPLEMENTATIONS, versions
+    from crosscheck.check.evaluate import IMPLEMENTATIONS, versions
     from reference.scenarios import SCENARIOS
     old_text = path.read_text(encoding="utf-8") if path.exists() else ""
     old = pinning.load(path) if old_text else pinning.empty()
@@ -222,9 +222,9 @@ def _update(path, files, selected):
 def _fresh_entry(sc, files, old_entry, versions_now, progress):
     """(entry, problems): the scenario recomputed by every implementation; problems non-empty
     when they disagree (beyond tolerance('pin'), or beyond compare()'s for whole gradients)."""
-    from crosscheck.compare import compare
+    from crosscheck.check.compare import compare
     from reference import pinning
-    from reference.evaluate import IMPLEMENTATIONS, digest, evaluate, network_result
+    from crosscheck.check.evaluate import IMPLEMENTATIONS, digest, evaluate, network_result
     raw, got = {}, {}
     for impl in IMPLEMENTATIONS:
         if sc.kind == "network":

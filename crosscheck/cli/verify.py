@@ -1,0 +1,50 @@
+"""``crosscheck verify FILE.py:FUNCTION``: check a learner's own nnCostFunction and name its mistake.
+
+Exit 0: right (matches autodiff on every problem); 1: wrong (with a diagnosis, or
+"unrecognised"); 2: the function cannot be loaded or run (one line on stderr).
+"""
+import json
+import math
+
+from manual.errors import InputError
+from manual.layout import ORDERS
+from manual.losses import LOSSES
+
+from crosscheck.learner.target import COURSE_SIGNATURE, DEFAULT_TIMEOUT
+
+
+def _timeout(value):
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise InputError(f"--timeout must be a number of seconds, got {value!r}") from None
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise InputError(f"--timeout must be a positive number of seconds, got {value}")
+    return seconds
+
+
+def add_arguments(parser):
+    parser.add_argument("function", metavar="FILE.py:FUNCTION",
+                        help=f"your cost function, signature {COURSE_SIGNATURE}")
+    parser.add_argument("--loss", choices=LOSSES, default="cross_entropy",
+                        help="the loss your function implements (default cross_entropy)")
+    parser.add_argument("--order", choices=ORDERS, default="F",
+                        help="how your function unrolls the weights: F column-major, the course's "
+                             "Theta(:) (default); C row-major, numpy's default")
+    parser.add_argument("--timeout", type=str, default=str(DEFAULT_TIMEOUT), metavar="S",
+                        help=f"time limit per call of your function in seconds (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def run(args):
+    from crosscheck.learner.diagnosis import diagnose
+    from crosscheck.learner.render import to_json, to_text
+    from crosscheck.learner.target import load_user_function, run_problems
+
+    user = load_user_function(args.function, _timeout(args.timeout))
+    result = diagnose(run_problems(user, order=args.order), loss=args.loss, order=args.order)
+    if args.json:
+        print(json.dumps(to_json(result), indent=2))
+    else:
+        print(to_text(result))
+    return 0 if result.passed else 1
