@@ -39,10 +39,10 @@ def add_arguments(parser):
 def run(args):
     from crosscheck.learner.diagnosis import diagnose
     from crosscheck.learner.render import to_json, to_text
-    from crosscheck.learner.target import load_user_function, run_problems
+    from crosscheck.learner.target import run_target
 
-    user = load_user_function(args.function, _timeout(args.timeout))
-    result = diagnose(run_problems(user, order=args.order), loss=args.loss, order=args.order)
+    run = run_target(args.function, order=args.order, timeout=_timeout(args.timeout))
+    result = diagnose(run, loss=args.loss, order=args.order)
     if args.json:
         print(json.dumps(to_json(result), indent=2))
     else:

@@ -258,3 +258,9 @@ def _retry_column(user, args, y, problem):
     except UserCallError:
         pass
     return user(*args, y, problem.lambda_, context=problem.name)     # raises the (m,) error again
+
+
+def run_target(spec, order="F", timeout=DEFAULT_TIMEOUT, problems=PROBLEMS):
+    """The one entry point for ``crosscheck verify``: a :class:`Run` of the target ``spec``
+    ("FILE.py:FUNCTION") on ``problems``. InputError when crosscheck cannot tell what to check."""
+    return run_problems(load_user_function(spec, timeout), problems, order)
