@@ -216,12 +216,12 @@ def test_good_files_load_the_same_in_every_version(writer, tmp_path, crosscheck)
 
 
 def test_unreadable_file_permission_denied(tmp_path, crosscheck, monkeypatch):
-    """chmod 000 does not stop root (CI may run as root), so the denial is simulated at open()."""
+    """chmod 000 does not stop root (CI may run as root), so the denial is simulated at the open."""
     path = _good_data(tmp_path)
 
     def denied(file, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(file))
-    monkeypatch.setattr("manual.io.matfile.open", denied, raising=False)
+    monkeypatch.setattr("manual.io.regular._open_fd", denied)
     code, _, err = crosscheck("probe", "--data", path)
     assert_one_line_error(code, err, "cannot read the file (permission denied)")
 

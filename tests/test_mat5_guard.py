@@ -18,6 +18,7 @@ from scipy.io.matlab import MatlabObject
 
 from manual import InputError, load_ex4data
 from manual.io.mat5_guard import DamagedMat, check_v5
+from manual.io.matfile import MAX_MAT_BYTES
 
 
 def _v5(**variables):
@@ -57,7 +58,7 @@ def test_files_that_crashed_scipy_are_refused(name, tmp_path):
     path = tmp_path / "damaged.mat"
     path.write_bytes(CRASHERS[name]())
     with pytest.raises(DamagedMat):
-        check_v5(path.read_bytes())
+        check_v5(path.read_bytes(), MAX_MAT_BYTES)
     with pytest.raises(InputError, match="damaged or truncated MATLAB .mat file"):
         load_ex4data(path)
 
@@ -96,7 +97,7 @@ EVERY_KIND = {
 def test_every_kind_of_variable_passes(kind, compressed):
     buffer = io.BytesIO()
     scipy.io.savemat(buffer, {"v": EVERY_KIND[kind], "w": np.ones((1, 1))}, do_compression=compressed)
-    check_v5(buffer.getvalue())
+    check_v5(buffer.getvalue(), MAX_MAT_BYTES)
     assert set(scipy.io.loadmat(io.BytesIO(buffer.getvalue()))) >= {"v", "w"}
 
 
@@ -104,4 +105,4 @@ def test_every_kind_of_variable_passes(kind, compressed):
 def test_cut_short_is_refused(cut):
     data = bytes(_v5(X=np.ones((4, 4))))
     with pytest.raises(DamagedMat, match="cut short|run out|remain"):
-        check_v5(data[:-cut])
+        check_v5(data[:-cut], MAX_MAT_BYTES)
