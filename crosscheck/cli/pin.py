@@ -179,8 +179,8 @@ def _update(path, files, selected):
     from reference import pinning
     from crosscheck.check.evaluate import IMPLEMENTATIONS, versions
     from reference.scenarios import SCENARIOS
-    old_text = path.read_text(encoding="utf-8") if path.exists() else ""
-    old = pinning.load(path) if old_text else pinning.empty()
+    old_text = pinning.read_text(path) if os.path.lexists(path) else ""
+    old = pinning.parse(old_text, path) if old_text else pinning.empty()
     names, _ = pinning.scenario_names(old, selected)
     new = pinning.empty()
     versions_now = versions()
@@ -214,7 +214,7 @@ def _update(path, files, selected):
         print(f"crosscheck pin --update: {path}: every pin still holds; nothing changed")
         return 0
     print(change, end="")
-    path.write_text(new_text, encoding="utf-8")
+    pinning.write(path, new_text)
     print(f"crosscheck pin --update: wrote {path}")
     return 0
 

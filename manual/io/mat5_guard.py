@@ -86,13 +86,16 @@ def check_v5(data, max_bytes):
                              "remain (the file is cut short)")
         if mdtype == MI_COMPRESSED:
             matrix = _inflate(view[pos + 8:end], pos, endian, budget)
+            try:
+                names.append(_Reader(matrix, 0, len(matrix), endian, max_bytes).matrix(0))
+            except DamagedMat as exc:
+                raise type(exc)(f"compressed variable at offset {pos}, once inflated: {exc}") from None
             compressed = True
         elif mdtype == MI_MATRIX:
+            names.append(_Reader(view, pos, end, endian, max_bytes).matrix(0))
             matrix = view[pos:end]
         else:
             raise DamagedMat(f"element of type {mdtype} at offset {pos} where a variable should start")
-        reader = _Reader(matrix, 0, len(matrix), endian, max_bytes)
-        names.append(reader.matrix(0))
         budget -= len(matrix)
         parts.append(matrix)
         pos = end
