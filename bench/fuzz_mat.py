@@ -21,6 +21,7 @@ import json
 import os
 import resource
 import selectors
+import signal
 import struct
 import subprocess
 import sys
@@ -133,8 +134,13 @@ def worker(seed, start, stop):
     files = seed_files()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "mutant.mat"
+        crash, hang = (int(os.environ.get(f"FUZZ_MAT_PLANT_{what}", -1)) for what in ("CRASH", "HANG"))
         for i in range(start, stop):
             print(i, flush=True)
+            if i == crash:                                   # the tests' planted findings
+                os.kill(os.getpid(), signal.SIGSEGV)
+            if i == hang:
+                time.sleep(3600)
             path.write_bytes(mutant(files, seed, i)[1])
             print(i, classify(path), flush=True)
 

@@ -4,7 +4,6 @@ A seeded held-out split, the course's uniform ±ε start, scipy's optimiser on m
 prepared fast path (manual.fast.CostGradient); prints training and held-out accuracy and
 the wall time of the training. ``--out DIR`` also writes figures (imports matplotlib only then).
 """
-import json
 import sys
 import time
 
@@ -66,6 +65,7 @@ def run(args):
     from manual import accuracy
 
     from crosscheck.cli.options import load_data
+    from crosscheck.cli.report_format import strict_json
     from crosscheck.cli.progress import Progress
     X, y, data_name = load_data(args)
     with Progress(args.maxiter, "train") as progress:
@@ -87,7 +87,7 @@ def run(args):
     elif args.out:
         report["figures"] = _figures(args, X, y, thetas, costs, data_name, (Xte, yte))
     if args.json:
-        print(json.dumps(report, indent=2, allow_nan=False))
+        print(strict_json(report, indent=2))
     if diverged:
         sys.stdout.flush()
         sys.stderr.write(f"crosscheck train: training diverged: {diverged}\n")
