@@ -76,7 +76,7 @@ def read_mat(path, max_bytes=MAX_MAT_BYTES):
         try:
             data, _ = check_v5(data, max_bytes)
         except Declared as exc:
-            raise _too_large(name, str(exc), max_bytes) from None
+            raise TooLarge(f"{name}: {exc} (the command line's --max-mat-mb raises it)") from None
         except DamagedMat as exc:
             raise InputError(f"{name}: a damaged or truncated MATLAB .mat file ({exc})") from None
     return _read_v4_v5(name, data, kind)
@@ -213,9 +213,8 @@ def _v73_variable(h5py, obj, budget):
     size = math.prod(obj.shape or ()) * obj.dtype.itemsize
     if size > budget[0]:
         raise TooLarge(f"variable {obj.name.lstrip('/')!r} declares {obj.shape[::-1]} of "
-                       f"{obj.dtype.itemsize}-byte values ({mib(size)}), over the "
-                       f"{'limit' if budget[0] == size else 'rest of the limit'} of {mib(budget[0])} "
-                       "(the command line's --max-mat-mb raises it)")
+                       f"{obj.dtype.itemsize}-byte values ({mib(size)}), over the {mib(budget[0])} left "
+                       "of the limit (the command line's --max-mat-mb raises it)")
     budget[0] -= size
     value = np.asarray(obj[()])
     if value.dtype.names and {"real", "imag"} <= set(value.dtype.names):
