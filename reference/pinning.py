@@ -8,11 +8,14 @@ with scale = |p|, except for ``grad_sum`` (a sum of both signs, which may cancel
 scale is the pinned ``grad_abs_sum`` ≥ |grad_sum|. A published value printed with d
 decimals holds when |q − p| ≤ ½·10^(−d), the rounding of the printed number.
 """
+import contextlib
 import datetime
 import difflib
 import hashlib
 import json
+import os
 import platform
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,18 +46,96 @@ PENDING = {
 }
 
 
-def load(path=PIN_FILE):
-    """The pin file as a dict; InputError (one line) if unreadable."""
+# The pin file is read whole: 26 kB today, so 16 MiB leaves room for 600 times more
+# scenarios and still refuses /dev/zero or a runaway file before it costs memory.
+MAX_PIN_BYTES = 16 << 20
+
+
+def read_text(path):
+    """The pin file's text: a regular file of at most MAX_PIN_BYTES, in UTF-8; else InputError."""
+    from manual.io.regular import read_bounded
+    if not os.path.lexists(path):
+        raise InputError(f"{path}: pin file not found")
+    data = read_bounded(path, MAX_PIN_BYTES, "a pin file")
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        raise InputError(f"{path}: pin file not found") from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a readable pin file ({exc})") from None
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not a pin file (not UTF-8 text: byte {exc.start} is "
+                         f"0x{data[exc.start]:02x})") from None
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse(text, path):
+    """The pin file's contents, schema-checked; InputError (one line) naming what is wrong."""
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"{path}: not a readable pin file (invalid JSON: {str(exc)[:100]})") from None
     if not isinstance(data, dict) or not isinstance(data.get("scenarios"), dict):
         raise InputError(f"{path}: not a pin file (no 'scenarios' object)")
+    for name, entry in data["scenarios"].items():
+        problem = _entry_problem(entry)
+        if problem:
+            raise InputError(f"{path}: scenario {name!r}: {problem}")
     return data
+
+
+ENTRY_TYPES = {"setup": (dict,), "pins": (dict, type(None)), "provenance": (dict, type(None)),
+               "pending": (str,)}
+
+
+def _entry_problem(entry):
+    """Why ``entry`` is not a scenario's pin entry ('' when it is)."""
+    if not isinstance(entry, dict):
+        return f"must be a JSON object, got {type(entry).__name__}"
+    for key, types in ENTRY_TYPES.items():
+        if key in entry and not isinstance(entry[key], types):
+            return f"{key!r} must be {' or '.join(t.__name__ for t in types)}, got {type(entry[key]).__name__}"
+    for key, value in (entry.get("pins") or {}).items():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            return f"pin {key!r} must be a number or a list of numbers"
+    return ""
+
+
+def load(path=PIN_FILE):
+    """The pin file as a dict; InputError (one line) if unreadable or malformed."""
+    return parse(read_text(path), path)
+
+
+def write(path, text):
+    """Replace the file at ``path`` by ``text``, atomically: a temporary file in the same
+    folder, flushed to disk (fsync), then renamed over it (os.replace). Whatever fails or
+    interrupts, ``path`` holds either its old text or the new one, never a part."""
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the pin file ({exc.strerror or exc}); it is unchanged") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException as exc:                # an error, or Ctrl-C: the old file stays as it was
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise InputError(f"{path}: cannot write the pin file ({exc.strerror or exc}); "
+                             "it is unchanged") from None
+        raise
+    with contextlib.suppress(OSError):          # make the rename itself durable
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 def dumps(data):

@@ -6,6 +6,7 @@ real command does first; commands that already take ``--data`` are run end to en
 one real ``python -m crosscheck`` subprocess proves the whole path.
 """
 import os
+import struct
 import subprocess
 import sys
 import types
@@ -216,12 +217,12 @@ def test_good_files_load_the_same_in_every_version(writer, tmp_path, crosscheck)
 
 
 def test_unreadable_file_permission_denied(tmp_path, crosscheck, monkeypatch):
-    """chmod 000 does not stop root (CI may run as root), so the denial is simulated at open()."""
+    """chmod 000 does not stop root (CI may run as root), so the denial is simulated at the open."""
     path = _good_data(tmp_path)
 
     def denied(file, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(file))
-    monkeypatch.setattr("manual.io.matfile.open", denied, raising=False)
+    monkeypatch.setattr("manual.io.regular._open_fd", denied)
     code, _, err = crosscheck("probe", "--data", path)
     assert_one_line_error(code, err, "cannot read the file (permission denied)")
 
@@ -354,3 +355,21 @@ def test_subprocess_usage_error_has_no_traceback():
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert_one_line_error(result.returncode, result.stderr, "crosscheck")
     assert "λ must be a finite number ≥ 0" in result.stderr
+
+
+def _short_dims_file(tmp_path):
+    """Valid X, y and Theta1/2 beside a text variable whose dims element is 2 bytes long: scipy
+    1.17 alone dies on it (SIGSEGV), whichever variable the command wanted."""
+    from test_mat5_guard import TEXT, TEXT_DIMS, _replace_in_variables
+    X, y = small_data()
+    t1, t2 = small_weights()
+    path = write_v5(tmp_path / "crash.mat", X=X, y=y, Theta1=t1, Theta2=t2, note=TEXT)
+    path.write_bytes(_replace_in_variables(path.read_bytes(), TEXT_DIMS, struct.pack("<II", 5, 2) + bytes(8)))
+    return path
+
+
+@pytest.mark.parametrize("command, option", [("report", "--data"), ("report", "--weights"), ("train", "--data"),
+                                             ("pin", "--data"), ("pin", "--weights")])
+def test_a_file_that_crashed_scipy_is_one_line_in_every_command(command, option, tmp_path, crosscheck):
+    code, _, err = crosscheck(command, option, _short_dims_file(tmp_path))
+    assert_one_line_error(code, err, f"crosscheck {command}: error:", "dimensions of 2 bytes")

@@ -161,3 +161,37 @@ def test_valid_random_data_round_trips(m, n, version, seed, scratch):
     X_loaded, y_loaded = load_ex4data(scratch)
     np.testing.assert_array_equal(X_loaded, X)
     np.testing.assert_array_equal(y_loaded, y.ravel())
+
+
+# ---- a seeded slice of bench/fuzz_mat.py, and what its full runs found -------------------------
+
+def test_a_seeded_slice_of_the_fuzz_bench_finds_nothing():
+    """800 mutants (v4, v5, v5-compressed, v7.3 in turn) in a worker process that a crash or a
+    hang cannot take down with it: every one loads or is refused with InputError."""
+    from bench import fuzz_mat
+    counts, findings, _ = fuzz_mat.run(seed=1, start=0, stop=800, timeout=60, progress=False)
+    assert findings == [] and counts["crash"] == counts["hang"] == counts["foreign"] == 0
+    assert counts["ok"] + counts["refused"] == 800 and counts["ok"] > 50     # not all refused
+
+
+@pytest.mark.parametrize("mutant", [33177, 89157])
+def test_what_the_full_fuzz_found_is_refused(mutant, scratch):
+    """bench/fuzz_mat.py --seed 0 (100,000 mutants) crashed scipy on these two before the guard
+    checked the dimensions element's length; rebuilt here from their seed and index."""
+    from bench import fuzz_mat
+    kind, data = fuzz_mat.mutant(fuzz_mat.seed_files(), 0, mutant)
+    scratch.write_bytes(data)
+    assert kind == "v5"
+    with pytest.raises(InputError, match=r"dimensions of [12] bytes .* not whole int32 values"):
+        load_ex4data(scratch)
+
+
+@pytest.mark.parametrize("planted, outcome", [("CRASH", "crash: exit -11"), ("HANG", "hang")])
+def test_the_fuzz_counts_a_crash_or_hang(planted, outcome, monkeypatch):
+    """Test the test: a worker killed by a signal, or silent past the timeout, on mutant 3 is
+    counted as such, and the run goes on with the next mutant."""
+    from bench import fuzz_mat
+    monkeypatch.setenv(f"FUZZ_MAT_PLANT_{planted}", "3")
+    counts, findings, _ = fuzz_mat.run(seed=1, start=0, stop=8, timeout=2, progress=False)
+    assert counts[planted.lower()] == 1 and findings == [(3, outcome)]
+    assert counts["ok"] + counts["refused"] == 7

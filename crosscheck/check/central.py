@@ -14,7 +14,7 @@ from manual.backprop import cost
 from manual.layout import layer_sizes_of, reroll, unroll
 from manual.numgrad import STENCILS, numerical_gradient
 
-from crosscheck.check.tolerances import central_difference_floor
+from crosscheck.check.tolerances import TRUNCATION, UNIT_ROUNDOFF, central_difference_floor
 
 
 def subsample_rows(m, rows, seed):
@@ -41,8 +41,94 @@ def numerical_value_and_grad(thetas, X, Y, lambda_, loss, cost_fn=cost, epsilon=
     return J, reroll(grad, sizes)
 
 
-def rounding_floor(J, grads, epsilon=REPORT_EPSILON, order=REPORT_ORDER):
-    """tolerances.central_difference_floor for an analytic result (J, grads)."""
+def step_scales(thetas, X, J, epsilon=REPORT_EPSILON, order=REPORT_ORDER):
+    """[sᵢ per parameter, shaped like each Θ^(l)]: the step of parameter i is ε·sᵢ, sᵢ = σᵢ·rᵢ a
+    power of 2 ≤ 1 (so θ/s is exact). tolerances.py explains the error terms.
+
+    rᵢ keeps the pre-activation a step moves within ε: Θ^(1)[j, k] moves z^(2)_j by ε·X[:, k],
+    so rᵢ = 2^−e with 2^e ≥ max|X[:, k]| (1 for the bias column and for Θ^(2), whose inputs
+    are activations in [0, 1]). σᵢ then balances the two errors the step size trades:
+    rounding u·|J|·Σ|wₖ|/(ε·σ·r) against truncation (εσ)ᵖ·Cᵢ/(κ·r), least where
+    σ^(p+1) = u·|J|·Σ|wₖ|·κ / (p·ε^(p+1)·Cᵢ); rounded to a power of 2, at most 1, at least 2^−30.
+    rᵢ is 0 where e would pass 1074 (no float64 step is that small).
+    """
+    reach, bound = _reach_and_bound(thetas, X, order)
+    kappa, _ = TRUNCATION[order]
+    rounding = UNIT_ROUNDOFF * abs(J) * _weight_sum(order)
+    scales = []
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        for r, c in zip(reach, bound):
+            sigma = (rounding * kappa / (order * epsilon ** (order + 1) * c)) ** (1.0 / (order + 1))
+            e = np.clip(-np.round(np.nan_to_num(np.log2(sigma), nan=-30.0)), 0, 30).astype(int)
+            scales.append(np.ldexp(r, -e))
+    return scales
+
+
+def _reach_and_bound(thetas, X, order):
+    """(rᵢ, Cᵢ) per parameter: the reach scale, and the bound on |d^(p+1)/dt^(p+1) J(θ + t·rᵢ·eᵢ)|.
+
+    Cᵢ = C for Θ^(2)[k, ·], which reaches output k alone, and C·Σₖ max(1, |Θ^(2)[k, j+1]|)^(p+1)
+    for Θ^(1)[j, ·], which reaches every output through a^(2)_j (tolerances.py). Derived for
+    this network's one hidden layer: any other depth gets an infinite bound (no check).
+    """
+    reach = [np.ones(theta.shape) for theta in thetas]
+    exponent = _ceil_log2(np.max(np.abs(X), axis=0, initial=0.0))
+    reach[0][:, 1:] = np.where(exponent <= 1074, np.ldexp(1.0, -np.minimum(exponent, 1074).astype(int)), 0.0)
+    _, c = TRUNCATION[order]
+    if len(thetas) != 2:
+        return reach, [np.full(theta.shape, np.inf) for theta in thetas]
+    with np.errstate(over="ignore"):
+        fan = np.sum(np.maximum(1.0, np.abs(thetas[1][:, 1:])) ** (order + 1), axis=0)
+    return reach, [np.broadcast_to(c * fan[:, None], thetas[0].shape), np.full(thetas[1].shape, c)]
+
+
+def _weight_sum(order):
+    return sum(abs(w) for _, w in STENCILS[order])
+
+
+def _ceil_log2(values):
+    """ceil(log2(max(1, v))) for each v ≥ 0, without overflow (inf for inf or NaN)."""
+    mantissa, exponent = np.frexp(np.maximum(values, 1.0))      # v = mantissa·2^exponent, mantissa in [0.5, 1)
+    out = np.where(mantissa == 0.5, exponent - 1, exponent).astype(float)
+    return np.where(np.isfinite(values), out, np.inf)
+
+
+def scaled_numerical_value_and_grad(thetas, X, Y, lambda_, loss, scales, epsilon=REPORT_EPSILON,
+                                    order=REPORT_ORDER):
+    """numerical_value_and_grad with parameter i stepped by ε·sᵢ (``step_scales``).
+
+    Differencing φ = θ/s (exact: s is a power of 2) with steps ε gives ∂J/∂φᵢ = sᵢ·∂J/∂θᵢ.
+    """
+    phi = [t / s for t, s in zip(thetas, scales)]
+
+    def cost_of_phi(phi_, X_, Y_, lambda__, loss_):
+        return cost([p * s for p, s in zip(phi_, scales)], X_, Y_, lambda__, loss_)
+    J, grads = numerical_value_and_grad(phi, X, Y, lambda_, loss, cost_of_phi, epsilon, order)
+    return J, [g / s for g, s in zip(grads, scales)]
+
+
+def error_floor(J, grads, thetas, X, scales, epsilon=REPORT_EPSILON, order=REPORT_ORDER):
+    """The relative difference that rounding and truncation alone may give
+    ``scaled_numerical_value_and_grad`` with ``scales``, for the analytic result (J, grads)."""
+    reach, bound = _reach_and_bound(thetas, X, order)
+    kappa, _ = TRUNCATION[order]
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):   # s = 0 or huge θ: an inf floor
+        errors = [UNIT_ROUNDOFF * (abs(J) * _weight_sum(order) + np.abs(t) * np.abs(g)) / (epsilon * s)
+                  + (epsilon * s) ** order * c / (kappa * r ** (order + 1))
+                  for g, t, s, r, c in zip(grads, thetas, scales, reach, bound)]
     flat = np.concatenate([np.ravel(g) for g in grads])
-    weight_sum = sum(abs(w) for _, w in STENCILS[order])
-    return central_difference_floor(J, float(np.linalg.norm(flat)), flat.size, epsilon, weight_sum)
+    return central_difference_floor(np.concatenate([np.ravel(e) for e in errors]), _norm(flat))
+
+
+def rounding_floor(J, grads, epsilon=REPORT_EPSILON, order=REPORT_ORDER):
+    """The first term of the floor alone (rounding of J, unit steps): why the report's stencil is
+    fourth-order with ε = 1e-3 (see tolerances.py)."""
+    flat = np.concatenate([np.ravel(g) for g in grads])
+    errors = np.full(flat.size, UNIT_ROUNDOFF * abs(J) * _weight_sum(order) / epsilon)
+    return central_difference_floor(errors, _norm(flat))
+
+
+def _norm(v):
+    """‖v‖ without overflow or underflow of the squares."""
+    scale = float(np.max(np.abs(v), initial=0.0))
+    return scale * float(np.linalg.norm(v / scale)) if 0 < scale < np.inf else scale

@@ -17,7 +17,6 @@ explanations); ``figures`` {id: PNG path}. An entry has ``id``, ``loss``, ``summ
 {``train_accuracy``, ``heldout_accuracy``, ``evaluations``, ``nonfinite_evaluations``,
 ``stop``, ``weights_finite``}. Values that are inf or NaN are written as null.
 """
-import json
 from pathlib import Path
 
 from manual.errors import InputError
@@ -81,7 +80,8 @@ def run(args):
     report = result.report
     report["figures"] = write_figures(result, out) if out is not None else {}
     if args.json:
-        print(json.dumps(dict(command="mistakes", **report), indent=2, allow_nan=False))
+        from crosscheck.cli.report_format import strict_json
+        print(strict_json(dict(command="mistakes", **report), indent=2))
     else:
         print(render(report))
     return 0

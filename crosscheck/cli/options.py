@@ -9,14 +9,34 @@ import argparse
 import numpy as np
 
 from manual.io.data import check_fit, load_default_digits, load_ex4data, load_ex4weights
+from manual.io.matfile import MAX_MAT_BYTES
 from manual.errors import InputError
 
 
+def check_path(value):
+    """A file name as given: an empty one is an error, never "use the default"."""
+    if not str(value).strip():
+        raise InputError("an empty path; give a file name, or leave the option out")
+    return value
+
+
+def add_size_limit(parser):
+    """--max-mat-mb: the most a .mat file, and each array it declares, may take."""
+    parser.add_argument("--max-mat-mb", type=whole_number(1), default=MAX_MAT_BYTES >> 20, metavar="MIB",
+                        help=f"refuse .mat files, and arrays in them, larger than this many MiB "
+                             f"(default {MAX_MAT_BYTES >> 20}; checked before reading or inflating)")
+
+
+def max_bytes(args):
+    return getattr(args, "max_mat_mb", MAX_MAT_BYTES >> 20) << 20
+
+
 def add_data_options(parser, weights=True, device=True):
-    parser.add_argument("--data", metavar="PATH",
+    parser.add_argument("--data", metavar="PATH", type=path_type,
                         help="the course's ex4data1.mat (default: scikit-learn's bundled 8×8 digits)")
     if weights:
-        parser.add_argument("--weights", metavar="PATH", help="the course's ex4weights.mat")
+        parser.add_argument("--weights", metavar="PATH", type=path_type, help="the course's ex4weights.mat")
+    add_size_limit(parser)
     if device:
         parser.add_argument("--device", choices=("cpu", "gpu"), default="cpu",
                             type=argparse_type(_device_type),
@@ -26,8 +46,8 @@ def add_data_options(parser, weights=True, device=True):
 
 def load_data(args):
     """(X (m, n), y (m,) in 1..10, name) from --data, or the embedded digits."""
-    if getattr(args, "data", None):
-        X, y = load_ex4data(args.data)
+    if getattr(args, "data", None) is not None:
+        X, y = load_ex4data(args.data, max_bytes=max_bytes(args))
         return X, y, "ex4data1"
     X, y = load_default_digits()
     return X, y, "digits8x8"
@@ -35,9 +55,9 @@ def load_data(args):
 
 def load_weights(args, X, num_labels=10):
     """The --weights file's [Theta1, Theta2], checked against X's width and the K labels; None if not given."""
-    if not getattr(args, "weights", None):
+    if getattr(args, "weights", None) is None:
         return None
-    thetas = load_ex4weights(args.weights)
+    thetas = load_ex4weights(args.weights, max_bytes=max_bytes(args))
     try:
         check_fit(thetas, X, num_labels)
     except InputError as exc:
@@ -102,6 +122,7 @@ def number_between(what, low, high):
 
 
 lambda_type = argparse_type(check_lambda)
+path_type = argparse_type(check_path)
 
 
 def add_model_options(parser, method=False):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from manual.errors import InputError
 
+from crosscheck.cli.options import add_size_limit, max_bytes, path_type
 from crosscheck.cli.progress import Progress
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -28,29 +29,30 @@ def add_arguments(parser):
     mode.add_argument("--update", action="store_true",
                       help="recompute and rewrite the pin file, refusing if the implementations disagree")
     mode.add_argument("--list", action="store_true", help="list the scenarios and exit")
-    parser.add_argument("--file", metavar="PATH", help="the pin file (default reference/pins.json)")
-    parser.add_argument("--data", metavar="PATH",
+    parser.add_argument("--file", metavar="PATH", type=path_type, help="the pin file (default reference/pins.json)")
+    parser.add_argument("--data", metavar="PATH", type=path_type,
                         help="the course's ex4data1.mat for the course-data scenarios (default $EX4_DATA)")
-    parser.add_argument("--weights", metavar="PATH",
+    parser.add_argument("--weights", metavar="PATH", type=path_type,
                         help="the course's ex4weights.mat (default $EX4_WEIGHTS, else "
                              "../shared/data/ex4weights.mat when present)")
     parser.add_argument("--scenario", action="append", metavar="NAME",
                         help="only this scenario (repeatable; see --list)")
+    add_size_limit(parser)
 
 
 def course_files(args):
     """CourseFiles from --data/--weights, then $EX4_DATA/$EX4_WEIGHTS, then the shared weights."""
     from manual.io.data import load_ex4data, load_ex4weights
     from reference.scenarios import CourseFiles
-    data = args.data or os.environ.get("EX4_DATA") or None
-    weights = args.weights or os.environ.get("EX4_WEIGHTS") or (
+    data = args.data if args.data is not None else os.environ.get("EX4_DATA") or None
+    weights = args.weights if args.weights is not None else os.environ.get("EX4_WEIGHTS") or (
         str(SHARED_WEIGHTS) if SHARED_WEIGHTS.exists() else None)
     if weights:
-        thetas = load_ex4weights(weights)               # bad file: InputError, exit 2
+        thetas = load_ex4weights(weights, max_bytes=max_bytes(args))   # bad file: InputError, exit 2
         if thetas[0].shape[1] != 401:
             raise InputError(f"{weights}: Theta1 is {thetas[0].shape}; the course's is (25, 401)")
     if data:
-        X, _ = load_ex4data(data)
+        X, _ = load_ex4data(data, max_bytes=max_bytes(args))
         if X.shape[1] != 400:
             raise InputError(f"{data}: X has {X.shape[1]} columns; the course's ex4data1 has 400")
     return CourseFiles(data=data, weights=weights)
@@ -64,7 +66,7 @@ def run(args):
             needs = f"  [needs {', '.join(sc.requires)}]" if sc.requires else ""
             print(f"{name:44s} {sc.description}{needs}")
         return 0
-    path = Path(args.file) if args.file else pinning.PIN_FILE
+    path = Path(args.file) if args.file is not None else pinning.PIN_FILE
     files = course_files(args)
     if args.update:
         return _update(path, files, args.scenario)
@@ -179,8 +181,8 @@ def _update(path, files, selected):
     from reference import pinning
     from crosscheck.check.evaluate import IMPLEMENTATIONS, versions
     from reference.scenarios import SCENARIOS
-    old_text = path.read_text(encoding="utf-8") if path.exists() else ""
-    old = pinning.load(path) if old_text else pinning.empty()
+    old_text = pinning.read_text(path) if os.path.lexists(path) else ""
+    old = pinning.parse(old_text, path) if old_text else pinning.empty()
     names, _ = pinning.scenario_names(old, selected)
     new = pinning.empty()
     versions_now = versions()
@@ -214,7 +216,7 @@ def _update(path, files, selected):
         print(f"crosscheck pin --update: {path}: every pin still holds; nothing changed")
         return 0
     print(change, end="")
-    path.write_text(new_text, encoding="utf-8")
+    pinning.write(path, new_text)
     print(f"crosscheck pin --update: wrote {path}")
     return 0
 

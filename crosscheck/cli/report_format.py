@@ -16,8 +16,12 @@ def _json_default(value):
 
 def _finite(value):
     """JSON has no inf/NaN: write them as strings so the output stays parseable everywhere."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float) and not np.isfinite(value):
         return str(value)
+    if isinstance(value, tuple):
+        value = list(value)
     if isinstance(value, dict):
         return {k: _finite(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -25,9 +29,15 @@ def _finite(value):
     return value
 
 
+def strict_json(value, indent=1):
+    """``value`` as strict JSON text (RFC 8259: no NaN or Infinity), every command's one form:
+    non-finite numbers become the strings "nan", "inf", "-inf"; numpy scalars become numbers."""
+    return json.dumps(_finite(value), default=_json_default, indent=indent, allow_nan=False)
+
+
 def format_json(result):
     out = {**result, "tolerances": {f"{d}/{k}": v for (d, k), v in TOLERANCES.items()}}
-    return json.dumps(_finite(out), default=_json_default, indent=1) + "\n"
+    return strict_json(out) + "\n"
 
 
 def _key(entry):

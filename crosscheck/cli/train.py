@@ -4,7 +4,6 @@ A seeded held-out split, the course's uniform ±ε start, scipy's optimiser on m
 prepared fast path (manual.fast.CostGradient); prints training and held-out accuracy and
 the wall time of the training. ``--out DIR`` also writes figures (imports matplotlib only then).
 """
-import json
 import sys
 import time
 
@@ -66,6 +65,7 @@ def run(args):
     from manual import accuracy
 
     from crosscheck.cli.options import load_data
+    from crosscheck.cli.report_format import strict_json
     from crosscheck.cli.progress import Progress
     X, y, data_name = load_data(args)
     with Progress(args.maxiter, "train") as progress:
@@ -81,11 +81,18 @@ def run(args):
         "train_accuracy": accuracy(thetas, Xtr, ytr), "test_accuracy": accuracy(thetas, Xte, yte),
         "seconds": seconds,
     }
-    if args.out:
+    diverged = _diverged(result, thetas)
+    if diverged:
+        report.update(final_cost=None, diverged=diverged)
+    elif args.out:
         report["figures"] = _figures(args, X, y, thetas, costs, data_name, (Xte, yte))
     if args.json:
-        print(json.dumps(report, indent=2))
-    else:
+        print(strict_json(report, indent=2))
+    if diverged:
+        sys.stdout.flush()
+        sys.stderr.write(f"crosscheck train: training diverged: {diverged}\n")
+        return 1
+    if not args.json:
         sizes = "-".join(map(str, report["layer_sizes"]))
         print(f"trained {sizes} on {data_name} ({report['train_examples']} training, "
               f"{report['test_examples']} held out): {args.loss}, λ={args.lambda_:g}, {args.method}, "
@@ -97,6 +104,17 @@ def run(args):
             print(f"  figure             {path}")
     sys.stdout.flush()
     return 0
+
+
+def _diverged(result, thetas):
+    """Why the run ended in NaN or inf ('' when its cost and weights are finite)."""
+    import numpy as np
+    if not np.isfinite(result.fun):
+        return (f"the final cost is {result.fun} (the optimiser stopped: {str(result.message).strip() or 'no reason given'}); "
+                "values this large overflow the arithmetic: scale X, or train in float64")
+    if not all(np.all(np.isfinite(t)) for t in thetas):
+        return "the weights contain NaN or inf; scale X, or train in float64"
+    return ""
 
 
 def _figures(args, X, y, thetas, costs, data_name, held_out):

@@ -3,7 +3,6 @@
 Exit 0: right (matches autodiff on every problem); 1: wrong (with a diagnosis, or
 "unrecognised"); 2: the function cannot be loaded or run (one line on stderr).
 """
-import json
 import math
 
 from manual.errors import InputError
@@ -38,13 +37,14 @@ def add_arguments(parser):
 
 def run(args):
     from crosscheck.learner.diagnosis import diagnose
+    from crosscheck.cli.report_format import strict_json
     from crosscheck.learner.render import to_json, to_text
     from crosscheck.learner.target import run_target
 
     run = run_target(args.function, order=args.order, timeout=_timeout(args.timeout))
     result = diagnose(run, loss=args.loss, order=args.order)
     if args.json:
-        print(json.dumps(to_json(result), indent=2))
+        print(strict_json(to_json(result), indent=2))
     else:
         print(to_text(result))
     return 0 if result.passed else 1

@@ -9,11 +9,12 @@ Course layout: ex4data1.mat holds X (m, 400) and y (m, 1) in 1..10 (10 is digit 
 ex4weights.mat holds Theta1 (25, 401) and Theta2 (10, 26).
 """
 import os
+import re
 
 import numpy as np
 
 from ..errors import InputError
-from .matfile import NUMERIC_CLASSES, read_mat
+from .matfile import MAX_MAT_BYTES, NUMERIC_CLASSES, read_mat
 
 _NOT_NUMBERS = {
     "logical": "holds logical (true/false) values, not numbers; convert it with double()",
@@ -60,14 +61,15 @@ def _matrix(name, variables, key, what):
     return value
 
 
-def load_ex4data(path, num_labels=10):
+def load_ex4data(path, num_labels=10, max_bytes=MAX_MAT_BYTES):
     """(X (m, n), y (m,) int labels 1..K) from a course-style ex4data1.mat (any MAT version).
 
-    Raises InputError, one line naming the file, for anything the network cannot use.
+    Raises InputError, one line naming the file, for anything the network cannot use;
+    ``max_bytes`` bounds the file and each array in it (matfile.MAX_MAT_BYTES).
     """
     from ..labels import check_labels
     name = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
-    variables = read_mat(path)
+    variables = read_mat(path, max_bytes)
     X = _matrix(name, variables, "X", "(m examples, n features)")
     y = _numeric(name, variables, "y")
     m = X.shape[0]
@@ -83,10 +85,18 @@ def load_ex4data(path, num_labels=10):
         raise InputError(f"{name}: y: {exc}") from None
 
 
-def load_ex4weights(path):
-    """[Theta1 (s_2, 1 + s_1), Theta2 (K, 1 + s_2)] from a course-style ex4weights.mat (any MAT version)."""
+def load_ex4weights(path, max_bytes=MAX_MAT_BYTES):
+    """[Theta1 (s_2, 1 + s_1), Theta2 (K, 1 + s_2)] from a course-style ex4weights.mat (any MAT version).
+
+    A third weight matrix (Theta3, ...) is refused, not ignored: this network has two layers
+    of weights, and a file with three was made for another network.
+    """
     name = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
-    variables = read_mat(path)
+    variables = read_mat(path, max_bytes)
+    extra = sorted(v for v in variables if re.fullmatch(r"Theta[3-9]\d*", v))
+    if extra:
+        raise InputError(f"{name}: has {', '.join(extra)} besides Theta1 and Theta2; this network has "
+                         "one hidden layer, so exactly two weight matrices")
     theta1 = _matrix(name, variables, "Theta1", "(hidden units, 1 + inputs)")
     theta2 = _matrix(name, variables, "Theta2", "(outputs, 1 + hidden units)")
     if theta1.shape[1] < 2:
