@@ -1,0 +1,280 @@
+"""A Jupyter notebook as a target: its definitions as the source text of a module.
+
+``module_source("ex4.ipynb", "nnCostFunction")`` reads the notebook (plain JSON, nbformat 4 or
+3: no dependency) and keeps, from every code cell in order, the top-level statements that only
+*define* things: imports, functions, classes, and assignments of constants (literals, names,
+arithmetic, lambdas; no calls). Everything else is skipped and recorded: calls that load data,
+train or plot, loops, IPython magics (``%matplotlib``, ``%%time`` cells) and shell lines
+(``!pip``). So the notebook's data files need not exist and nothing trains. An assignment or
+definition that uses a name no statement kept above defines is skipped too, so the module
+always imports.
+
+When the function needs (directly or through a helper it calls) a name that only a skipped
+statement defines, ``InputError`` says which name, which cell and why the cell was skipped.
+Cells are numbered from the top of the notebook, markdown cells included.
+"""
+import ast
+import builtins
+import json
+import re
+import symtable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from manual.errors import InputError
+
+MAX_BYTES = 100 * 2**20      # notebooks with many images reach tens of MB; beyond this, refuse
+MAGIC = re.compile(r"^\s*([%!]|\?|[\w.]+\?{1,2}\s*$|[\w.,\s]+=\s*[%!])")
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
+          ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+CONSTANT_PARTS = (ast.Constant, ast.Name, ast.Load, ast.Attribute, ast.UnaryOp, ast.BinOp, ast.BoolOp,
+                  ast.Compare, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Subscript, ast.Slice,
+                  ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """One statement (or cell) that crosscheck does not run."""
+    cell: int
+    line: int                # line within the cell
+    text: str                # its first line
+    reason: str
+    defines: tuple = ()
+
+    def describe(self):
+        return f"cell {self.cell} line {self.line}: `{self.text}` ({self.reason})"
+
+
+@dataclass
+class NotebookSource:
+    text: str                                       # the module's source
+    skipped: list = field(default_factory=list)     # [Skipped], in notebook order
+    defined: dict = field(default_factory=dict)     # name -> cell of the kept statement defining it
+
+
+def _code_cells(path):
+    """[(cell number, source)] of a notebook's code cells; InputError for anything else."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise InputError(f"{path}: {path.stat().st_size / 2**20:.0f} MB, larger than a notebook "
+                             f"crosscheck reads ({MAX_BYTES / 2**20:.0f} MB); clear its outputs")
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"{path}: not a Jupyter notebook (not JSON: {' '.join(str(exc).split())[:80]})") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells", nb.get("worksheets")), list):
+        raise InputError(f"{path}: not a Jupyter notebook (no cells)")
+    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    language = (meta.get("kernelspec") or {}).get("language") or (meta.get("language_info") or {}).get("name")
+    if isinstance(language, str) and language.lower() not in ("python", "python3", "ipython"):
+        raise InputError(f"{path}: a {language} notebook; crosscheck verify reads Python notebooks "
+                         "(for Octave, save the function as nnCostFunction.m and verify that file)")
+    if "cells" in nb:                                       # nbformat 4
+        cells, key = nb["cells"], "source"
+    else:                                                   # nbformat 3: worksheets of cells, code in "input"
+        cells = [c for w in nb["worksheets"] if isinstance(w, dict) for c in w.get("cells", [])]
+        key = "input"
+    found = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get(key, "")
+        if isinstance(source, list) and all(isinstance(s, str) for s in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise InputError(f"{path}: cell {number} has no readable source")
+        found.append((number, source))
+    return found
+
+
+def _without_magics(source):
+    """(source with each magic or shell line replaced by `pass`, [(line, text) replaced]);
+    None for a cell magic (``%%time``, ``%%bash``...): the whole cell is not plain Python."""
+    lines = source.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if first.lstrip().startswith("%%"):
+        return None
+    replaced = [(i, line) for i, line in enumerate(lines, start=1) if MAGIC.match(line)]
+    for i, line in replaced:
+        lines[i - 1] = line[:len(line) - len(line.lstrip())] + "pass"
+    return "\n".join(lines), replaced
+
+
+def _loads(nodes):
+    """Names read when ``nodes`` run, not descending into function bodies (read only when called)."""
+    names, todo = set(), list(nodes)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = node.args
+            todo.extend([*node.decorator_list, *a.defaults, *[d for d in a.kw_defaults if d],
+                         *[x.annotation for x in (*a.posonlyargs, *a.args, *a.kwonlyargs) if x.annotation],
+                         *([node.returns] if node.returns else [])])
+        elif isinstance(node, ast.Lambda):
+            todo.extend([*node.args.defaults, *[d for d in node.args.kw_defaults if d]])
+        else:
+            todo.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _defines(node):
+    """Names a top-level statement binds in the module."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    names, todo = set(), [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(n.name)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in n.names if a.name != "*")
+        elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            names.add(n.id)
+        if not isinstance(n, SCOPES):
+            todo.extend(ast.iter_child_nodes(n))
+    return names
+
+
+def _class_locals(node):
+    """Names a class body binds (read later in the same body, they are not module names)."""
+    if not isinstance(node, ast.ClassDef):
+        return set()
+    return set().union(*(_defines(s) for s in node.body))
+
+
+def _is_definition(node):
+    """Imports, defs, classes, constant assignments to plain names, try blocks of imports."""
+    if isinstance(node, DEFINITIONS):
+        return True
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        plain = all(isinstance(t, ast.Name) or isinstance(t, ast.Tuple) and all(isinstance(e, ast.Name) for e in t.elts)
+                    for t in targets)
+        return plain and (isinstance(node.value, ast.Lambda)
+                          or all(isinstance(n, CONSTANT_PARTS) for n in ast.walk(node.value)))
+    if isinstance(node, ast.Try):
+        inner = [*node.body, *node.orelse, *node.finalbody, *(s for h in node.handlers for s in h.body)]
+        return all(isinstance(s, (ast.Import, ast.ImportFrom, ast.Pass)) for s in inner)
+    return False
+
+
+def _why_skipped(node):
+    """'an assignment that calls loadmat', 'a loop that calls minimize', ..."""
+    kind = {ast.Expr: "an expression", ast.Assign: "an assignment", ast.AugAssign: "an assignment",
+            ast.AnnAssign: "an assignment", ast.For: "a loop", ast.While: "a loop", ast.If: "an if block",
+            ast.With: "a with block", ast.Try: "a try block"}.get(type(node), f"a {type(node).__name__} statement")
+    call = next((n for n in ast.walk(node) if isinstance(n, ast.Call)), None)
+    if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
+        return "runs only as a script"
+    name = ast.unparse(call.func) if call else ""
+    return f"{kind} that calls {name if len(name) <= 40 else name[:37] + '...'}" if call else kind
+
+
+def _guess_defines(source):
+    """Names an unparseable cell seems to define (for the error message only)."""
+    found = re.findall(r"^(?:def|class)\s+(\w+)|^(\w+)\s*=(?!=)", source, re.M)
+    return tuple(sorted({a or b for a, b in found}))
+
+
+def _split(cells):
+    """(kept source chunks, NotebookSource.skipped, defined) over every code cell in order."""
+    chunks, skipped, defined = [], [], {}
+    available = set(dir(builtins)) | {"__name__", "__file__", "__doc__"}
+    for number, source in cells:
+        cleaned = _without_magics(source)
+        first = source.strip().splitlines()[0] if source.strip() else ""
+        if cleaned is None:
+            skipped.append(Skipped(number, 1, first, "a cell magic", _guess_defines(source)))
+            continue
+        code, magics = cleaned
+        skipped.extend(Skipped(number, i, text.strip(), "an IPython magic or shell line") for i, text in magics)
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            where = f"line {exc.lineno}: " if getattr(exc, "lineno", None) else ""
+            skipped.append(Skipped(number, 1, first, f"not Python: {where}{type(exc).__name__}",
+                                   _guess_defines(code)))
+            continue
+        kept = []
+        for node in tree.body:
+            if isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+                continue                                        # magics replaced by pass, docstrings
+            start = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
+            text = code.splitlines()[start - 1].strip()
+            unknown = [] if isinstance(node, (ast.Import, ast.ImportFrom)) else sorted(
+                _loads([node]) - available - _class_locals(node))
+            if not _is_definition(node) or unknown:
+                reason = f"uses {', '.join(unknown)}, which no statement kept above defines" if _is_definition(node) else _why_skipped(node)
+                skipped.append(Skipped(number, start, text, reason, tuple(sorted(_defines(node)))))
+                continue
+            lines = code.splitlines()[start - 1:node.end_lineno]
+            if node.col_offset or node.end_col_offset < len(lines[-1]):   # shares a line (a; b)
+                lines = [ast.get_source_segment(code, node)]
+            kept.append("\n".join(lines))
+            for name in _defines(node):
+                defined[name] = number
+            available |= _defines(node)
+        if kept:
+            chunks.append(f"# --- cell {number} ---\n" + "\n".join(kept))
+    return chunks, skipped, defined
+
+
+def _needs(text, function):
+    """Global names ``function`` reads, directly or through the kept functions/classes it uses."""
+    try:
+        table = symtable.symtable(text, "<notebook>", "exec")
+    except (SyntaxError, RecursionError, MemoryError):
+        return set()
+    scopes = {t.get_name(): t for t in table.get_children() if t.get_type() in ("function", "class")}
+
+    def reads(t):
+        names = {s.get_name() for s in t.get_symbols() if s.is_global() and s.is_referenced()}
+        if t.get_type() == "class":
+            names |= {s.get_name() for s in t.get_symbols() if s.is_referenced() and not s.is_assigned()}
+        for child in t.get_children():
+            names |= reads(child)
+        return names
+
+    needed, todo = set(), [function]
+    while todo:
+        name = todo.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        if name in scopes:
+            todo.extend(reads(scopes[name]))
+    return needed
+
+
+def module_source(path, function=None):
+    """The notebook's definitions as one module's source (see the module docstring), as a
+    :class:`NotebookSource`. With ``function``: InputError when it needs a name that only a
+    skipped statement defines."""
+    path = Path(path)
+    chunks, skipped, defined = _split(_code_cells(path))
+    header = [f"# The definitions of {path.name}, read by crosscheck; not run: "
+              f"{len(skipped)} statement(s), see NotebookSource.skipped"]
+    result = NotebookSource("\n\n".join(header + chunks) + "\n", skipped, defined)
+    if function is None:
+        return result
+    only_skipped = {}
+    for s in skipped:
+        for name in s.defines:
+            if name not in defined:
+                only_skipped.setdefault(name, s)
+    if function in only_skipped:
+        s = only_skipped[function]
+        raise InputError(f"{path.name}: {function} is defined only in {s.describe()}, which crosscheck "
+                         "does not run; define it in a cell of plain definitions")
+    missing = [n for n in sorted(_needs(result.text, function)) if n in only_skipped and n != function]
+    if missing:
+        s = only_skipped[missing[0]]
+        also = f" (also {', '.join(missing[1:])})" if len(missing) > 1 else ""
+        raise InputError(f"{path.name}: {function} needs {missing[0]!r}{also}, which only {s.describe()} "
+                         "defines, and crosscheck does not run that statement (it runs only imports "
+                         "and definitions); define it in a cell of its own or pass it as an argument")
+    return result
