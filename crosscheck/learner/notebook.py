@@ -69,7 +69,7 @@ def _code_cells(path):
     meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
     language = (meta.get("kernelspec") or {}).get("language") or (meta.get("language_info") or {}).get("name")
     if isinstance(language, str) and language.lower() not in ("python", "python3", "ipython"):
-        raise InputError(f"{path}: a {language} notebook; crosscheck verify reads Python notebooks "
+        raise InputError(f"{path}: its kernel's language is {language}; crosscheck verify reads Python notebooks "
                          "(for Octave, save the function as nnCostFunction.m and verify that file)")
     if "cells" in nb:                                       # nbformat 4
         cells, key = nb["cells"], "source"
@@ -274,7 +274,7 @@ def module_source(path, function=None):
     if missing:
         s = only_skipped[missing[0]]
         also = f" (also {', '.join(missing[1:])})" if len(missing) > 1 else ""
-        raise InputError(f"{path.name}: {function} needs {missing[0]!r}{also}, which only {s.describe()} "
-                         "defines, and crosscheck does not run that statement (it runs only imports "
-                         "and definitions); define it in a cell of its own or pass it as an argument")
+        raise InputError(f"{path.name}: {function} needs {missing[0]!r}{also}, defined only by {s.describe()}; "
+                         "crosscheck runs only a notebook's imports and definitions, so define "
+                         f"{missing[0]!r} in a cell of its own or pass it as an argument")
     return result
