@@ -45,13 +45,14 @@ def test_notebook_is_verified_right(capsys):
 
 
 def test_only_imports_and_definitions_are_kept():
-    source = module_source(NOTEBOOK, "nnCostFunction")
-    for kept in ["import numpy as np", "def sigmoidGradient(z):", "def unroll(*matrices):",
-                 "num_labels = 10", "def nnCostFunction("]:
-        assert kept in source.text
+    everything = module_source(NOTEBOOK).text.split("\n", 1)[1]       # (the header names the file)
+    needed = module_source(NOTEBOOK, "nnCostFunction").text
+    for kept in ["import numpy as np", "def sigmoidGradient(z):", "def unroll(*matrices):", "def nnCostFunction("]:
+        assert kept in needed
     for dropped in ["loadmat('ex4data1.mat')", "RuntimeError", "minimize(", "plt.show", "%", "!pip", "?"]:
-        assert dropped not in source.text.split("\n", 1)[1]        # (the header line names the file)
-    skipped = {(s.cell, s.line): s.reason for s in source.skipped}
+        assert dropped not in everything
+    assert "num_labels = 10" in everything and "num_labels = 10" not in needed   # not used by the function
+    skipped = {(s.cell, s.line): s.reason for s in module_source(NOTEBOOK).skipped}
     assert skipped[(2, 1)] == "an IPython magic or shell line"        # %matplotlib inline
     assert skipped[(3, 1)] == "an IPython magic or shell line"        # !pip
     assert skipped[(4, 1)] == "an assignment that calls loadmat"
@@ -74,6 +75,14 @@ def test_planted_mistake_is_named(capsys, tmp_path, mistake):
     code, out, err = run_verify(capsys, f"{planted(tmp_path, MISTAKES[mistake])}:nnCostFunction", "--json")
     assert code == 1, err
     assert json.loads(out)["diagnosis"] == [mistake]
+
+
+def test_imports_the_function_does_not_use_are_not_run(capsys, tmp_path):
+    """A Colab notebook's `from google.colab import drive` must not stop the check."""
+    path = planted(tmp_path, [("import numpy as np\n", "import numpy as np\nfrom google.colab import drive\n")])
+    assert "google" in module_source(path).text
+    code, out, err = run_verify(capsys, f"{path}:nnCostFunction")
+    assert code == 0, err
 
 
 def test_function_needing_a_name_only_a_skipped_cell_defines(capsys, tmp_path):

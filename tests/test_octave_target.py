@@ -115,6 +115,13 @@ def test_endless_loop_is_stopped_and_octave_killed(capsys, tmp_path, monkeypatch
 
 
 @needs_octave
+def test_memory_hog_is_stopped_inside_octave(capsys, tmp_path):
+    """7 GB for a problem of kilobytes: Octave's address space is limited (octave.MEMORY_BYTES)."""
+    path = planted(tmp_path, [("m = size(X, 1);", "m = size(X, 1); waste = ones(3e4);")])
+    one_line_error(*run_verify(capsys, path)[::2], "out of memory", "(nnCostFunction.m line 12)")
+
+
+@needs_octave
 def test_exit_inside_the_function(capsys, tmp_path):
     path = planted(tmp_path, [("m = size(X, 1);", "exit(0);")])
     one_line_error(*run_verify(capsys, path)[::2], "Octave exited with code 0", "exit or quit")

@@ -1,17 +1,15 @@
 """A Jupyter notebook as a target: its definitions as the source text of a module.
 
 ``module_source("ex4.ipynb", "nnCostFunction")`` reads the notebook (plain JSON, nbformat 4 or
-3: no dependency) and keeps, from every code cell in order, the top-level statements that only
-*define* things: imports, functions, classes, and assignments of constants (literals, names,
-arithmetic, lambdas; no calls). Everything else is skipped and recorded: calls that load data,
-train or plot, loops, IPython magics (``%matplotlib``, ``%%time`` cells) and shell lines
-(``!pip``). So the notebook's data files need not exist and nothing trains. An assignment or
-definition that uses a name no statement kept above defines is skipped too, so the module
-always imports.
-
-When the function needs (directly or through a helper it calls) a name that only a skipped
-statement defines, ``InputError`` says which name, which cell and why the cell was skipped.
-Cells are numbered from the top of the notebook, markdown cells included.
+3: no dependency) and keeps, from its code cells in order, the top-level statements that only
+*define*: imports, functions, classes, assignments of constants (literals, names, arithmetic,
+lambdas; no calls), and of those only what the function needs, followed name by name (so an
+unused ``from google.colab import drive`` never runs). Everything else is skipped and recorded:
+statements that load data, train or plot, IPython magics (``%matplotlib``, ``%%time`` cells),
+shell lines (``!pip``). A definition using a name no kept statement above defines is skipped
+too, so the module always imports. When the function needs a name that only a skipped
+statement defines, ``InputError`` says which name, which cell (counted from the top, markdown
+included) and why that statement was skipped.
 """
 import ast
 import builtins
@@ -180,9 +178,34 @@ def _guess_defines(source):
     return tuple(sorted({a or b for a, b in found}))
 
 
+@dataclass(frozen=True)
+class _Kept:
+    cell: int
+    text: str
+    defines: frozenset
+    reads: frozenset        # module names it reads when it runs, and (bodies) when called
+
+
+def _reads(node, text):
+    """Module names ``node`` reads: when it runs, and in the bodies of its functions, methods
+    and lambdas (symtable's globals), so what a function needs can be followed name by name."""
+    names = _loads([node]) - _class_locals(node)
+    try:
+        table = symtable.symtable(text, "<cell>", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return names
+
+    def body(t):
+        found = {s.get_name() for s in t.get_symbols() if s.is_global() and s.is_referenced()}
+        if t.get_type() == "class":
+            found |= {s.get_name() for s in t.get_symbols() if s.is_referenced() and not s.is_assigned()}
+        return found.union(*(body(c) for c in t.get_children()))
+    return names.union(*(body(c) for c in table.get_children()))
+
+
 def _split(cells):
-    """(kept source chunks, NotebookSource.skipped, defined) over every code cell in order."""
-    chunks, skipped, defined = [], [], {}
+    """([_Kept] in notebook order, [Skipped]) over every code cell."""
+    kept, skipped = [], []
     available = set(dir(builtins)) | {"__name__", "__file__", "__doc__"}
     for number, source in cells:
         cleaned = _without_magics(source)
@@ -199,68 +222,51 @@ def _split(cells):
             skipped.append(Skipped(number, 1, first, f"not Python: {where}{type(exc).__name__}",
                                    _guess_defines(code)))
             continue
-        kept = []
+        lines = code.splitlines()
         for node in tree.body:
             if isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
                 continue                                        # magics replaced by pass, docstrings
             start = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
-            text = code.splitlines()[start - 1].strip()
             unknown = [] if isinstance(node, (ast.Import, ast.ImportFrom)) else sorted(
                 _loads([node]) - available - _class_locals(node))
             if not _is_definition(node) or unknown:
-                reason = f"uses {', '.join(unknown)}, which no statement kept above defines" if _is_definition(node) else _why_skipped(node)
-                skipped.append(Skipped(number, start, text, reason, tuple(sorted(_defines(node)))))
+                reason = (f"uses {', '.join(unknown)}, which no statement kept above defines"
+                          if _is_definition(node) else _why_skipped(node))
+                skipped.append(Skipped(number, start, lines[start - 1].strip(), reason, tuple(sorted(_defines(node)))))
                 continue
-            lines = code.splitlines()[start - 1:node.end_lineno]
-            if node.col_offset or node.end_col_offset < len(lines[-1]):   # shares a line (a; b)
-                lines = [ast.get_source_segment(code, node)]
-            kept.append("\n".join(lines))
-            for name in _defines(node):
-                defined[name] = number
+            text = "\n".join(lines[start - 1:node.end_lineno])
+            if node.col_offset or node.end_col_offset < len(lines[node.end_lineno - 1]):   # shares a line (a; b)
+                text = ast.get_source_segment(code, node)
+            kept.append(_Kept(number, text, frozenset(_defines(node)), frozenset(_reads(node, text))))
             available |= _defines(node)
-        if kept:
-            chunks.append(f"# --- cell {number} ---\n" + "\n".join(kept))
-    return chunks, skipped, defined
+    return kept, skipped
 
 
-def _needs(text, function):
-    """Global names ``function`` reads, directly or through the kept functions/classes it uses."""
-    try:
-        table = symtable.symtable(text, "<notebook>", "exec")
-    except (SyntaxError, RecursionError, MemoryError):
-        return set()
-    scopes = {t.get_name(): t for t in table.get_children() if t.get_type() in ("function", "class")}
-
-    def reads(t):
-        names = {s.get_name() for s in t.get_symbols() if s.is_global() and s.is_referenced()}
-        if t.get_type() == "class":
-            names |= {s.get_name() for s in t.get_symbols() if s.is_referenced() and not s.is_assigned()}
-        for child in t.get_children():
-            names |= reads(child)
-        return names
-
-    needed, todo = set(), [function]
+def _closure(kept, function):
+    """(the kept statements ``function`` needs, every name it reads on the way)."""
+    by_name = {}
+    for k in kept:
+        for name in k.defines:
+            by_name.setdefault(name, []).append(k)
+    needed, seen, todo = set(), set(), [function]
     while todo:
         name = todo.pop()
-        if name in needed:
-            continue
-        needed.add(name)
-        if name in scopes:
-            todo.extend(reads(scopes[name]))
-    return needed
+        if name not in seen:
+            seen.add(name)
+            for k in by_name.get(name, []):
+                needed.add(k)
+                todo.extend(k.reads)
+    return needed, seen
 
 
 def module_source(path, function=None):
     """The notebook's definitions as one module's source (see the module docstring), as a
-    :class:`NotebookSource`. With ``function``: InputError when it needs a name that only a
-    skipped statement defines."""
+    :class:`NotebookSource`. With ``function``, only the statements it needs (so an import it
+    does not use, such as ``google.colab``, cannot fail), and InputError when it needs a name
+    that only a skipped statement defines."""
     path = Path(path)
-    chunks, skipped, defined = _split(_code_cells(path))
-    header = [f"# The definitions of {path.name}, read by crosscheck; not run: "
-              f"{len(skipped)} statement(s), see NotebookSource.skipped"]
-    result = NotebookSource("\n\n".join(header + chunks) + "\n", skipped, defined)
-    if function is None:
-        return result
+    kept, skipped = _split(_code_cells(path))
+    defined = {name: k.cell for k in kept for name in k.defines}
     only_skipped = {}
     for s in skipped:
         for name in s.defines:
@@ -270,11 +276,19 @@ def module_source(path, function=None):
         s = only_skipped[function]
         raise InputError(f"{path.name}: {function} is defined only in {s.describe()}, which crosscheck "
                          "does not run; define it in a cell of plain definitions")
-    missing = [n for n in sorted(_needs(result.text, function)) if n in only_skipped and n != function]
-    if missing:
-        s = only_skipped[missing[0]]
-        also = f" (also {', '.join(missing[1:])})" if len(missing) > 1 else ""
-        raise InputError(f"{path.name}: {function} needs {missing[0]!r}{also}, defined only by {s.describe()}; "
-                         "crosscheck runs only a notebook's imports and definitions, so define "
-                         f"{missing[0]!r} in a cell of its own or pass it as an argument")
-    return result
+    if function in defined:
+        needed, seen = _closure(kept, function)
+        missing = sorted(n for n in seen if n in only_skipped)
+        if missing:
+            s = only_skipped[missing[0]]
+            also = f" (also {', '.join(missing[1:])})" if len(missing) > 1 else ""
+            raise InputError(f"{path.name}: {function} needs {missing[0]!r}{also}, defined only by {s.describe()}; "
+                             "crosscheck runs only a notebook's imports and definitions, so define "
+                             f"{missing[0]!r} in a cell of its own or pass it as an argument")
+        kept = [k for k in kept if k in needed or not k.defines]       # `from x import *` stays
+    by_cell = {}
+    for k in kept:
+        by_cell.setdefault(k.cell, []).append(k.text)
+    chunks = [f"# The definitions of {path.name} crosscheck runs; {len(skipped)} statement(s) not run",
+              *(f"# --- cell {cell} ---\n" + "\n".join(texts) for cell, texts in by_cell.items())]
+    return NotebookSource("\n\n".join(chunks) + "\n", skipped, defined)

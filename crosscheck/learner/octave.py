@@ -39,6 +39,8 @@ FLAGS = ("--no-gui", "--no-window-system", "--norc", "--no-history", "--quiet")
 STARTUP_SECONDS = 30.0   # Octave itself starting (about 1 s here), before the per-call limit applies
 KEPT_OUTPUT = 64 * 1024  # bytes of the learner's printed output kept; the rest is read and dropped
 POLL_SECONDS = 0.01
+MEMORY_BYTES = 2 * 2**30  # address space for Octave: it starts in ~1 GB; the problems need kilobytes
+MAX_RESULT_BYTES = 2**20  # a result file is (J, grad) of at most a few hundred numbers
 
 
 def is_octave_target(spec):
@@ -87,6 +89,18 @@ def _drain(stream, kept):
         size += len(chunk)
 
 
+def _limit_memory(pid):
+    """An allocation past MEMORY_BYTES then fails inside Octave ("out of memory"), reported as the
+    function's error, instead of exhausting the machine. Set from outside (prlimit, Linux) right
+    after the start, long before the learner's code runs: a preexec_fn would fork this process,
+    which JAX's threads make unsafe."""
+    try:
+        import resource
+        resource.prlimit(pid, resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    except (ImportError, AttributeError, OSError):       # not Linux: the time limit still applies
+        pass
+
+
 def _kill(process):
     if process.poll() is None:
         try:
@@ -124,6 +138,10 @@ def _results(work, problems, process, name, timeout):
     for k, problem in enumerate(problems, start=1):
         if not _wait_for(work / f"result{k}.mat", process, time.monotonic() + timeout):
             raise stopped(f"on {problem.name}")
+        size = (work / f"result{k}.mat").stat().st_size
+        if size > MAX_RESULT_BYTES:
+            raise InputError(f"{name} returned {size / 2**20:.0f} MB on {problem.name}; expected J and a "
+                             "gradient the length of nn_params")
         results.append(loadmat(work / f"result{k}.mat", squeeze_me=False, chars_as_strings=True))
     return results
 
@@ -164,6 +182,7 @@ def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
                 oned_as="column")
         process = subprocess.Popen([exe, *FLAGS, str(script), str(work)], cwd=work, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        _limit_memory(process.pid)
         kept = []
         reader = threading.Thread(target=_drain, args=(process.stdout, kept), daemon=True)
         reader.start()
