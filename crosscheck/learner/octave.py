@@ -15,6 +15,7 @@ in its own session, and when a call runs past ``timeout`` its whole process grou
 Octave's output (a missing semicolon prints a whole matrix) goes to a pipe of which only the
 first :data:`KEPT_OUTPUT` bytes are kept; nothing of it reaches crosscheck's stdout.
 """
+import math
 import os
 import shutil
 import signal
@@ -134,9 +135,9 @@ def _results(work, problems, process, name, timeout):
     from scipy.io import loadmat
     if not _wait_for(work / "ready", process, time.monotonic() + STARTUP_SECONDS):
         raise stopped("while starting")
-    results = []
+    results, limit = [], math.inf if timeout is None else timeout
     for k, problem in enumerate(problems, start=1):
-        if not _wait_for(work / f"result{k}.mat", process, time.monotonic() + timeout):
+        if not _wait_for(work / f"result{k}.mat", process, time.monotonic() + limit):
             raise stopped(f"on {problem.name}")
         size = (work / f"result{k}.mat").stat().st_size
         if size > MAX_RESULT_BYTES:
@@ -191,6 +192,7 @@ def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
         finally:
             _kill(process)
             reader.join(timeout=5)
+            process.stdout.close()
     output = b"".join(kept).decode("utf-8", "replace").splitlines()
     calls = [_call(p, r, name) for p, r in zip(problems, results)]
     warnings = [line.strip() for line in output if line.lstrip().startswith("warning:")][:3]
