@@ -8,13 +8,13 @@ A function object runs **in the caller's own process**: it is the caller's own c
 running in their kernel, and a function defined in a notebook cell has no file a worker process
 could import again. It gets the same treatment as a .py target run by ``run_problems``: copies
 of the inputs, the time limit per call (SIGALRM in the main thread, where Jupyter and pytest run
-code), every (J, grad) validated. A function that raises, hangs or returns something unusable is
+code), every (J, grad) validated. A function that raises, overruns the limit or returns junk is
 not right: ``verify`` returns a result that failed and says why, never raises for it. Bad options
 (an unknown loss or order, a timeout ≤ 0) raise ``InputError``, a ``ValueError``.
 
 A string names a target as on the command line ("mycode.py:nnCostFunction",
 "ex4.ipynb:nnCostFunction", "nnCostFunction.m") and goes through ``run_target``, as
-``crosscheck verify`` does; a target that cannot be loaded raises ``InputError`` (exit 2 there).
+``crosscheck verify`` does: what makes the command exit 2 raises ``InputError`` here.
 """
 import base64
 import html
