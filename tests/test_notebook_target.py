@@ -77,6 +77,13 @@ def test_planted_mistake_is_named(capsys, tmp_path, mistake):
     assert json.loads(out)["diagnosis"] == [mistake]
 
 
+def test_error_line_counts_from_the_top_of_its_cell(capsys, tmp_path):
+    """As Jupyter counts: `d3 = h - Y` is line 13 of the cell that defines nnCostFunction."""
+    path = planted(tmp_path, [("    d3 = h - Y\n", "    d3 = h - Y.T\n")])
+    code, _, err = run_verify(capsys, f"{path}:nnCostFunction")
+    one_line_error(code, err, "raised ValueError", "(ex4.ipynb line 13)")
+
+
 def test_imports_the_function_does_not_use_are_not_run(capsys, tmp_path):
     """A Colab notebook's `from google.colab import drive` must not stop the check."""
     path = planted(tmp_path, [("import numpy as np\n", "import numpy as np\nfrom google.colab import drive\n")])
@@ -131,6 +138,12 @@ def test_bad_notebook_is_one_line(capsys, tmp_path, text, words):
     code, out, err = run_verify(capsys, f"{write(tmp_path, text)}:nnCostFunction")
     one_line_error(code, err, *words)
     assert out == ""
+
+
+def test_oversized_notebook_is_refused_before_reading(capsys, monkeypatch):
+    from crosscheck.learner import notebook
+    monkeypatch.setattr(notebook, "MAX_BYTES", 1000)
+    one_line_error(*run_verify(capsys, f"{NOTEBOOK}:nnCostFunction")[::2], "larger than a notebook", "clear its outputs")
 
 
 def test_notebook_without_the_function_lists_what_it_defines(capsys):

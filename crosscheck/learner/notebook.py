@@ -53,14 +53,12 @@ class NotebookSource:
 
 def _code_cells(path):
     """[(cell number, source)] of a notebook's code cells; InputError for anything else."""
+    if path.stat().st_size > MAX_BYTES:
+        raise InputError(f"{path}: {path.stat().st_size / 2**20:.0f} MB, larger than a notebook "
+                         f"crosscheck reads ({MAX_BYTES / 2**20:.0f} MB); clear its outputs")
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError(f"{path}: {path.stat().st_size / 2**20:.0f} MB, larger than a notebook "
-                             f"crosscheck reads ({MAX_BYTES / 2**20:.0f} MB); clear its outputs")
         nb = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        if isinstance(exc, InputError):
-            raise
         raise InputError(f"{path}: not a Jupyter notebook (not JSON: {' '.join(str(exc).split())[:80]})") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells", nb.get("worksheets")), list):
         raise InputError(f"{path}: not a Jupyter notebook (no cells)")
@@ -69,11 +67,9 @@ def _code_cells(path):
     if isinstance(language, str) and language.lower() not in ("python", "python3", "ipython"):
         raise InputError(f"{path}: its kernel's language is {language}; crosscheck verify reads Python notebooks "
                          "(for Octave, save the function as nnCostFunction.m and verify that file)")
-    if "cells" in nb:                                       # nbformat 4
-        cells, key = nb["cells"], "source"
-    else:                                                   # nbformat 3: worksheets of cells, code in "input"
-        cells = [c for w in nb["worksheets"] if isinstance(w, dict) for c in w.get("cells", [])]
-        key = "input"
+    # nbformat 4: cells with "source"; nbformat 3: worksheets of cells with "input"
+    cells, key = ((nb["cells"], "source") if "cells" in nb else
+                  ([c for w in nb["worksheets"] if isinstance(w, dict) for c in w.get("cells", [])], "input"))
     found = []
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -181,6 +177,7 @@ def _guess_defines(source):
 @dataclass(frozen=True)
 class _Kept:
     cell: int
+    line: int               # where it starts in its cell
     text: str
     defines: frozenset
     reads: frozenset        # module names it reads when it runs, and (bodies) when called
@@ -237,7 +234,7 @@ def _split(cells):
             text = "\n".join(lines[start - 1:node.end_lineno])
             if node.col_offset or node.end_col_offset < len(lines[node.end_lineno - 1]):   # shares a line (a; b)
                 text = ast.get_source_segment(code, node)
-            kept.append(_Kept(number, text, frozenset(_defines(node)), frozenset(_reads(node, text))))
+            kept.append(_Kept(number, start, text, frozenset(_defines(node)), frozenset(_reads(node, text))))
             available |= _defines(node)
     return kept, skipped
 
@@ -286,9 +283,12 @@ def module_source(path, function=None):
                              "crosscheck runs only a notebook's imports and definitions, so define "
                              f"{missing[0]!r} in a cell of its own or pass it as an argument")
         kept = [k for k in kept if k in needed or not k.defines]       # `from x import *` stays
-    by_cell = {}
+    # Each cell compiles on its own, its statements on their own lines and under the notebook's
+    # path, so an error's line counts from the top of its cell, as Jupyter counts them.
+    by_cell, chunks = {}, [f"# The definitions of {path.name} crosscheck runs; {len(skipped)} statement(s) not run"]
     for k in kept:
-        by_cell.setdefault(k.cell, []).append(k.text)
-    chunks = [f"# The definitions of {path.name} crosscheck runs; {len(skipped)} statement(s) not run",
-              *(f"# --- cell {cell} ---\n" + "\n".join(texts) for cell, texts in by_cell.items())]
+        lines = by_cell.setdefault(k.cell, [])
+        lines += [""] * (k.line - 1 - len(lines)) + k.text.splitlines()
+    for cell, lines in by_cell.items():
+        chunks.append(f"# --- cell {cell} ---\nexec(compile({chr(10).join(lines)!r}, {str(path.resolve())!r}, 'exec'))")
     return NotebookSource("\n\n".join(chunks) + "\n", skipped, defined)
