@@ -5,9 +5,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from crosscheck.cli import main
 from crosscheck.learner.notebook import module_source
+from manual.errors import InputError
 
 NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "ex4.ipynb"
 
@@ -156,3 +158,30 @@ def test_nbformat_3_notebook(capsys, tmp_path):
     cells = [{**c, "input": c["source"]} for c in nb["cells"]]
     path = write(tmp_path, json.dumps({"worksheets": [{"cells": cells}], "nbformat": 3}))
     assert run_verify(capsys, f"{path}:nnCostFunction")[0] == 0
+
+
+PIECES = ["def f(x):\n", "    return x\n", "%time ", "!ls\n", "x = 1\n", "class A:\n", "  y = z\n", "  return y\n",
+          "import os\n", "from json import *\n", "@dec\n", "lambda: 0\n", "'''", '"', "\\", "\t", "(yield)\n",
+          "if __name__ == '__main__':\n", "    pass\n", "a; b = 2\n", "nnCostFunction = f\n", "global x\n",
+          "def nnCostFunction(*a):\n", "    return sigmoid(a)\n", "%%time\n", "x?\n", "y = !ls\n", "\x00", "é",
+          "try:\n    import no_such_module_xyz\nexcept ImportError:\n    pass\n", "def g(x=u): pass\n",
+          "class B:\n    return 1\n", "class C:\n    from json import *\n"]   # parse, but do not compile
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["code", "code", "markdown"]),
+                          st.lists(st.sampled_from(PIECES), max_size=8).map("".join)), max_size=5),
+       st.sampled_from([None, "nnCostFunction", "f"]))
+def test_any_notebook_gives_a_module_that_imports_or_one_line(tmp_path_factory, cells, function):
+    """Fragments of Python, magics and junk in any order: module_source raises nothing but
+    InputError, and its module runs (only an import of an absent module may fail)."""
+    path = tmp_path_factory.mktemp("nb") / "fuzz.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": kind, "source": text} for kind, text in cells]}))
+    try:
+        text = module_source(path, function).text
+    except InputError:
+        return
+    try:
+        exec(compile(text, str(path), "exec"), {"__name__": "fuzzed"})
+    except ImportError:
+        pass

@@ -1,35 +1,27 @@
 """A Jupyter notebook as a target: its definitions as the source text of a module.
 
 ``module_source("ex4.ipynb", "nnCostFunction")`` reads the notebook (plain JSON, nbformat 4 or
-3: no dependency) and keeps, from its code cells in order, the top-level statements that only
-*define*: imports, functions, classes, assignments of constants (literals, names, arithmetic,
-lambdas; no calls), and of those only what the function needs, followed name by name (so an
-unused ``from google.colab import drive`` never runs). Everything else is skipped and recorded:
-statements that load data, train or plot, IPython magics (``%matplotlib``, ``%%time`` cells),
-shell lines (``!pip``). A definition using a name no kept statement above defines is skipped
-too, so the module always imports. When the function needs a name that only a skipped
-statement defines, ``InputError`` says which name, which cell (counted from the top, markdown
-included) and why that statement was skipped.
+3: no dependency) and keeps the top-level statements of its code cells that only *define*
+(imports, functions, classes, constants: literals, names, arithmetic, lambdas; no calls) and
+that the function needs, followed name by name (an unused ``import google.colab`` never runs).
+The rest is skipped and recorded: data loading, training, plots, magics (``%matplotlib``,
+``%%time`` cells), shell lines (``!pip``), and definitions using a name nothing kept defines.
+A function needing a name only a skipped statement defines gets ``InputError`` naming both
+(cells counted from the top, markdown included).
 """
 import ast
 import builtins
 import json
 import re
-import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from manual.errors import InputError
 
+from crosscheck.learner import statements
+
 MAX_BYTES = 100 * 2**20      # notebooks with many images reach tens of MB; beyond this, refuse
 MAGIC = re.compile(r"^\s*([%!]|\?|[\w.]+\?{1,2}\s*$|[\w.,\s]+=\s*[%!])")
-DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
-          ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-CONSTANT_PARTS = (ast.Constant, ast.Name, ast.Load, ast.Attribute, ast.UnaryOp, ast.BinOp, ast.BoolOp,
-                  ast.Compare, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Subscript, ast.Slice,
-                  ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)
-
 
 @dataclass(frozen=True)
 class Skipped:
@@ -96,78 +88,6 @@ def _without_magics(source):
     return "\n".join(lines), replaced
 
 
-def _loads(nodes):
-    """Names read when ``nodes`` run, not descending into function bodies (read only when called)."""
-    names, todo = set(), list(nodes)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            a = node.args
-            todo.extend([*node.decorator_list, *a.defaults, *[d for d in a.kw_defaults if d],
-                         *[x.annotation for x in (*a.posonlyargs, *a.args, *a.kwonlyargs) if x.annotation],
-                         *([node.returns] if node.returns else [])])
-        elif isinstance(node, ast.Lambda):
-            todo.extend([*node.args.defaults, *[d for d in node.args.kw_defaults if d]])
-        else:
-            todo.extend(ast.iter_child_nodes(node))
-    return names
-
-
-def _defines(node):
-    """Names a top-level statement binds in the module."""
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return {node.name}
-    names, todo = set(), [node]
-    while todo:
-        n = todo.pop()
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(n.name)
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in n.names if a.name != "*")
-        elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-            names.add(n.id)
-        if not isinstance(n, SCOPES):
-            todo.extend(ast.iter_child_nodes(n))
-    return names
-
-
-def _class_locals(node):
-    """Names a class body binds (read later in the same body, they are not module names)."""
-    if not isinstance(node, ast.ClassDef):
-        return set()
-    return set().union(*(_defines(s) for s in node.body))
-
-
-def _is_definition(node):
-    """Imports, defs, classes, constant assignments to plain names, try blocks of imports."""
-    if isinstance(node, DEFINITIONS):
-        return True
-    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        plain = all(isinstance(t, ast.Name) or isinstance(t, ast.Tuple) and all(isinstance(e, ast.Name) for e in t.elts)
-                    for t in targets)
-        return plain and (isinstance(node.value, ast.Lambda)
-                          or all(isinstance(n, CONSTANT_PARTS) for n in ast.walk(node.value)))
-    if isinstance(node, ast.Try):
-        inner = [*node.body, *node.orelse, *node.finalbody, *(s for h in node.handlers for s in h.body)]
-        return all(isinstance(s, (ast.Import, ast.ImportFrom, ast.Pass)) for s in inner)
-    return False
-
-
-def _why_skipped(node):
-    """'an assignment that calls loadmat', 'a loop that calls minimize', ..."""
-    kind = {ast.Expr: "an expression", ast.Assign: "an assignment", ast.AugAssign: "an assignment",
-            ast.AnnAssign: "an assignment", ast.For: "a loop", ast.While: "a loop", ast.If: "an if block",
-            ast.With: "a with block", ast.Try: "a try block"}.get(type(node), f"a {type(node).__name__} statement")
-    call = next((n for n in ast.walk(node) if isinstance(n, ast.Call)), None)
-    if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
-        return "runs only as a script"
-    name = ast.unparse(call.func) if call else ""
-    return f"{kind} that calls {name if len(name) <= 40 else name[:37] + '...'}" if call else kind
-
-
 def _guess_defines(source):
     """Names an unparseable cell seems to define (for the error message only)."""
     found = re.findall(r"^(?:def|class)\s+(\w+)|^(\w+)\s*=(?!=)", source, re.M)
@@ -181,23 +101,6 @@ class _Kept:
     text: str
     defines: frozenset
     reads: frozenset        # module names it reads when it runs, and (bodies) when called
-
-
-def _reads(node, text):
-    """Module names ``node`` reads: when it runs, and in the bodies of its functions, methods
-    and lambdas (symtable's globals), so what a function needs can be followed name by name."""
-    names = _loads([node]) - _class_locals(node)
-    try:
-        table = symtable.symtable(text, "<cell>", "exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return names
-
-    def body(t):
-        found = {s.get_name() for s in t.get_symbols() if s.is_global() and s.is_referenced()}
-        if t.get_type() == "class":
-            found |= {s.get_name() for s in t.get_symbols() if s.is_referenced() and not s.is_assigned()}
-        return found.union(*(body(c) for c in t.get_children()))
-    return names.union(*(body(c) for c in table.get_children()))
 
 
 def _split(cells):
@@ -224,18 +127,20 @@ def _split(cells):
             if isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
                 continue                                        # magics replaced by pass, docstrings
             start = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
+            defines = statements.defines(node)
             unknown = [] if isinstance(node, (ast.Import, ast.ImportFrom)) else sorted(
-                _loads([node]) - available - _class_locals(node))
-            if not _is_definition(node) or unknown:
-                reason = (f"uses {', '.join(unknown)}, which no statement kept above defines"
-                          if _is_definition(node) else _why_skipped(node))
-                skipped.append(Skipped(number, start, lines[start - 1].strip(), reason, tuple(sorted(_defines(node)))))
-                continue
+                statements.loads([node]) - available - statements.class_locals(node))
             text = "\n".join(lines[start - 1:node.end_lineno])
             if node.col_offset or node.end_col_offset < len(lines[node.end_lineno - 1]):   # shares a line (a; b)
                 text = ast.get_source_segment(code, node)
-            kept.append(_Kept(number, start, text, frozenset(_defines(node)), frozenset(_reads(node, text))))
-            available |= _defines(node)
+            reason = (statements.why_skipped(node) if not statements.is_definition(node) else
+                      f"uses {', '.join(unknown)}, which no statement kept above defines" if unknown else
+                      statements.compile_error(text))
+            if reason:
+                skipped.append(Skipped(number, start, lines[start - 1].strip(), reason, tuple(sorted(defines))))
+            else:
+                kept.append(_Kept(number, start, text, frozenset(defines), frozenset(statements.reads(node, text))))
+                available |= defines
     return kept, skipped
 
 
