@@ -12,15 +12,22 @@ of the worst element (see :mod:`crosscheck.autodiff`). The lower-level pieces ar
 ``compare``/``assert_match`` (any two (cost, gradients) results), ``autodiff_value_and_grad``
 and the one tolerance table ``TOLERANCES``.
 
+Check a learner's own ``nnCostFunction`` (course signature) and name its mistake::
+
+    from crosscheck import verify, assert_verified
+    verify(nnCostFunction)            # in a notebook: the report, with a heat map
+    assert_verified(nnCostFunction)   # AssertionError with the diagnosis when it is wrong
+
 ``import crosscheck`` never imports JAX or PyTorch: the autodiff names load on first use.
 """
 from crosscheck.check.compare import Comparison, GradientMismatch, assert_match, compare
 from crosscheck.check.tolerances import TOLERANCES, tolerance
 
 _LAZY = {"check_against_autodiff", "autodiff_value_and_grad", "BACKENDS"}
+_LAZY_API = {"verify", "assert_verified", "VerifyResult"}     # crosscheck.learner.api
 
 __all__ = ["Comparison", "GradientMismatch", "assert_match", "compare", "TOLERANCES", "tolerance",
-           *sorted(_LAZY)]
+           *sorted(_LAZY), *sorted(_LAZY_API)]
 
 
 def __getattr__(name):
@@ -28,4 +35,7 @@ def __getattr__(name):
     if name in _LAZY:
         from crosscheck.check import autodiff
         return getattr(autodiff, name)
+    if name in _LAZY_API:
+        from crosscheck.learner import api
+        return getattr(api, name)
     raise AttributeError(f"module 'crosscheck' has no attribute {name!r}")

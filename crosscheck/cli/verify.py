@@ -23,8 +23,9 @@ def _timeout(value):
 
 
 def add_arguments(parser):
-    parser.add_argument("function", metavar="FILE.py:FUNCTION",
-                        help=f"your cost function, signature {COURSE_SIGNATURE}")
+    parser.add_argument("function", metavar="TARGET",
+                        help="FILE.py:FUNCTION | NOTEBOOK.ipynb:FUNCTION | FILE.m (Octave): your cost "
+                             f"function, signature {COURSE_SIGNATURE}")
     parser.add_argument("--loss", choices=LOSSES, default="cross_entropy",
                         help="the loss your function implements (default cross_entropy)")
     parser.add_argument("--order", choices=ORDERS, default="F",

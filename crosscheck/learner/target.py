@@ -113,10 +113,11 @@ def parse_spec(spec):
     return target, name
 
 
-def _importer(target):
+def _importer(target, name=None):
     """(path of the learner's file or None, a function that imports it and returns the module).
 
-    ``target`` is a path to a .py file, or a dotted module name importable from sys.path.
+    ``target`` is a path to a .py file or a notebook, or a dotted module name importable from
+    sys.path; ``name`` the function wanted (a notebook is checked for what it needs).
     """
     path = Path(target)
     if target.endswith(".py") or path.exists() or "/" in target or "\\" in target:
@@ -124,15 +125,24 @@ def _importer(target):
             raise InputError(f"{target}: no such file")
         if path.is_dir():
             raise InputError(f"{target}: is a directory; give the .py file that defines the function")
-        if path.suffix != ".py":
+        if path.suffix == ".ipynb":
+            from crosscheck.learner import notebook
+            source = notebook.module_source(path, name).text    # its imports and definitions only
+        elif path.suffix != ".py":
             raise InputError(f"{target}: not a Python file (expected FILE.py:FUNCTION)")
         path = path.resolve()
-        spec = importlib.util.spec_from_file_location(f"crosscheck_user_{abs(hash(str(path)))}", path)
+        module_name = f"crosscheck_user_{abs(hash(str(path)))}"
+        spec = (importlib.util.spec_from_loader(module_name, None, origin=str(path)) if path.suffix == ".ipynb"
+                else importlib.util.spec_from_file_location(module_name, path))
 
         def load():
             module = importlib.util.module_from_spec(spec)
             sys.modules[spec.name] = module
-            spec.loader.exec_module(module)
+            if path.suffix == ".ipynb":
+                module.__file__ = str(path)
+                exec(compile(source, str(path), "exec"), vars(module))
+            else:
+                spec.loader.exec_module(module)
             return module
         return path, load
     if not all(part.isidentifier() for part in target.split(".")):
@@ -142,9 +152,9 @@ def _importer(target):
     return None, lambda: importlib.import_module(target)
 
 
-def _import(target, timeout, recorded):
+def _import(target, timeout, recorded, name=None):
     """The learner's module and its file's path; InputError naming what went wrong."""
-    path, load = _importer(target)
+    path, load = _importer(target, name)
     if path is not None:
         sys.path.insert(0, str(path.parent))       # so their own helper modules next to it import
     try:
@@ -217,7 +227,7 @@ def load_user_function(spec, timeout=DEFAULT_TIMEOUT):
         raise InputError(f"--timeout must be a positive number of seconds, got {timeout}")
     target, name = parse_spec(spec)
     recorded = []
-    module, path = _import(target, timeout, recorded)
+    module, path = _import(target, timeout, recorded, name)
     if not hasattr(module, name):
         defined = sorted(k for k, v in vars(module).items()
                          if callable(v) and not k.startswith("_")
@@ -262,5 +272,9 @@ def _retry_column(user, args, y, problem):
 
 def run_target(spec, order="F", timeout=DEFAULT_TIMEOUT, problems=PROBLEMS):
     """The one entry point for ``crosscheck verify``: a :class:`Run` of the target ``spec``
-    ("FILE.py:FUNCTION") on ``problems``. InputError when crosscheck cannot tell what to check."""
+    ("FILE.py:FUNCTION", "NOTEBOOK.ipynb:FUNCTION" or "FILE.m") on ``problems``. InputError when
+    crosscheck cannot tell what to check."""
+    from crosscheck.learner import octave
+    if octave.is_octave_target(spec):
+        return octave.run_octave(spec, order, timeout, problems)
     return run_problems(load_user_function(spec, timeout), problems, order)

@@ -1,0 +1,226 @@
+"""``verify(nnCostFunction)``: the learner's check as one Python call, for notebooks and autograders.
+
+    from crosscheck import verify, assert_verified
+    verify(nnCostFunction)             # in Jupyter: verdict, table, diagnosis and a heat map
+    assert_verified(nnCostFunction)    # an autograded cell or a pytest test in one line
+
+A function object runs **in the caller's own process**: it is the caller's own code, already
+running in their kernel, and a function defined in a notebook cell has no file a worker process
+could import again. It gets the same treatment as a .py target run by ``run_problems``: copies
+of the inputs, the time limit per call (SIGALRM in the main thread, where Jupyter and pytest run
+code), every (J, grad) validated. A function that raises, overruns the limit or returns junk is
+not right: ``verify`` returns a result that failed and says why, never raises for it. Bad options
+(an unknown loss or order, a timeout ≤ 0) raise ``InputError``, a ``ValueError``.
+
+A string names a target as on the command line ("mycode.py:nnCostFunction",
+"ex4.ipynb:nnCostFunction", "nnCostFunction.m") and goes through ``run_target``, as
+``crosscheck verify`` does: what makes the command exit 2 raises ``InputError`` here.
+"""
+import base64
+import html
+import inspect
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from manual.errors import InputError
+from manual.layout import ORDERS, reroll
+from manual.losses import check_loss
+
+from crosscheck.check.compare import element_errors
+from crosscheck.learner.calls import Run
+from crosscheck.learner.diagnosis import KIND, diagnose
+from crosscheck.learner.problems import PROBLEMS, reference_result
+from crosscheck.learner.render import to_json, to_text
+from crosscheck.learner.target import DEFAULT_TIMEOUT, UserFunction, run_problems, run_target
+from crosscheck.check.tolerances import tolerance
+
+MAX_MESSAGE_LINES = 60
+
+
+@dataclass
+class VerifyResult:
+    """What ``verify`` found. ``diagnosis_result`` is the full
+    :class:`~crosscheck.learner.diagnosis.Diagnosis`, None when the function could not be run
+    (``error`` then says why, in one line)."""
+    run: Run
+    diagnosis_result: object
+    loss: str
+    order: str
+    error: str = ""
+
+    @property
+    def passed(self):
+        return self.diagnosis_result is not None and self.diagnosis_result.passed
+
+    @property
+    def diagnosis(self):
+        """The catalogue ids found (empty when right, unrecognised or not run)."""
+        return list(self.diagnosis_result.ids) if self.diagnosis_result is not None else []
+
+    @property
+    def recognised(self):
+        return self.diagnosis_result is not None and self.diagnosis_result.recognised
+
+    def to_dict(self):
+        """The object ``crosscheck verify --json`` prints."""
+        if self.diagnosis_result is not None:
+            return to_json(self.diagnosis_result)
+        return {"function": self.run.spec, "loss": self.loss, "order": self.order, "passed": False,
+                "diagnosis": [], "recognised": False, "error": self.error}
+
+    def __str__(self):
+        """The text report ``crosscheck verify`` prints."""
+        if self.diagnosis_result is not None:
+            return to_text(self.diagnosis_result)
+        return f"crosscheck verify {self.run.spec}: loss {self.loss}\n\nWRONG: your {self.run.name} " \
+               f"could not be checked: {self.error}"
+
+    def __repr__(self):
+        verdict = "passed" if self.passed else f"failed, diagnosis {self.diagnosis or 'unrecognised'}"
+        return f"<VerifyResult {self.run.spec}: {verdict}>"
+
+    def _repr_html_(self):
+        """Jupyter's display: verdict, per-problem table, diagnosis with the corrected equation,
+        the heat map of the gradient error inline (base64 PNG), and the text report folded."""
+        return to_html(self)
+
+
+def _options(loss, order, timeout):
+    check_loss(loss)
+    if order not in ORDERS:
+        raise InputError(f"order must be one of {', '.join(ORDERS)} (F: the course's column-major "
+                         f"Theta(:)), got {order!r}")
+    if timeout is not None and not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+        raise InputError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
+
+
+def _user_function(fn, timeout):
+    """``fn`` as a UserFunction; its spec 'module:name' and its source file for error lines."""
+    if not callable(fn):
+        raise InputError(f"verify needs your function (or 'FILE.py:FUNCTION'), got a {type(fn).__name__}")
+    name = getattr(fn, "__name__", type(fn).__name__)
+    try:
+        source = inspect.getsourcefile(fn)
+    except TypeError:                    # a builtin, a C function, a callable object
+        source = None
+    return UserFunction(fn, f"{getattr(fn, '__module__', None) or '?'}:{name}",
+                        Path(source) if source else None, timeout)
+
+
+def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
+    """Check ``fn`` (course signature ``(nn_params, input_layer_size, hidden_layer_size,
+    num_labels, X, y, lambda_) -> (J, grad)``) against autodiff and name its mistake.
+
+    ``fn`` may also be a target string as on the command line. ``timeout``: seconds per call,
+    or None for no limit. Returns a :class:`VerifyResult`.
+    """
+    _options(loss, order, timeout)
+    if isinstance(fn, (str, Path)):
+        run = run_target(str(fn), order, timeout)
+    else:
+        user = _user_function(fn, timeout)
+        try:
+            run = run_problems(user, PROBLEMS, order)
+        except InputError as exc:        # the function raised, hung or returned something unusable
+            return VerifyResult(Run(user.spec, user.name, warnings=user.warnings, failure=str(exc),
+                                    failure_kind="call"), None, loss, order, error=" ".join(str(exc).split()))
+    return VerifyResult(run, diagnose(run, loss, order), loss, order)
+
+
+def assert_verified(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
+    """``verify(fn, ...)``, raising ``AssertionError`` with the text report (at most
+    MAX_MESSAGE_LINES lines, no arrays) when it is not right. pytest hides this frame."""
+    __tracebackhide__ = True
+    result = verify(fn, loss=loss, order=order, timeout=timeout)
+    if not result.passed:
+        lines = str(result).splitlines()
+        if len(lines) > MAX_MESSAGE_LINES:
+            lines = lines[:MAX_MESSAGE_LINES - 1] + [f"... ({len(lines) - MAX_MESSAGE_LINES + 1} more "
+                                                     "lines: print(verify(fn)) shows them all)"]
+        raise AssertionError("\n".join(lines))
+    return result
+
+
+def worst_gradient(result):
+    """(problem, yours [per layer], reference [per layer]) for the heat map: the largest problem
+    whose gradient disagrees anywhere, the larger error on a tie; None when every gradient agrees."""
+    tol, best = tolerance(KIND), None
+    for call in result.run.calls:
+        mine = reroll(call.grad, call.problem.sizes, result.order)
+        ref = reference_result(call.problem, result.loss)[1]
+        worst = max(float(e.max(initial=0.0)) for e in element_errors(mine, ref))
+        key = (call.problem.m * sum(call.problem.sizes), worst)
+        if worst > tol and (best is None or key > best[0]):
+            best = (key, call.problem, mine, ref)
+    return None if best is None else best[1:]
+
+
+def heat_map_png(result):
+    """The gallery's heat map of (your gradient − autodiff's) on :func:`worst_gradient`'s problem,
+    as base64 PNG text; '' when every gradient agrees."""
+    from crosscheck.teaching.heatmap import gradient_error_figure
+    found = worst_gradient(result)
+    if found is None:
+        return ""
+    problem, mine, ref = found
+    buffer = io.BytesIO()
+    gradient_error_figure(mine, ref, f"your {result.run.name} − autodiff: ∂J/∂Θ on {problem.name}",
+                          "red: yours too large, blue: too small; column 0 is the bias", buffer)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _table(problems):
+    if not problems:
+        return ""
+    n_layers = len(problems[0]["layer_rel_diff"])
+    head = "".join(f"<th>{h}</th>" for h in ["problem", "cost err", "grad err",
+                                              *(f"Θ^({i + 1})" for i in range(n_layers)), "where"])
+    rows = []
+    for p in problems:
+        cells = [html.escape(p["name"]), *(f"{v:.1e}" for v in
+                                           [p["cost_rel_err"], p["grad_rel_diff"], *p["layer_rel_diff"]])]
+        where = "ok" if p["agrees"] else f"<b>{html.escape(p['where'])}</b>"
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + f"<td>{where}</td></tr>")
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _diagnosis(d):
+    if d["passed"] or "error" in d:
+        return ""
+    if not d["explanations"]:
+        return ("<p><b>Diagnosis: unrecognised.</b> The error matches no catalogued mistake, alone or "
+                "two together, on every problem; look where it sits (above) and derive that part again.</p>")
+    parts = []
+    if len(d["matches"]) > 1:
+        parts.append("<p><b>Ambiguous:</b> these explanations all match: "
+                     + html.escape("; ".join(" + ".join(m) for m in d["matches"])) + "</p>")
+    for e in d["explanations"]:
+        parts.append(f"<p><b>Diagnosis: <code>{html.escape(e['id'])}</code></b>: {html.escape(e['summary'])}."
+                     f"<br>{html.escape(e['explanation'])}<br>Corrected: <code>{html.escape(e['correction'])}</code></p>")
+    return "".join(parts)
+
+
+def to_html(result):
+    """The report as HTML for a notebook (see VerifyResult._repr_html_)."""
+    d = result.to_dict()
+    name = html.escape(result.run.name)
+    if "error" in d:
+        verdict = f"WRONG: your {name} could not be checked: {html.escape(d['error'])}"
+    elif d["passed"]:
+        verdict = f"RIGHT: your {name} matches autodiff on all {len(d['problems'])} problems."
+    else:
+        wrong = sum(not p["agrees"] for p in d["problems"])
+        verdict = (f"WRONG: your {name} disagrees with autodiff on {wrong} of {len(d['problems'])} problems."
+                   f"<br>Where: {html.escape(d['where'])}.")
+    colour = "#1a7f37" if d["passed"] else "#cf222e"
+    parts = [f"<div><p style='color:{colour};font-weight:bold'>{verdict}</p>",
+             f"<p>loss {html.escape(result.loss)}, unrolled {html.escape(result.order)}; compared with JAX "
+             f"autodiff in float64, cost and every gradient entry</p>",
+             _table(d.get("problems", [])), _diagnosis(d)]
+    png = heat_map_png(result) if not d["passed"] and "error" not in d else ""
+    if png:
+        parts.append(f"<img alt='heat map of the gradient error' src='data:image/png;base64,{png}'/>")
+    parts.append(f"<details><summary>text report</summary><pre>{html.escape(str(result))}</pre></details></div>")
+    return "".join(parts)

@@ -1,0 +1,199 @@
+"""A Jupyter notebook as a target: its definitions as the source text of a module.
+
+``module_source("ex4.ipynb", "nnCostFunction")`` reads the notebook (plain JSON, nbformat 4 or
+3: no dependency) and keeps the top-level statements of its code cells that only *define*
+(imports, functions, classes, constants: literals, names, arithmetic, lambdas; no calls) and
+that the function needs, followed name by name (an unused ``import google.colab`` never runs).
+The rest is skipped and recorded: data loading, training, plots, magics (``%matplotlib``,
+``%%time`` cells), shell lines (``!pip``), and definitions using a name nothing kept defines.
+A function needing a name only a skipped statement defines gets ``InputError`` naming both
+(cells counted from the top, markdown included).
+"""
+import ast
+import builtins
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from manual.errors import InputError
+
+from crosscheck.learner import statements
+
+MAX_BYTES = 100 * 2**20      # notebooks with many images reach tens of MB; beyond this, refuse
+MAGIC = re.compile(r"^\s*([%!]|\?|[\w.]+\?{1,2}\s*$|[\w.,\s]+=\s*[%!])")
+
+@dataclass(frozen=True)
+class Skipped:
+    """One statement (or cell) that crosscheck does not run."""
+    cell: int
+    line: int                # line within the cell
+    text: str                # its first line
+    reason: str
+    defines: tuple = ()
+
+    def describe(self):
+        return f"cell {self.cell} line {self.line}: `{self.text}` ({self.reason})"
+
+
+@dataclass
+class NotebookSource:
+    text: str                                       # the module's source
+    skipped: list = field(default_factory=list)     # [Skipped], in notebook order
+    defined: dict = field(default_factory=dict)     # name -> cell of the kept statement defining it
+
+
+def _code_cells(path):
+    """[(cell number, source)] of a notebook's code cells; InputError for anything else."""
+    if path.stat().st_size > MAX_BYTES:
+        raise InputError(f"{path}: {path.stat().st_size / 2**20:.0f} MB, larger than a notebook "
+                         f"crosscheck reads ({MAX_BYTES / 2**20:.0f} MB); clear its outputs")
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InputError(f"{path}: not a Jupyter notebook (not JSON: {' '.join(str(exc).split())[:80]})") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells", nb.get("worksheets")), list):
+        raise InputError(f"{path}: not a Jupyter notebook (no cells)")
+    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    language = (meta.get("kernelspec") or {}).get("language") or (meta.get("language_info") or {}).get("name")
+    if isinstance(language, str) and language.lower() not in ("python", "python3", "ipython"):
+        raise InputError(f"{path}: its kernel's language is {language}; crosscheck verify reads Python notebooks "
+                         "(for Octave, save the function as nnCostFunction.m and verify that file)")
+    # nbformat 4: cells with "source"; nbformat 3: worksheets of cells with "input"
+    cells, key = ((nb["cells"], "source") if "cells" in nb else
+                  ([c for w in nb["worksheets"] if isinstance(w, dict) for c in w.get("cells", [])], "input"))
+    found = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get(key, "")
+        if isinstance(source, list) and all(isinstance(s, str) for s in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise InputError(f"{path}: cell {number} has no readable source")
+        found.append((number, source))
+    return found
+
+
+def _without_magics(source):
+    """(source with each magic or shell line replaced by `pass`, [(line, text) replaced]);
+    None for a cell magic (``%%time``, ``%%bash``...): the whole cell is not plain Python."""
+    lines = source.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if first.lstrip().startswith("%%"):
+        return None
+    replaced = [(i, line) for i, line in enumerate(lines, start=1) if MAGIC.match(line)]
+    for i, line in replaced:
+        lines[i - 1] = line[:len(line) - len(line.lstrip())] + "pass"
+    return "\n".join(lines), replaced
+
+
+def _guess_defines(source):
+    """Names an unparseable cell seems to define (for the error message only)."""
+    found = re.findall(r"^(?:def|class)\s+(\w+)|^(\w+)\s*=(?!=)", source, re.M)
+    return tuple(sorted({a or b for a, b in found}))
+
+
+@dataclass(frozen=True)
+class _Kept:
+    cell: int
+    line: int               # where it starts in its cell
+    text: str
+    defines: frozenset
+    reads: frozenset        # module names it reads when it runs, and (bodies) when called
+
+
+def _split(cells):
+    """([_Kept] in notebook order, [Skipped]) over every code cell."""
+    kept, skipped = [], []
+    available = set(dir(builtins)) | {"__name__", "__file__", "__doc__"}
+    for number, source in cells:
+        cleaned = _without_magics(source)
+        first = source.strip().splitlines()[0] if source.strip() else ""
+        if cleaned is None:
+            skipped.append(Skipped(number, 1, first, "a cell magic", _guess_defines(source)))
+            continue
+        code, magics = cleaned
+        skipped.extend(Skipped(number, i, text.strip(), "an IPython magic or shell line") for i, text in magics)
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            where = f"line {exc.lineno}: " if getattr(exc, "lineno", None) else ""
+            skipped.append(Skipped(number, 1, first, f"not Python: {where}{type(exc).__name__}",
+                                   _guess_defines(code)))
+            continue
+        lines = code.splitlines()
+        for node in tree.body:
+            if isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+                continue                                        # magics replaced by pass, docstrings
+            start = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
+            defines = statements.defines(node)
+            unknown = [] if isinstance(node, (ast.Import, ast.ImportFrom)) else sorted(
+                statements.loads([node]) - available - statements.class_locals(node))
+            text = "\n".join(lines[start - 1:node.end_lineno])
+            if node.col_offset or node.end_col_offset < len(lines[node.end_lineno - 1]):   # shares a line (a; b)
+                text = ast.get_source_segment(code, node)
+            reason = (statements.why_skipped(node) if not statements.is_definition(node) else
+                      f"uses {', '.join(unknown)}, which no statement kept above defines" if unknown else
+                      statements.compile_error(text))
+            if reason:
+                skipped.append(Skipped(number, start, lines[start - 1].strip(), reason, tuple(sorted(defines))))
+            else:
+                kept.append(_Kept(number, start, text, frozenset(defines), frozenset(statements.reads(node, text))))
+                available |= defines
+    return kept, skipped
+
+
+def _closure(kept, function):
+    """(the kept statements ``function`` needs, every name it reads on the way)."""
+    by_name = {}
+    for k in kept:
+        for name in k.defines:
+            by_name.setdefault(name, []).append(k)
+    needed, seen, todo = set(), set(), [function]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            for k in by_name.get(name, []):
+                needed.add(k)
+                todo.extend(k.reads)
+    return needed, seen
+
+
+def module_source(path, function=None):
+    """The notebook's definitions as one module's source (see the module docstring), as a
+    :class:`NotebookSource`. With ``function``, only the statements it needs (so an import it
+    does not use, such as ``google.colab``, cannot fail), and InputError when it needs a name
+    that only a skipped statement defines."""
+    path = Path(path)
+    kept, skipped = _split(_code_cells(path))
+    defined = {name: k.cell for k in kept for name in k.defines}
+    only_skipped = {}
+    for s in skipped:
+        for name in s.defines:
+            if name not in defined:
+                only_skipped.setdefault(name, s)
+    if function in only_skipped:
+        s = only_skipped[function]
+        raise InputError(f"{path.name}: {function} is defined only in {s.describe()}, which crosscheck "
+                         "does not run; define it in a cell of plain definitions")
+    if function in defined:
+        needed, seen = _closure(kept, function)
+        missing = sorted(n for n in seen if n in only_skipped)
+        if missing:
+            s = only_skipped[missing[0]]
+            also = f" (also {', '.join(missing[1:])})" if len(missing) > 1 else ""
+            raise InputError(f"{path.name}: {function} needs {missing[0]!r}{also}, defined only by {s.describe()}; "
+                             "crosscheck runs only a notebook's imports and definitions, so define "
+                             f"{missing[0]!r} in a cell of its own or pass it as an argument")
+        kept = [k for k in kept if k in needed or not k.defines]       # `from x import *` stays
+    # Each cell compiles on its own, its statements on their own lines and under the notebook's
+    # path, so an error's line counts from the top of its cell, as Jupyter counts them.
+    by_cell, chunks = {}, [f"# The definitions of {path.name} crosscheck runs; {len(skipped)} statement(s) not run"]
+    for k in kept:
+        lines = by_cell.setdefault(k.cell, [])
+        lines += [""] * (k.line - 1 - len(lines)) + k.text.splitlines()
+    for cell, lines in by_cell.items():
+        chunks.append(f"# --- cell {cell} ---\nexec(compile({chr(10).join(lines)!r}, {str(path.resolve())!r}, 'exec'))")
+    return NotebookSource("\n\n".join(chunks) + "\n", skipped, defined)
