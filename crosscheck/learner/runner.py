@@ -27,6 +27,8 @@ from crosscheck.learner import worker
 DEFAULT_MEMORY_MB = 2048     # address space of the worker. Measured (VmPeak, one BLAS thread):
                              # python + numpy 97 MiB, + scipy 224 MiB, + jax 382 MiB, + torch
                              # 583 MiB; the problems themselves need kilobytes.
+STARTUP_TIMEOUT = 120.0      # s for python + numpy to start in the worker (~0.2 s idle, more on a
+                             # loaded machine): not the learner's time, so not --timeout
 MAX_MESSAGE = 256 * 2 ** 20  # bytes: more than any honest reply (arrays are capped at 1e6 entries)
 MAX_ARRAYS = 1000
 PRINTED_LINES, PRINTED_BYTES = 10, 64 * 1024
@@ -91,9 +93,11 @@ class Worker:
             start_new_session=True, env={**os.environ, **ONE_THREAD}, close_fds=True)
 
     def request(self, message, timeout):
+        """Send ``message`` (None: only read, e.g. the worker's "ready") and read the reply."""
         deadline = time.monotonic() + timeout
         try:
-            worker.write_message(self.proc.stdin.fileno(), pickle.dumps(message, protocol=5))
+            if message is not None:
+                worker.write_message(self.proc.stdin.fileno(), pickle.dumps(message, protocol=5))
             header = json.loads(self._read(deadline), parse_constant=_refuse)
             n = header.get("n_arrays", 0) if isinstance(header, dict) else -1
             if not (isinstance(n, int) and 0 <= n <= MAX_ARRAYS):
@@ -199,6 +203,7 @@ class WorkerSession:
     def load(self):
         self.worker = Worker(self.memory_mb, self.capture)
         try:
+            self.worker.request(None, STARTUP_TIMEOUT)
             header, _ = self.worker.request(self.load_request, self.timeout)
         except WorkerGone as gone:
             self.worker = None

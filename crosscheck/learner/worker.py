@@ -269,6 +269,7 @@ def main(argv):
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(2, 1)                                 # the learner's fd 1 and 2: the capture file
+    reply(outbox, {"status": "ready"})            # the time limits start now, not at our start-up
     serve(inbox, outbox)
     os._exit(0)                                   # threads the learner left running end here
 
