@@ -9,6 +9,7 @@ import csv
 import json
 import math
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
@@ -78,16 +79,18 @@ def judge(run, loss, order):
         labels = (["right"] if result.passed else list(result.ids) if result.matches else ["unrecognised"])
         reason = ("right" if result.passed else
                   "; ".join(f"{i}" for i in result.ids) if result.matches else f"unrecognised ({result.where})")
-        notes = []
+        notes, short = [], []
         if run.mutated_inputs:
             notes.append(MUTATION_NOTE.format(names=", ".join(run.mutated_inputs)))
+            short.append(f"wrote into its inputs: {', '.join(run.mutated_inputs)}")
             labels.append("mutated_inputs")
         if run.nondeterministic:
             notes.append(NONDETERMINISTIC_NOTE.format(problems="; ".join(run.nondeterministic)))
+            short.append(f"a different answer the second time on {len(run.nondeterministic)} problems")
             labels.append("nondeterministic")
         if notes:
             labels = [label for label in labels if label != "right"]
-            reason = "; ".join(([] if result.passed else [reason]) + [n.split(". ")[0] for n in notes])
+            reason = "; ".join(([] if result.passed else [reason]) + short)
             text += "\n\nWRONG" + (" all the same" if result.passed else "") + ":\n" + "\n".join(
                 f"    {note}" for note in notes)
     data.update(passed=passed, mutated_inputs=run.mutated_inputs, nondeterministic=run.nondeterministic,
@@ -121,8 +124,44 @@ def _cores():
         return os.cpu_count() or 1
 
 
+def prepare_references(loss):
+    """Start computing the JAX reference answers now, while the workers run the learners' code.
+
+    Importing JAX and compiling its cost for each problem shape (one XLA compile per shape)
+    is most of a single verify's time; done in threads, one per shape, it overlaps with the
+    worker's start-up and the calls. ``problems.reference_result`` caches the answers, so
+    ``diagnose`` finds them ready. The threads must be joined before this process exits (an
+    XLA compile cut short at interpreter shutdown can abort it): ``check_all`` always does.
+    """
+    from crosscheck.learner.problems import PROBLEMS, reference_result
+
+    def compute(problems):
+        try:
+            for problem in problems:
+                reference_result(problem, loss)
+        except Exception:    # noqa: BLE001  diagnose computes it again, and reports any error itself
+            pass
+
+    shapes = {}
+    for problem in PROBLEMS:
+        shapes.setdefault((problem.sizes, problem.m), []).append(problem)
+    threads = [threading.Thread(target=compute, args=(group,), daemon=True) for group in shapes.values()]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
 def check_all(targets, args, timeout, memory, csv_stream):
     """Run, judge and report ``targets``; the exit code."""
+    threads = prepare_references(args.loss)
+    try:
+        return _check_all(targets, args, timeout, memory, csv_stream, threads)
+    finally:
+        for thread in threads:
+            thread.join()
+
+
+def _check_all(targets, args, timeout, memory, csv_stream, threads):
     from crosscheck.learner.target import run_target
 
     def one(spec):
