@@ -15,7 +15,7 @@ import pytest
 
 from crosscheck.cli import main
 from crosscheck.learner.problems import PROBLEMS
-from crosscheck.learner.target import run_target
+from crosscheck.learner.target import UserFunction, run_problems, run_target
 
 FILES = Path(__file__).resolve().parent / "learner_files"
 HANG_GUARD = 120          # s: a subprocess still running by then is a hang, and the test fails
@@ -205,3 +205,42 @@ def test_a_class_of_right_targets_exits_0(capsys):
     assert main(["verify", right, helper, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["summary"] == {"targets": 2, "right": 2, "wrong": 0,
                                                              "diagnoses": {"right": 2}}
+
+
+def test_a_module_name_target_is_found_on_the_callers_path(capsys, tmp_path, monkeypatch):
+    (tmp_path / "learner_module_xyz.py").write_text("from manual.course import nn_cost_function as f\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    code, report = verify_json(capsys, "learner_module_xyz:f")
+    assert (code, report["passed"]) == (0, True)
+
+
+def test_huge_returns_come_back_by_shape_only(tmp_path):
+    """A 2e6-entry grad is described, not sent: the parent never holds learner-sized data."""
+    path = tmp_path / "huge.py"
+    path.write_text("import numpy as np\ndef f(*args):\n    return 1.0, np.zeros(2_000_000)\n")
+    run = run_target(f"{path}:f", problems=PROBLEMS[:1])
+    assert run.calls[0].kind == "bad_return" and "(2000000,) (too large)" in run.calls[0].failure
+
+
+# The in-process path (crosscheck.verify(fn) in a notebook) goes through the same driver.
+
+def _mutating(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    from manual.course import nn_cost_function
+    result = nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
+    nn_params[0] += 1.0
+    return result
+
+
+def _crashes_on_medium(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    from manual.course import nn_cost_function
+    if input_layer_size != 4:
+        raise ValueError("hard-coded for 4 inputs")
+    return nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
+
+
+def test_in_process_runs_see_mutation_and_keep_going_after_failures():
+    mutated = run_problems(UserFunction(_mutating, "here.py:_mutating", Path(__file__)))
+    assert mutated.mutated_inputs == ["nn_params"] and all(c.ok for c in mutated.calls)
+    partial = run_problems(UserFunction(_crashes_on_medium, "here.py:_crashes_on_medium", Path(__file__)))
+    assert [c.kind for c in partial.calls] == ["ok"] * 4 + ["exception"] * 2
+    assert "hard-coded for 4 inputs" in partial.calls[-1].failure and partial.nondeterministic == []

@@ -29,7 +29,7 @@ DEFAULT_MEMORY_MB = 2048     # address space of the worker. Measured (VmPeak, on
                              # 583 MiB; the problems themselves need kilobytes.
 STARTUP_TIMEOUT = 120.0      # s for python + numpy to start in the worker (~0.2 s idle, more on a
                              # loaded machine): not the learner's time, so not --timeout
-MAX_MESSAGE = 256 * 2 ** 20  # bytes: more than any honest reply (arrays are capped at 1e6 entries)
+MAX_MESSAGE = 64 * 2 ** 20   # bytes in one reply: more than any honest one (worker.MAX_ELEMENTS: 8 MB)
 MAX_ARRAYS = 1000
 PRINTED_LINES, PRINTED_BYTES = 10, 64 * 1024
 # One BLAS/OpenMP thread in the worker: the problems are kilobytes, and with -j N workers
@@ -102,13 +102,19 @@ class Worker:
             n = header.get("n_arrays", 0) if isinstance(header, dict) else -1
             if not (isinstance(n, int) and 0 <= n <= MAX_ARRAYS):
                 raise ValueError("bad array count")
-            arrays = [self._array(self._read(deadline)) for _ in range(n)]
+            arrays, total = [], 0
+            for _ in range(n):
+                data = self._read(deadline)
+                total += len(data)
+                if total > MAX_MESSAGE:
+                    raise ValueError(f"more than {MAX_MESSAGE} bytes")
+                arrays.append(self._array(data))
         except TimeoutError:
             self.kill()
             raise WorkerGone("timeout", f"took longer than the {timeout:g} s limit") from None
         except (EOFError, BrokenPipeError):
             raise self._gone() from None
-        except (ValueError, TypeError, AttributeError, KeyError, OSError) as exc:
+        except (ValueError, TypeError, AttributeError, KeyError, OSError, RecursionError) as exc:
             self.kill()
             raise WorkerGone("crash", f"broke the worker's channel to crosscheck ({exc})") from None
         return header, arrays
@@ -236,7 +242,7 @@ class WorkerSession:
                 return Outcome(failure=message, kind=kind, in_call=bool(header.get("in_call")))
             return Outcome(value=decode(header["value"], arrays), seconds=float(header["seconds"]),
                            after=[decode(node, arrays) for node in header["after"]])
-        except (KeyError, TypeError, IndexError, ValueError) as exc:
+        except (KeyError, TypeError, IndexError, ValueError, RecursionError) as exc:
             return Outcome(failure=f"sent back malformed data ({type(exc).__name__})", kind="crash")
 
     def _note(self, header):

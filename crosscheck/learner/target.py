@@ -200,7 +200,7 @@ def load_request(target):
         raise InputError(f"{target}: not a Python file or module name (expected FILE.py:FUNCTION)")
     if importlib.util.find_spec(target.split(".")[0]) is None:
         raise InputError(f"module {target!r} not found (give the path to your .py file, e.g. {target}.py:FUNCTION)")
-    return {"op": "load", "module": target}
+    return {"op": "load", "module": target, "sys_path": [p or "." for p in sys.path]}
 
 
 def check_limits(timeout, memory):

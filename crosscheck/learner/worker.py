@@ -31,8 +31,8 @@ import warnings
 import numpy as np
 
 FRAME = struct.Struct(">Q")          # every message: its length in 8 bytes, then the bytes
-MAX_ELEMENTS = 1_000_000             # arrays sent back whole; larger ones only by shape (a
-                                     # right grad has n_params ≤ a few hundred entries here)
+MAX_ELEMENTS = 1_000_000             # arrays sent back whole, up to this many entries in all;
+                                     # beyond, only by shape (a right grad has a few hundred)
 MAX_ITEMS = 10_000                   # list/tuple items described one by one
 MAX_TEXT = 300                       # characters kept of any text (messages, str results)
 FILE_SIZE_LIMIT = 64 * 2 ** 20       # RLIMIT_FSIZE: what the learner's code may write to a file
@@ -99,7 +99,7 @@ def encode(value, arrays, depth=0):
         array = np.asarray(value)
         if array.dtype.kind not in "iuf" or array.dtype.itemsize > 8:
             return {"t": "other", "name": f"{type(value).__name__} of dtype {array.dtype}"}
-        if array.size > MAX_ELEMENTS:
+        if array.size + sum(a.size for a in arrays) > MAX_ELEMENTS:
             return {"t": "other", "name": f"{type(value).__name__} of shape {array.shape} (too large)"}
         arrays.append(np.ascontiguousarray(array))
         return {"t": "array", "i": len(arrays) - 1, "scalar": isinstance(value, np.generic)}
@@ -107,7 +107,7 @@ def encode(value, arrays, depth=0):
         n = len(value)
         if n > MAX_ITEMS:
             return {"t": "other", "name": f"{type(value).__name__} of length {n} (too long)"}
-        if n > 2 and all(type(v) in (int, float) for v in value):
+        if n > 2 and all(type(v) in (int, float) for v in value) and n + sum(a.size for a in arrays) <= MAX_ELEMENTS:
             try:
                 arrays.append(np.asarray(value, dtype=np.float64))
                 return {"t": type(value).__name__, "numbers": len(arrays) - 1}
@@ -145,7 +145,7 @@ def load_module(path=None, module_name=None, source=None):
     so helpers it imports later are found), from a module name, or from source text (a
     notebook's cells) compiled as if it were ``path``."""
     if module_name is not None:
-        return importlib.import_module(module_name)
+        return importlib.import_module(module_name)      # from the parent's sys.path (see load)
     folder = os.path.dirname(path)
     if folder not in sys.path:
         sys.path.insert(0, folder)
@@ -171,6 +171,7 @@ def defined_functions(module):
 
 def load(request):
     path = request.get("path")
+    sys.path[0:0] = [p for p in request.get("sys_path", []) if p not in sys.path]
     try:
         module = load_module(path, request.get("module"), request.get("source"))
     except SyntaxError as exc:
@@ -211,8 +212,8 @@ def call(fn, request, path):
         return header, []
     seconds = time.perf_counter() - start
     arrays = []
-    header = {"status": "returned", "seconds": seconds, "value": encode(result, arrays),
-              "after": [encode(args[i], arrays) for i in request["watch"]]}
+    after = [encode(args[i], arrays) for i in request["watch"]]     # first: always within the cap
+    header = {"status": "returned", "seconds": seconds, "after": after, "value": encode(result, arrays)}
     return header, arrays
 
 
