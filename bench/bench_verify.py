@@ -1,8 +1,10 @@
 """How much the worker process costs `crosscheck verify`: wall times measured in one run.
 
 1. One correct target, ``python -m crosscheck verify tests/student_code/correct.py:nnCostFunction``,
-   against ``python -c "import jax, numpy, scipy"`` (what any JAX-checked run pays anyway),
-   interleaved round by round so that both see the same machine load. Target: ≤ 3× (medians).
+   against ``python -c "import jax, numpy, scipy"`` (what any JAX-checked run pays anyway), and
+   against the same check with the learner's function called in-process (no worker, what
+   verify did before), interleaved round by round so that all see the same machine load.
+   Target: verify ≤ 3× the import (medians).
 2. A class: every function of tests/student_code/ and tests/learner_files/ that ends on its own
    quickly (right, wrong, crashing), checked in one call with ``-j 1`` and ``-j 2``; targets
    per second.
@@ -31,6 +33,22 @@ CLASS = ([f"{STUDENT / 'correct.py'}:{f}" for f in ("nnCostFunction", "cost_rowm
                                              "stateful.py:accumulates_gradient", "atexit_wrong.py:nnCostFunction")])
 
 
+IN_PROCESS = f"""
+import importlib.util
+from pathlib import Path
+from crosscheck.cli import build_parser
+from crosscheck.learner.diagnosis import diagnose
+from crosscheck.learner.render import to_text
+from crosscheck.learner.target import UserFunction, run_problems
+build_parser()
+spec = importlib.util.spec_from_file_location("learner", {str(STUDENT / 'correct.py')!r})
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+print(to_text(diagnose(run_problems(UserFunction(module.nnCostFunction, "correct.py:nnCostFunction",
+                                                 Path(spec.origin))))))
+"""
+
+
 def wall(argv):
     """Seconds a command takes, start to exit (its output discarded)."""
     start = time.perf_counter()
@@ -51,15 +69,19 @@ def main(argv=None):
     targets = CLASS[:4] if args.quick else CLASS
 
     wall(verify(CORRECT))                             # warm the file cache and .pyc files
-    times = {"import jax, numpy, scipy": [], "verify one correct target": []}
+    commands = {"import jax, numpy, scipy": [sys.executable, "-c", "import jax, numpy, scipy"],
+                "verify one correct target": verify(CORRECT),
+                "the same, in-process (no worker)": [sys.executable, "-c", IN_PROCESS]}
+    times = {name: [] for name in commands}
     for _ in range(rounds):
-        times["import jax, numpy, scipy"].append(wall([sys.executable, "-c", "import jax, numpy, scipy"]))
-        times["verify one correct target"].append(wall(verify(CORRECT)))
+        for name, command in commands.items():
+            times[name].append(wall(command))
     print(f"wall time, {rounds} interleaved rounds (s)   median     min")
     for name, t in times.items():
         print(f"  {name:<38} {statistics.median(t):6.2f}  {min(t):6.2f}")
     ratio = statistics.median(times["verify one correct target"]) / statistics.median(times["import jax, numpy, scipy"])
-    print(f"  ratio of medians: {ratio:.2f}× (target ≤ 3×: {'met' if ratio <= 3 else 'NOT met'})")
+    print(f"  ratio of medians: {ratio:.2f}× (target ≤ 3×: {'met' if ratio <= 3 else 'NOT met'}); "
+          f"in-process ÷ import: {statistics.median(times['the same, in-process (no worker)']) / statistics.median(times['import jax, numpy, scipy']):.2f}×")
 
     print(f"\na class of {len(targets)} targets in one call (right, wrong, crashing)")
     for jobs in (1, 2):

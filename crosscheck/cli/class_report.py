@@ -154,18 +154,25 @@ def prepare_references(loss):
 def check_all(targets, args, timeout, memory, csv_stream):
     """Run, judge and report ``targets``; the exit code."""
     threads = prepare_references(args.loss)
-    try:
-        return _check_all(targets, args, timeout, memory, csv_stream, threads)
-    finally:
+
+    def ready():      # before judging, or the cache misses and the references are computed twice
         for thread in threads:
             thread.join()
+    try:
+        return _check_all(targets, args, timeout, memory, csv_stream, ready)
+    finally:
+        ready()
 
 
-def _check_all(targets, args, timeout, memory, csv_stream, threads):
+def _check_all(targets, args, timeout, memory, csv_stream, ready):
     from crosscheck.learner.target import run_target
 
     def one(spec):
         return run_target(spec, order=args.order, timeout=timeout, memory=memory)
+
+    def judged(run):
+        ready()
+        return judge(run, args.loss, args.order)
 
     if len(targets) == 1:
         try:
@@ -174,7 +181,7 @@ def _check_all(targets, args, timeout, memory, csv_stream, threads):
             if args.json:
                 print(json.dumps({"error": one_line(exc)}))
             raise
-        verdicts = [judge(run, args.loss, args.order)]
+        verdicts = [judged(run)]
     else:
         verdicts = [None] * len(targets)
         with ThreadPoolExecutor(max_workers=args.jobs or _cores()) as pool, \
@@ -184,7 +191,7 @@ def _check_all(targets, args, timeout, memory, csv_stream, threads):
                 for future in as_completed(futures):
                     i = futures[future]
                     try:
-                        verdicts[i] = judge(future.result(), args.loss, args.order)
+                        verdicts[i] = judged(future.result())
                     except InputError as exc:      # in a batch, one unusable target is one wrong row
                         verdicts[i] = _error(targets[i], exc)
                     progress.step(targets[i])
