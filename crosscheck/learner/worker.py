@@ -19,6 +19,7 @@ process group, which no ``except`` clause can stop.
 """
 import importlib
 import importlib.util
+import io
 import json
 import os
 import pickle
@@ -60,7 +61,7 @@ def read_message(fd):
 
 
 def short(text):
-    text = " ".join(str(text).split())
+    text = " ".join(str(text)[:10 * MAX_TEXT].split())
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
 
 
@@ -121,23 +122,9 @@ def reply(fd, header, arrays=()):
     header = dict(header, n_arrays=len(arrays))
     write_message(fd, json.dumps(header, allow_nan=False).encode())
     for array in arrays:
-        with _BytesSink() as sink:
-            np.save(sink, array, allow_pickle=False)
-        write_message(fd, sink.data)
-
-
-class _BytesSink:
-    def __init__(self):
-        self.parts = []
-
-    def write(self, data):
-        self.parts.append(bytes(data))
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.data = b"".join(self.parts)
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        write_message(fd, buffer.getvalue())
 
 
 def load_module(path=None, module_name=None, source=None):
@@ -186,7 +173,7 @@ def load(request):
         return {"status": "failed", "kind": "import", "message": f"raised {one_line(exc)}{where(exc, path)}"}, None
     name = request["name"]
     if not hasattr(module, name):
-        return {"status": "no_function", "defined": defined_functions(module)}, None
+        return {"status": "no_function", "defined": defined_functions(module)[:50]}, None
     fn = getattr(module, name)
     if not callable(fn):
         return {"status": "not_callable", "type": type(fn).__name__}, None
@@ -227,12 +214,16 @@ def serve(inbox, outbox):
             if op == "quit":
                 return
             del caught[:]
-            if op == "load":
-                path = request.get("path")
-                header, fn = load(request)
-                arrays = []
-            else:
-                header, arrays = call(fn, request, path)
+            try:
+                if op == "load":
+                    path = request.get("path")
+                    header, fn = load(request)
+                    arrays = []
+                else:
+                    header, arrays = call(fn, request, path)
+            except BaseException as exc:    # noqa: BLE001  the learner broke what we use (numpy, json)
+                header, arrays = {"status": "failed", "kind": "crash",
+                                  "message": f"broke the worker ({one_line(exc)})"}, []
             for w in caught:
                 message = short(f"{w.category.__name__}: {w.message}")
                 if message not in recorded and len(recorded) < 20:
