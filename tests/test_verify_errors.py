@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from crosscheck.cli import main
+from crosscheck.learner.problems import PROBLEMS
+from crosscheck.learner.target import run_target
 
 STUDENT = Path(__file__).resolve().parent / "student_code"
 BAD = STUDENT / "bad_functions.py"
@@ -67,10 +69,10 @@ def test_failure_text_report(capsys):
     assert code == 1 and "WRONG" in out and "ZeroDivisionError" in out
 
 
-def test_slow_function_hits_the_time_limit(capsys):
-    report = wrong_json(capsys, f"{BAD}:sleeps", "--timeout", "1")
-    assert report["failure_kind"] == "timeout"
-    assert "longer than the 1 s limit" in report["failure"] and "--timeout" in report["failure"]
+def test_slow_function_hits_the_time_limit():
+    run = run_target(f"{BAD}:sleeps", timeout=1, problems=PROBLEMS[:1])
+    assert run.calls[0].kind == "timeout"
+    assert "longer than the 1 s limit" in run.calls[0].failure and "--timeout" in run.calls[0].failure
 
 
 @pytest.mark.parametrize("source, kind, words", [
