@@ -9,6 +9,7 @@ import csv
 import json
 import math
 import os
+import textwrap
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ from crosscheck.cli.progress import Progress
 
 MUTATION_NOTE = ("Your function wrote into its input(s) {names}. The caller's arrays are not yours: with "
                  "scipy.optimize, nn_params IS the optimiser's own vector, and a reshape of it (or of a "
-                 "slice) is a view, so `Theta1[:, 0] = 0` changes it. Copy first (Theta1 = ....copy()).")
+                 "slice) is a view, so `Theta1[:, 0] = 0` changes it and corrupts the training. Copy "
+                 "before writing: `Theta1 = nn_params[:k].reshape(...).copy()`.")
 NONDETERMINISTIC_NOTE = ("Your function gave a different (J, grad) when called again on the same "
                          "problem ({problems}): it keeps state between calls (a global, a default "
                          "argument it changes) or uses unseeded randomness.")
@@ -91,8 +93,10 @@ def judge(run, loss, order):
         if notes:
             labels = [label for label in labels if label != "right"]
             reason = "; ".join(([] if result.passed else [reason]) + short)
-            text += "\n\nWRONG" + (" all the same" if result.passed else "") + ":\n" + "\n".join(
-                f"    {note}" for note in notes)
+            if result.passed:         # the numbers are right, the function is not
+                text = text.replace("RIGHT: your", "Numbers right: your", 1)
+            text += "\n\nWRONG:\n" + "\n".join(
+                textwrap.fill(note, width=96, initial_indent="    ", subsequent_indent="    ") for note in notes)
     data.update(passed=passed, mutated_inputs=run.mutated_inputs, nondeterministic=run.nondeterministic,
                 printed=run.printed, warnings=run.warnings)
     if run.printed:
