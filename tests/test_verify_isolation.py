@@ -10,11 +10,14 @@ import csv
 import json
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from crosscheck.cli import main
+from crosscheck.learner import runner
 from crosscheck.learner.problems import PROBLEMS
 from crosscheck.learner.target import UserFunction, run_problems, run_target
 
@@ -250,3 +253,23 @@ def test_in_process_runs_see_mutation_and_keep_going_after_failures():
     partial = run_problems(UserFunction(_crashes_on_medium, "here.py:_crashes_on_medium", Path(__file__)))
     assert [c.kind for c in partial.calls] == ["ok"] * 4 + ["exception"] * 2
     assert "hard-coded for 4 inputs" in partial.calls[-1].failure and partial.nondeterministic == []
+
+
+def test_stop_all_ends_running_workers_and_starts_no_more():
+    """What Ctrl-C during a class does: a worker stuck in an endless loop (60 s limit) ends now."""
+    stopped = []
+
+    def check():
+        try:
+            run_target(f"{FILES / 'swallows.py'}:bare_except", timeout=60, problems=PROBLEMS[:2])
+        except KeyboardInterrupt:
+            stopped.append(True)
+    thread = threading.Thread(target=check)
+    thread.start()
+    time.sleep(1.0)                   # the worker is started (or not yet: then none may start)
+    try:
+        runner.stop_all()
+        thread.join(HANG_GUARD / 2)
+    finally:
+        runner.resume()
+    assert not thread.is_alive() and stopped == [True]

@@ -18,6 +18,7 @@ from manual.errors import InputError
 
 from crosscheck.cli import one_line
 from crosscheck.cli.progress import Progress
+from crosscheck.learner import runner
 
 MUTATION_NOTE = ("Your function wrote into its input(s) {names}. The caller's arrays are not yours: with "
                  "scipy.optimize, nn_params IS the optimiser's own vector, and a reshape of it (or of a "
@@ -199,9 +200,13 @@ def _check_all(targets, args, timeout, memory, csv_stream, ready):
                     except InputError as exc:      # in a batch, one unusable target is one wrong row
                         verdicts[i] = _error(targets[i], exc)
                     progress.step(targets[i])
-            except BaseException:
+            except BaseException:         # Ctrl-C: end every worker now, then wait for the threads
                 pool.shutdown(wait=False, cancel_futures=True)
+                runner.stop_all()
                 raise
+            finally:
+                pool.shutdown(wait=True)
+                runner.resume()
     if csv_stream is not None:
         writer = csv.writer(csv_stream)
         writer.writerow(["target", "passed", "diagnosis", "reason"])

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,14 +84,39 @@ def decode(node, arrays):
     return _opaque(node["name"])
 
 
+_LIVE, _LIVE_LOCK, _STOPPING = set(), threading.Lock(), threading.Event()
+
+
+def stop_all():
+    """Ctrl-C during a class: SIGKILL every live worker and start no new one. The threads that
+    drive them then see their worker gone and finish at once."""
+    _STOPPING.set()
+    with _LIVE_LOCK:
+        pids = [w.proc.pid for w in _LIVE]
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def resume():
+    """After a stop: workers may start again (a later check in the same process)."""
+    _STOPPING.clear()
+
+
 class Worker:
     """One worker process: ``request(message, timeout) -> (header, arrays)`` or WorkerGone."""
 
     def __init__(self, memory_mb, capture):
+        if _STOPPING.is_set():
+            raise KeyboardInterrupt
         self.proc = subprocess.Popen(
             [sys.executable, str(Path(worker.__file__)), str(int(memory_mb) * 2 ** 20)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=capture,
             start_new_session=True, env={**os.environ, **ONE_THREAD}, close_fds=True)
+        with _LIVE_LOCK:
+            _LIVE.add(self)
 
     def request(self, message, timeout):
         """Send ``message`` (None: only read, e.g. the worker's "ready") and read the reply."""
@@ -174,6 +200,8 @@ class Worker:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
         for pipe in (self.proc.stdin, self.proc.stdout):
             try:
                 pipe.close()
