@@ -31,7 +31,7 @@ DEFAULT_MEMORY_MB = 2048     # address space of the worker. Measured (VmPeak, on
 STARTUP_TIMEOUT = 120.0      # s for python + numpy to start in the worker (~0.2 s idle, more on a
                              # loaded machine): not the learner's time, so not --timeout
 MAX_MESSAGE = 64 * 2 ** 20   # bytes in one reply: more than any honest one (worker.MAX_ELEMENTS: 8 MB)
-MAX_ARRAYS = 1000
+MAX_ARRAYS = 1000            # arrays in one reply (an honest one has a handful)
 PRINTED_LINES, PRINTED_BYTES = 10, 64 * 1024
 # One BLAS/OpenMP thread in the worker: the problems are kilobytes, and with -j N workers
 # running side by side more threads would only contend for the cores and inflate RLIMIT_AS.
@@ -264,6 +264,7 @@ class WorkerSession:
         try:
             if header["status"] != "returned":
                 kind, message = str(header["kind"]), str(header["message"])[:2 * worker.MAX_TEXT]
+                kind = kind if kind in ("exception", "memory", "exit", "bad_return") else "crash"
                 if kind == "memory":
                     message += (f" (over the worker's {self.memory_mb:g} MiB memory limit; "
                                 "raise it with --memory MB)")
@@ -274,9 +275,11 @@ class WorkerSession:
             return Outcome(failure=f"sent back malformed data ({type(exc).__name__})", kind="crash")
 
     def _note(self, header):
+        """Add the warnings the learner's code raised (the worker's list, all of this worker's life)."""
         notes = header.get("warnings") if isinstance(header, dict) else None
         if isinstance(notes, list):
-            self.warnings[:] = [str(n)[:worker.MAX_TEXT] for n in notes[:20]]
+            self.warnings += [n for n in dict.fromkeys(str(n)[:worker.MAX_TEXT] for n in notes[:20])
+                              if n not in self.warnings]
 
     def printed(self):
         """The first lines the learner's code wrote to fd 1 or 2 (blank lines left out)."""
