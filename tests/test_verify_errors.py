@@ -1,10 +1,15 @@
-"""`crosscheck verify` on functions it cannot load or run: exit 2, one line, no traceback."""
+"""`crosscheck verify`'s exit codes, one rule: 1 when the learner's code is not right (it raises,
+returns the wrong thing, cannot be imported, is too slow), 2 only when crosscheck cannot tell
+what to check (no such file or function, a malformed target, bad options): one line on stderr,
+never a traceback, and with --json exactly one JSON object on stdout either way."""
 import json
 from pathlib import Path
 
 import pytest
 
 from crosscheck.cli import main
+from crosscheck.learner.problems import PROBLEMS
+from crosscheck.learner.target import run_target
 
 STUDENT = Path(__file__).resolve().parent / "student_code"
 BAD = STUDENT / "bad_functions.py"
@@ -25,98 +30,72 @@ def assert_one_line_error(code, err, *words):
         assert word in lines[0], lines[0]
 
 
-@pytest.mark.parametrize("function, words", [
-    ("raises", ["raised ZeroDivisionError", "division by zero", "bad_functions.py line"]),
-    ("returns_scalar", ["returned a float", "expected the pair (J, grad)"]),
-    ("returns_triple", ["returned a tuple of length 3", "(J, grad)"]),
-    ("cost_nan", ["J = nan", "finite"]),
-    ("cost_per_example", ["J with shape (6,)", "scalar"]),
-    ("cost_text", ["J of type str", "number"]),
-    ("grad_too_short", ["grad with shape (42,)", "expected (43,)"]),
-    ("grad_not_unrolled", ["2 matrices", "unrolled", "(43,)"]),
-    ("grad_nan", ["NaN/inf", "index 3"]),
-    ("too_few_parameters", ["raised TypeError", "positional argument", "course signature is (nn_params"]),
-    ("NOT_A_FUNCTION", ["'NOT_A_FUNCTION' is a int, not a function"]),
-    ("no_such_function", ["has no function 'no_such_function'", "raises", "sleeps"]),
+def wrong_json(capsys, *argv):
+    """The JSON report of a target that must be judged wrong (exit 1)."""
+    code, out, err = run_verify(capsys, *argv, "--json")
+    assert code == 1 and "Traceback" not in err, err
+    report = json.loads(out)
+    assert report["passed"] is False
+    return report
+
+
+@pytest.mark.parametrize("function, kind, words", [
+    ("raises", "exception", ["raised ZeroDivisionError", "division by zero", "bad_functions.py line"]),
+    ("returns_scalar", "bad_return", ["returned a float", "expected the pair (J, grad)"]),
+    ("returns_triple", "bad_return", ["returned a tuple of length 3", "(J, grad)"]),
+    ("cost_nan", "bad_return", ["J = nan", "finite"]),
+    ("cost_per_example", "bad_return", ["J with shape (6,)", "scalar"]),
+    ("cost_text", "bad_return", ["J of type str", "number"]),
+    ("grad_too_short", "bad_return", ["grad with shape (42,)", "expected (43,)"]),
+    ("grad_not_unrolled", "bad_return", ["2 matrices", "unrolled", "(43,)"]),
+    ("grad_nan", "bad_return", ["NaN/inf", "index 3"]),
+    ("too_few_parameters", "exception", ["raised TypeError", "positional argument", "course signature is (nn_params"]),
 ])
-def test_unusable_function(capsys, function, words):
-    code, out, err = run_verify(capsys, f"{BAD}:{function}")
-    assert_one_line_error(code, err, *words)
-    assert out == ""
+def test_a_function_that_fails_is_wrong_on_every_problem(capsys, function, kind, words):
+    report = wrong_json(capsys, f"{BAD}:{function}")
+    assert report["failure_kind"] == kind and len(report["calls"]) == 6
+    assert {c["kind"] for c in report["calls"]} == {kind}
+    for word in words:
+        assert word in report["failure"], report["failure"]
 
 
-def test_error_names_the_problem(capsys):
-    _, _, err = run_verify(capsys, f"{BAD}:raises")
-    assert "on small 4-5-3, m=6" in err
+def test_failure_names_the_problem(capsys):
+    report = wrong_json(capsys, f"{BAD}:raises")
+    assert "on small 4-5-3, m=6" in report["failure"]
 
 
-@pytest.mark.parametrize("function", ["sleeps", "loops_forever_and_swallows"])
-def test_slow_function_hits_the_time_limit(capsys, function):
-    code, _, err = run_verify(capsys, f"{BAD}:{function}", "--timeout", "0.3")
-    assert_one_line_error(code, err, "longer than the 0.3 s limit", "--timeout")
+def test_failure_text_report(capsys):
+    code, out, _ = run_verify(capsys, f"{BAD}:raises")
+    assert code == 1 and "WRONG" in out and "ZeroDivisionError" in out
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "nan", "soon"])
-def test_bad_timeout_value(capsys, value):
-    code, _, err = run_verify(capsys, f"{BAD}:raises", "--timeout", value)
-    assert_one_line_error(code, err, "--timeout")
+def test_slow_function_hits_the_time_limit():
+    run = run_target(f"{BAD}:sleeps", timeout=1, problems=PROBLEMS[:1])
+    assert run.calls[0].kind == "timeout"
+    assert "longer than the 1 s limit" in run.calls[0].failure and "--timeout" in run.calls[0].failure
 
 
-def test_missing_file(capsys, tmp_path):
-    code, _, err = run_verify(capsys, f"{tmp_path / 'nowhere.py'}:nnCostFunction")
-    assert_one_line_error(code, err, "nowhere.py", "no such file")
-
-
-def test_not_a_python_file(capsys, tmp_path):
-    path = tmp_path / "weights.mat"
-    path.write_bytes(b"MATLAB")
-    code, _, err = run_verify(capsys, f"{path}:nnCostFunction")
-    assert_one_line_error(code, err, "not a Python file")
-
-
-def test_module_not_found(capsys):
-    code, _, err = run_verify(capsys, "no_such_module_xyz:nnCostFunction")
-    assert_one_line_error(code, err, "module 'no_such_module_xyz' not found")
-
-
-def test_missing_colon(capsys):
-    code, _, err = run_verify(capsys, str(BAD))
-    assert_one_line_error(code, err, "FILE.py:FUNCTION")
-
-
-def test_import_time_error(capsys, tmp_path):
+@pytest.mark.parametrize("source, kind, words", [
+    ("import numpy as np\n\nweights = np.load('my_weights.npy')\n\ndef nnCostFunction(*args):\n    pass\n",
+     "import", ["importing", "raised FileNotFoundError", "student.py line 3"]),
+    ("from sigmoidGradient import sigmoidGradient\n", "import", ["ModuleNotFoundError", "sigmoidGradient", "student.py line 1"]),
+    ("def nnCostFunction(nn_params):\n    return J grad\n", "syntax", ["student.py line 2", "SyntaxError"]),
+    ("import time\ntime.sleep(20)\n", "timeout", ["importing", "longer than the 0.3 s limit", "__main__"]),
+])
+def test_a_module_that_cannot_be_imported_is_wrong(capsys, tmp_path, source, kind, words):
     path = tmp_path / "student.py"
-    path.write_text("import numpy as np\n\nweights = np.load('my_weights.npy')\n\n"
-                    "def nnCostFunction(*args):\n    pass\n")
-    code, _, err = run_verify(capsys, f"{path}:nnCostFunction")
-    assert_one_line_error(code, err, "importing", "raised FileNotFoundError", "student.py line 3")
-
-
-def test_import_of_missing_helper_module(capsys, tmp_path):
-    path = tmp_path / "student.py"
-    path.write_text("from sigmoidGradient import sigmoidGradient\n")
-    code, _, err = run_verify(capsys, f"{path}:nnCostFunction")
-    assert_one_line_error(code, err, "ModuleNotFoundError", "sigmoidGradient", "student.py line 1")
-
-
-def test_syntax_error(capsys, tmp_path):
-    path = tmp_path / "student.py"
-    path.write_text("def nnCostFunction(nn_params):\n    return J grad\n")
-    code, _, err = run_verify(capsys, f"{path}:nnCostFunction")
-    assert_one_line_error(code, err, "line 2", "SyntaxError")
-
-
-def test_slow_import(capsys, tmp_path):
-    path = tmp_path / "student.py"
-    path.write_text("import time\ntime.sleep(20)\n")
-    code, _, err = run_verify(capsys, f"{path}:nnCostFunction", "--timeout", "0.3")
-    assert_one_line_error(code, err, "importing", "longer than the 0.3 s limit")
+    path.write_text(source)
+    report = wrong_json(capsys, f"{path}:nnCostFunction", "--timeout", "0.3")
+    assert report["failure_kind"] == kind
+    for word in words:
+        assert word in report["failure"], report["failure"]
 
 
 def test_prints_stay_off_json_stdout(capsys):
     code, out, err = run_verify(capsys, f"{BAD}:chatty_but_right", "--json")
-    assert code == 0 and json.loads(out)["passed"] is True
-    assert "computing the cost" in err and "bad_functions imported" in err
+    report = json.loads(out)
+    assert code == 0 and report["passed"] is True
+    assert "computing the cost" in report["printed"] and "bad_functions imported" in report["printed"]
 
 
 def test_column_labels_are_accepted(capsys):
@@ -125,16 +104,58 @@ def test_column_labels_are_accepted(capsys):
     assert (code, report["passed"], report["y_shape"]) == (0, True, "(m, 1)")
 
 
-def test_usage_errors_are_one_line(capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(["verify", f"{BAD}:raises", "--loss", "hinge"])
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err and "--loss" in err and len(err.strip().splitlines()) == 1
-
-
 def test_float32_is_wrong_and_says_why(capsys):
     code, out, _ = run_verify(capsys, f"{BAD}:in_float32", "--json")
     report = json.loads(out)
     assert (code, report["passed"], report["diagnosis"]) == (1, False, [])
     assert any("float32" in w for w in report["warnings"])
+
+
+def _not_python(tmp_path):
+    path = tmp_path / "weights.mat"
+    path.write_bytes(b"MATLAB")
+    return f"{path}:nnCostFunction"
+
+
+# (argv after `verify`, words in the one-line error): crosscheck cannot tell what to check
+CANNOT_TELL = [
+    (lambda tmp: [f"{BAD}:no_such_function"], ["has no function 'no_such_function'", "raises", "sleeps"]),
+    (lambda tmp: [f"{BAD}:NOT_A_FUNCTION"], ["'NOT_A_FUNCTION' is a int, not a function"]),
+    (lambda tmp: [f"{tmp / 'nowhere.py'}:nnCostFunction"], ["nowhere.py", "no such file"]),
+    (lambda tmp: [f"{tmp / 'nowhere*.py'}:nnCostFunction"], ["nowhere*.py", "no file matches"]),
+    (lambda tmp: [_not_python(tmp)], ["not a Python file"]),
+    (lambda tmp: [str(tmp)  + ":nnCostFunction"], ["is a directory"]),
+    (lambda tmp: ["no_such_module_xyz:nnCostFunction"], ["module 'no_such_module_xyz' not found"]),
+    (lambda tmp: [str(BAD)], ["FILE.py:FUNCTION"]),
+    (lambda tmp: [f"{BAD}:raises", "--timeout", "0"], ["--timeout", "positive"]),
+    (lambda tmp: [f"{BAD}:raises", "--timeout", "-1"], ["--timeout"]),
+    (lambda tmp: [f"{BAD}:raises", "--timeout", "nan"], ["--timeout"]),
+    (lambda tmp: [f"{BAD}:raises", "--timeout", "soon"], ["--timeout", "'soon'"]),
+    (lambda tmp: [f"{BAD}:raises", "--memory", "10"], ["--memory", "at least 64"]),
+    (lambda tmp: [f"{BAD}:raises", "--memory", "lots"], ["--memory"]),
+    (lambda tmp: [f"{BAD}:raises", "--csv", str(tmp / "no" / "dir.csv")], ["--csv", "dir.csv"]),
+]
+
+
+@pytest.mark.parametrize("make_argv, words", CANNOT_TELL)
+@pytest.mark.parametrize("as_json", [False, True])
+def test_cannot_tell_what_to_check_is_exit_2(capsys, tmp_path, make_argv, words, as_json):
+    code, out, err = run_verify(capsys, *make_argv(tmp_path), *(["--json"] if as_json else []))
+    assert_one_line_error(code, err, *words)
+    if as_json:
+        assert list(json.loads(out)) == ["error"] and words[0] in json.loads(out)["error"]
+    else:
+        assert out == ""
+
+
+@pytest.mark.parametrize("argv, words", [(["--loss", "hinge"], ["--loss"]), (["--bogus"], ["--bogus"]),
+                                         (["-j", "0"], ["-j"])])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_usage_errors_are_one_line_and_json(capsys, argv, words, as_json):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["verify", f"{BAD}:raises", *argv, *(["--json"] if as_json else [])])
+    assert exit_info.value.code == 2
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert all(word in err for word in words)
+    assert (list(json.loads(out)) == ["error"]) if as_json else out == ""

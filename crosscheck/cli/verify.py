@@ -1,51 +1,115 @@
-"""``crosscheck verify FILE.py:FUNCTION``: check a learner's own nnCostFunction and name its mistake.
+"""``crosscheck verify FILE.py:FUNCTION [...]``: check learners' own nnCostFunction and name the mistake.
 
-Exit 0: right (matches autodiff on every problem); 1: wrong (with a diagnosis, or
-"unrecognised"); 2: the function cannot be loaded or run (one line on stderr).
+Each target runs in its own worker process (``crosscheck.learner.target.run_target``); every
+comparison, diagnosis, verdict and exit code is computed here. Exit codes, one rule: 0 right;
+1 the learner's code is not right (wrong numbers, an exception, a syntax or import error, a
+time or memory limit, a crash or signal, an exit call, a wrong return, inputs written into, a
+different answer the second time); 2 only when crosscheck cannot tell what to check (no such
+file or function, a malformed target, bad options). With ``--json`` stdout is exactly one
+strict JSON object for every outcome, ``{"error": ...}`` for exit 2.
+
+Several targets (a class's submissions; a glob in FILE is expanded here, so the shell's quoting
+does not matter) run in parallel, ``-j`` workers at a time; see ``class_report``.
 """
+import glob
+import json
 import math
+import os
 
 from manual.errors import InputError
 from manual.layout import ORDERS
 from manual.losses import LOSSES
 
-from crosscheck.learner.target import COURSE_SIGNATURE, DEFAULT_TIMEOUT
+from crosscheck.cli import one_line
+from crosscheck.cli.options import whole_number
+from crosscheck.learner.runner import DEFAULT_MEMORY_MB
+from crosscheck.learner.target import COURSE_SIGNATURE, DEFAULT_TIMEOUT, check_limits, parse_spec
 
 
-def _timeout(value):
+def _number(option, value):
     try:
-        seconds = float(value)
+        number = float(value)
     except ValueError:
-        raise InputError(f"--timeout must be a number of seconds, got {value!r}") from None
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise InputError(f"--timeout must be a positive number of seconds, got {value}")
-    return seconds
+        raise InputError(f"{option} must be a number, got {value!r}") from None
+    return number if math.isfinite(number) else float("nan")
 
 
 def add_arguments(parser):
-    parser.add_argument("function", metavar="TARGET",
+    parser.add_argument("functions", nargs="+", metavar="TARGET",
                         help="FILE.py:FUNCTION | NOTEBOOK.ipynb:FUNCTION | FILE.m (Octave): your cost "
-                             f"function, signature {COURSE_SIGNATURE}")
+                             f"function, signature {COURSE_SIGNATURE}; several, or a glob "
+                             "(subs/*.py:nnCostFunction), to check a whole class")
     parser.add_argument("--loss", choices=LOSSES, default="cross_entropy",
                         help="the loss your function implements (default cross_entropy)")
     parser.add_argument("--order", choices=ORDERS, default="F",
                         help="how your function unrolls the weights: F column-major, the course's "
                              "Theta(:) (default); C row-major, numpy's default")
     parser.add_argument("--timeout", type=str, default=str(DEFAULT_TIMEOUT), metavar="S",
-                        help=f"time limit per call of your function in seconds (default {DEFAULT_TIMEOUT:g})")
+                        help=f"time limit per call of your function (and for importing it) in seconds "
+                             f"(default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--memory", type=str, default=str(DEFAULT_MEMORY_MB), metavar="MB",
+                        help=f"memory limit of the process running your code, MiB (default {DEFAULT_MEMORY_MB})")
+    parser.add_argument("-j", "--jobs", type=whole_number(1), default=None, metavar="N",
+                        help="targets checked in parallel (default: the number of cores)")
+    parser.add_argument("--csv", metavar="FILE", help="also write one row per target to FILE")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _usage_errors_as_json(parser)
+
+
+def _usage_errors_as_json(parser):
+    """With --json, a usage error also prints {"error": ...} on stdout (then argparse's one line
+    on stderr and exit 2), so that stdout is one JSON object for every outcome."""
+    parse, error = parser.parse_known_args, parser.error
+    state = {"json": False}
+
+    def parse_known_args(args=None, namespace=None):
+        state["json"] = "--json" in (args or [])
+        namespace, extras = parse(args, namespace)
+        if extras:                              # as the top-level parser would say, but from here
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+    def json_error(message):
+        if state["json"]:
+            print(json.dumps({"error": one_line(message)}))
+        error(message)
+
+    parser.parse_known_args, parser.error = parse_known_args, json_error
+
+
+def expand(specs):
+    """Targets as given, with globs in the FILE part expanded (sorted); InputError if one matches nothing."""
+    targets = []
+    for spec in specs:
+        if spec.endswith(".m") and ":" not in spec:       # an Octave file: FILE.m, no function name
+            files = sorted(glob.glob(spec)) if glob.has_magic(spec) else [spec]
+            if not files:
+                raise InputError(f"{spec}: no file matches")
+            targets += files
+            continue
+        target, name = parse_spec(spec)
+        if glob.has_magic(target):
+            files = sorted(glob.glob(target))
+            if not files:
+                raise InputError(f"{target}: no file matches")
+            targets += [f"{f}:{name}" for f in files]
+        else:
+            targets.append(spec)
+    return list(dict.fromkeys(targets))
 
 
 def run(args):
-    from crosscheck.learner.diagnosis import diagnose
-    from crosscheck.cli.report_format import strict_json
-    from crosscheck.learner.render import to_json, to_text
-    from crosscheck.learner.target import run_target
-
-    run = run_target(args.function, order=args.order, timeout=_timeout(args.timeout))
-    result = diagnose(run, loss=args.loss, order=args.order)
-    if args.json:
-        print(strict_json(to_json(result), indent=2))
-    else:
-        print(to_text(result))
-    return 0 if result.passed else 1
+    try:
+        timeout = _number("--timeout", args.timeout)
+        memory = _number("--memory", args.memory)
+        check_limits(timeout, memory)
+        targets = expand(args.functions)
+        csv_file = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else None
+    except (InputError, OSError) as exc:
+        message = one_line(exc if isinstance(exc, InputError) else f"--csv {args.csv}: {exc.strerror}")
+        if args.json:
+            print(json.dumps({"error": message}))
+        raise InputError(message) from None
+    from crosscheck.cli.class_report import check_all
+    with csv_file or open(os.devnull, "w") as csv_stream:
+        return check_all(targets, args, timeout, memory, csv_stream if csv_file else None)

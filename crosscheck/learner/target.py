@@ -1,34 +1,27 @@
-"""Loading a learner's ``nnCostFunction`` and calling it safely.
+"""Running a learner's ``nnCostFunction`` on the problems: a :class:`~crosscheck.learner.calls.Run`.
 
-``load_user_function("mycode.py:nnCostFunction")`` imports the file and returns a
-:class:`UserFunction`; calling it returns ``(J, grad)`` checked to be a finite float and a
-finite float64 vector ``(n_params,)``. Every way this can fail (file missing, import error,
-exception inside the function, wrong return type or shape, NaN, too slow) raises
-``InputError`` with one line that names the problem and, where there is one, the line of
-the learner's file it came from; never a traceback.
+Two ways in, one driver (:func:`drive`):
 
-Time limit: the import and every call run under ``signal.setitimer``/``SIGALRM`` in the main
-thread. The handler raises :class:`UserTimeout`, a ``BaseException`` so that a learner's
-``except Exception:`` cannot swallow it, and the timer re-fires every 0.5 s until the call has
-left the learner's code. Python delivers signals between bytecodes, so loops (the usual slow
-code: per-example loops, a stray ``while``) are stopped on time; a single long C call (one
-enormous matrix product) is stopped when it returns. Away from the main thread, or where
-there is no SIGALRM (Windows), the limit is checked after the call returns. A subprocess
-would also stop runaway C code, but would cost an interpreter start and re-import per run
-and could not share the arrays; the learner's code is trusted, only slow or buggy.
+- ``run_target("mycode.py:nnCostFunction", ...)``, what ``crosscheck verify`` calls: the learner's
+  module is imported and called in a worker process (``runner``/``worker``), so nothing it
+  does (endless loops that swallow signals, long C calls, ``os._exit``, segfaults, threads,
+  replacing crosscheck's functions, printing to fd 1) can touch this process or its verdict.
+- ``run_problems(UserFunction(fn, ...))``: the caller's own function, called in this process
+  (``crosscheck.verify(fn)`` from a notebook), under a SIGALRM time limit.
 
-The learner's ``print`` output goes to stderr, so that ``--json`` stdout stays one object;
-their warnings (overflow in exp, ...) are recorded, not raised, and reported.
+The driver calls the function on every problem, even after some fail (each failure becomes a
+``Call`` with its one-line reason and kind), then on every problem a second time: a function
+whose answer changes between the two passes is nondeterministic (state kept between calls,
+unseeded randomness). Every argument is compared before and after each call: a function that
+writes into nn_params, X or y is reported in ``Run.mutated_inputs``.
 """
 import contextlib
-import importlib
 import importlib.util
 import math
 import signal
 import sys
 import threading
 import time
-import traceback
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,26 +29,29 @@ from pathlib import Path
 import numpy as np
 
 from manual.errors import InputError
-from manual.layout import unroll
+from manual.layout import reroll, unroll
 
+from crosscheck.check.compare import compare
+from crosscheck.learner import worker
 from crosscheck.learner.calls import Call, Run, check_result
 from crosscheck.learner.problems import PROBLEMS, problem_data
+from crosscheck.learner.runner import DEFAULT_MEMORY_MB, Outcome, WorkerSession
 
 DEFAULT_TIMEOUT = 30.0
 COURSE_SIGNATURE = "(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_) -> (J, grad)"
-
-
-class UserCallError(InputError):
-    """The learner's function raised an exception (as opposed to returning something wrong)."""
+WATCHED = {"nn_params": 0, "X": 4, "y": 5}       # the arguments compared before and after each call
+FLOAT32_NOTE = ("returned float32 values: their rounding (~1e-7) is far above the 1e-9 tolerance, "
+                "so compute in float64")
 
 
 class UserTimeout(BaseException):
-    """The learner's code ran past the time limit (BaseException: `except Exception` can't eat it)."""
+    """In-process only: the caller's code ran past the time limit (``except Exception`` can't eat it)."""
 
 
 @contextlib.contextmanager
 def time_limit(seconds):
-    """Raise UserTimeout inside the block once ``seconds`` have passed (see the module docstring)."""
+    """In-process only: raise UserTimeout in the main thread once ``seconds`` have passed, again
+    every 0.5 s until the block is left. Elsewhere the limit is checked after the call returns."""
     usable = (seconds is not None and hasattr(signal, "setitimer")
               and threading.current_thread() is threading.main_thread())
     if not usable:
@@ -66,7 +62,7 @@ def time_limit(seconds):
         raise UserTimeout()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, 1e7), 0.5)   # setitimer overflows past ~1e9 s
     try:
         yield
     finally:
@@ -74,37 +70,112 @@ def time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _where(exc, path):
-    """' (mycode.py line 12)': the deepest traceback frame in the learner's file, if any."""
-    if path is None:
-        return ""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path]
-    return f" ({path.name} line {frames[-1].lineno})" if frames else ""
+@dataclass
+class UserFunction:
+    """The caller's function, run in this process: ``call(args, watch) -> runner.Outcome``."""
+    fn: object
+    spec: str
+    path: Path
+    timeout: float = DEFAULT_TIMEOUT
+    warnings: list = field(default_factory=list)
 
+    @property
+    def name(self):
+        return self.spec.rsplit(":", 1)[1]
 
-def _one_line(exc):
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-@contextlib.contextmanager
-def _guarded(seconds, recorded):
-    """The learner's stdout to stderr, their warnings into ``recorded``, and the time limit."""
-    with contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings(record=True) as caught, \
-            np.errstate(all="warn"):
-        warnings.simplefilter("always")
+    def call(self, args, watch):
+        path = str(self.path.resolve()) if self.path else None
+        start = time.perf_counter()
         try:
-            with time_limit(seconds):
-                yield
-        finally:
-            for w in caught:
-                message = f"{w.category.__name__}: {w.message}"
-                if message not in recorded:
-                    recorded.append(message)
+            with contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings(record=True) as caught, \
+                    np.errstate(all="warn"):
+                warnings.simplefilter("always")
+                try:
+                    with time_limit(self.timeout):
+                        result = self.fn(*args)
+                finally:
+                    self.warnings += [m for m in dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
+                                      if m not in self.warnings]
+        except UserTimeout:
+            return Outcome(failure=f"took longer than the {self.timeout:g} s limit", kind="timeout")
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:          # noqa: BLE001  the caller's code: report, don't crash
+            kind = "memory" if isinstance(exc, MemoryError) else "exit" if isinstance(exc, SystemExit) else "exception"
+            return Outcome(failure=f"raised {worker.one_line(exc)}{worker.where(exc, path)}", kind=kind,
+                           in_call=isinstance(exc, TypeError) and not worker.where(exc, path))
+        elapsed = time.perf_counter() - start
+        if self.timeout is not None and elapsed > self.timeout:
+            return Outcome(failure=f"took {elapsed:.1f} s, longer than the {self.timeout:g} s limit", kind="timeout")
+        return Outcome(value=result, seconds=elapsed, after=[args[i] for i in watch])
+
+    def printed(self):
+        return []                             # in-process prints went to stderr as they happened
+
+
+def _attempt(session, name, problem, order, column, notes):
+    """(Call, [names of the arguments it wrote into]) of one call on ``problem``."""
+    thetas, X, y = problem_data(problem)
+    before = (unroll(thetas, order), X, y[:, None] if column else y)
+    args = (np.array(before[0]), *problem.sizes, np.array(before[1]), np.array(before[2]), float(problem.lambda_))
+    outcome = session.call(args, list(WATCHED.values()))
+    on = f" on {problem.name}"
+    if outcome.failure:
+        hint = (f"; the course signature is {COURSE_SIGNATURE}"
+                if outcome.in_call and "argument" in outcome.failure else
+                " (an endless loop? raise the limit with --timeout S)" if outcome.kind == "timeout" else "")
+        return Call(problem, failure=f"{name} {outcome.failure}{on}{hint}", kind=outcome.kind), []
+    try:
+        J, grad = check_result(outcome.value, before[0].size, name, on)
+    except InputError as exc:
+        return Call(problem, failure=str(exc), kind="bad_return", seconds=outcome.seconds), []
+    if FLOAT32_NOTE not in notes and any(getattr(v, "dtype", None) == np.float32 for v in outcome.value):
+        notes.append(FLOAT32_NOTE)
+    mutated = [arg for arg, old, new in zip(WATCHED, before, outcome.after)
+               if not (isinstance(new, np.ndarray) and new.shape == old.shape and np.array_equal(new, old))]
+    return Call(problem, J, grad, seconds=outcome.seconds), mutated
+
+
+def _same(first, second, order):
+    """Do two calls on one problem agree within the table's "user" tolerance?"""
+    sizes = first.problem.sizes
+    return compare("first call", (first.J, reroll(first.grad, sizes, order)),
+                   "second call", (second.J, reroll(second.grad, sizes, order)), "user").passed
+
+
+def drive(session, spec, name, problems=PROBLEMS, order="F"):
+    """A :class:`Run` of ``session.call`` on every problem, twice (see the module docstring).
+
+    y is passed as (m,); if the first call raises, it is tried once with (m, 1), the shape
+    ex4data1.mat loads as, and that shape is kept when it works.
+    """
+    run, column, notes = Run(spec, name), False, []
+    for index, problem in enumerate(problems):
+        call, mutated = _attempt(session, name, problem, order, column, notes)
+        if index == 0 and call.kind == "exception":
+            retry, retry_mutated = _attempt(session, name, problem, order, True, notes)
+            if retry.ok:
+                call, mutated, column = retry, retry_mutated, True
+        run.calls.append(call)
+        run.mutated_inputs += [arg for arg in mutated if arg not in run.mutated_inputs]
+    for call in [c for c in run.calls if c.ok]:
+        again, mutated = _attempt(session, name, call.problem, order, column, notes)
+        run.mutated_inputs += [arg for arg in mutated if arg not in run.mutated_inputs]
+        if not (again.ok and _same(call, again, order)):
+            run.nondeterministic.append(call.problem.name)
+    run.y_shape = "(m, 1)" if column else "(m,)"
+    run.warnings = [*session.warnings, *notes]
+    run.printed = session.printed()
+    return run
+
+
+def run_problems(user, problems=PROBLEMS, order="F"):
+    """A :class:`Run` of ``user`` (a :class:`UserFunction`, called in this process) on every problem."""
+    return drive(user, user.spec, user.name, problems, order)
 
 
 def parse_spec(spec):
-    """'path/to/file.py:function' -> (Path, function name)."""
+    """'path/to/file.py:function' -> (target, function name)."""
     if ":" not in spec:
         raise InputError(f"expected FILE.py:FUNCTION (e.g. mycode.py:nnCostFunction), got {spec!r}")
     target, name = spec.rsplit(":", 1)
@@ -113,168 +184,65 @@ def parse_spec(spec):
     return target, name
 
 
-def _importer(target, name=None):
-    """(path of the learner's file or None, a function that imports it and returns the module).
-
-    ``target`` is a path to a .py file or a notebook, or a dotted module name importable from
-    sys.path; ``name`` the function wanted (a notebook is checked for what it needs).
-    """
+def load_request(target, name=None):
+    """The worker's load request for ``target``: a .py file's resolved path, a notebook's
+    definitions as source text (``notebook.module_source``: only what ``name`` needs), or a module
+    name importable from sys.path; InputError when there is nothing to load."""
     path = Path(target)
-    if target.endswith(".py") or path.exists() or "/" in target or "\\" in target:
+    if target.endswith((".py", ".ipynb")) or path.exists() or "/" in target or "\\" in target:
         if not path.exists():
             raise InputError(f"{target}: no such file")
         if path.is_dir():
             raise InputError(f"{target}: is a directory; give the .py file that defines the function")
         if path.suffix == ".ipynb":
             from crosscheck.learner import notebook
-            source = notebook.module_source(path, name).text    # its imports and definitions only
-        elif path.suffix != ".py":
-            raise InputError(f"{target}: not a Python file (expected FILE.py:FUNCTION)")
-        path = path.resolve()
-        module_name = f"crosscheck_user_{abs(hash(str(path)))}"
-        spec = (importlib.util.spec_from_loader(module_name, None, origin=str(path)) if path.suffix == ".ipynb"
-                else importlib.util.spec_from_file_location(module_name, path))
-
-        def load():
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[spec.name] = module
-            if path.suffix == ".ipynb":
-                module.__file__ = str(path)
-                exec(compile(source, str(path), "exec"), vars(module))
-            else:
-                spec.loader.exec_module(module)
-            return module
-        return path, load
+            return {"op": "load", "path": str(path.resolve()), "source": notebook.module_source(path, name).text}
+        if path.suffix != ".py":
+            raise InputError(f"{target}: not a Python file or notebook (expected FILE.py:FUNCTION)")
+        return {"op": "load", "path": str(path.resolve())}
     if not all(part.isidentifier() for part in target.split(".")):
         raise InputError(f"{target}: not a Python file or module name (expected FILE.py:FUNCTION)")
     if importlib.util.find_spec(target.split(".")[0]) is None:
         raise InputError(f"module {target!r} not found (give the path to your .py file, e.g. {target}.py:FUNCTION)")
-    return None, lambda: importlib.import_module(target)
+    return {"op": "load", "module": target, "sys_path": [p or "." for p in sys.path]}
 
 
-def _import(target, timeout, recorded, name=None):
-    """The learner's module and its file's path; InputError naming what went wrong."""
-    path, load = _importer(target, name)
-    if path is not None:
-        sys.path.insert(0, str(path.parent))       # so their own helper modules next to it import
-    try:
-        with _guarded(timeout, recorded):
-            module = load()
-    except UserTimeout:
-        raise InputError(f"importing {target} took longer than the {timeout:g} s limit "
-                         "(does it train or load data at import? put that under `if __name__ == '__main__':`)") from None
-    except SyntaxError as exc:
-        raise InputError(f"{target} line {exc.lineno}: SyntaxError: {exc.msg}") from None
-    except (Exception, SystemExit) as exc:
-        raise InputError(f"importing {target} raised {_one_line(exc)}{_where(exc, path)}") from None
-    finally:
-        if path is not None:
-            with contextlib.suppress(ValueError):
-                sys.path.remove(str(path.parent))
-    return module, path or Path(getattr(module, "__file__", None) or target)
-
-
-@dataclass
-class UserFunction:
-    """The learner's function, callable as ``(J, grad) = f(problem args)`` with every check."""
-    fn: object
-    spec: str
-    path: Path
-    timeout: float = DEFAULT_TIMEOUT
-    warnings: list = field(default_factory=list)
-    seconds: list = field(default_factory=list)            # wall time of every call
-
-    @property
-    def name(self):
-        return self.spec.rsplit(":", 1)[1]
-
-    def __call__(self, nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_,
-                 context=""):
-        """(J float, grad (n_params,) float64); ``context`` names the problem in error messages."""
-        on = f" on {context}" if context else ""
-        args = (np.array(nn_params, dtype=np.float64), int(input_layer_size), int(hidden_layer_size),
-                int(num_labels), np.array(X, dtype=np.float64), np.array(y), float(lambda_))
-        start = time.perf_counter()
-        try:
-            with _guarded(self.timeout, self.warnings):
-                result = self.fn(*args)      # copies: the learner may modify arrays in place
-        except UserTimeout:
-            raise InputError(f"{self.name} took longer than the {self.timeout:g} s limit{on} "
-                             "(an endless loop? raise the limit with --timeout S)") from None
-        except (Exception, SystemExit) as exc:
-            where = _where(exc, self.path)
-            hint = ""
-            if isinstance(exc, TypeError) and not where and "argument" in str(exc):
-                hint = f"; the course signature is {COURSE_SIGNATURE}"     # failed at the call itself
-            raise UserCallError(f"{self.name} raised {_one_line(exc)}{where}{on}{hint}") from None
-        elapsed = time.perf_counter() - start
-        self.seconds.append(elapsed)
-        if self.timeout is not None and elapsed > self.timeout:
-            raise InputError(f"{self.name} took {elapsed:.1f} s, longer than the {self.timeout:g} s limit{on} "
-                             "(raise it with --timeout S)")
-        J, grad = check_result(result, args[0].size, self.name, on)
-        if any(getattr(v, "dtype", None) == np.float32 for v in result):
-            note = ("returned float32 values: their rounding (~1e-7) is far above the 1e-9 tolerance, "
-                    "so compute in float64")
-            if note not in self.warnings:
-                self.warnings.append(note)
-        return J, grad
-
-
-def load_user_function(spec, timeout=DEFAULT_TIMEOUT):
-    """'FILE.py:FUNCTION' -> UserFunction; InputError with one clear line on any failure."""
-    if timeout is not None and not (timeout > 0 and math.isfinite(timeout)):
+def check_limits(timeout, memory):
+    """InputError unless the time limit (s) and memory limit (MiB) are positive finite numbers."""
+    if timeout is not None and not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
         raise InputError(f"--timeout must be a positive number of seconds, got {timeout}")
-    target, name = parse_spec(spec)
-    recorded = []
-    module, path = _import(target, timeout, recorded, name)
-    if not hasattr(module, name):
-        defined = sorted(k for k, v in vars(module).items()
-                         if callable(v) and not k.startswith("_")
-                         and getattr(v, "__module__", None) == module.__name__)
-        has = f"; it defines {', '.join(defined)}" if defined else "; it defines no functions"
-        raise InputError(f"{target} has no function {name!r}{has}")
-    fn = getattr(module, name)
-    if not callable(fn):
-        raise InputError(f"{target}: {name!r} is a {type(fn).__name__}, not a function")
-    return UserFunction(fn, spec, path, timeout, recorded)
+    if not (isinstance(memory, (int, float)) and math.isfinite(memory) and memory >= 64):
+        raise InputError(f"--memory must be a number of MiB, at least 64 (python and numpy alone need ~100), got {memory}")
 
 
-def run_problems(user, problems=PROBLEMS, order="F"):
-    """A :class:`Run` of ``user`` (a :class:`UserFunction`) on every problem: its (J, grad),
-    and the y shape it accepted.
-
-    y is passed as (m,); if the function raises on the first problem it is tried once with
-    (m, 1), the shape ex4data1.mat loads as, and that shape is kept when it works.
-    """
-    calls, column = [], False
-    for index, problem in enumerate(problems):
-        thetas, X, y = problem_data(problem)
-        args = (unroll(thetas, order), *problem.sizes, X)
-        try:
-            J, grad = user(*args, y[:, None] if column else y, problem.lambda_, context=problem.name)
-        except UserCallError:
-            if index or column:
-                raise
-            J, grad = _retry_column(user, args, y, problem)
-            column = True
-        calls.append(Call(problem, J, grad, seconds=user.seconds[-1]))
-    return Run(user.spec, user.name, calls, "(m, 1)" if column else "(m,)", warnings=user.warnings)
-
-
-def _retry_column(user, args, y, problem):
-    try:
-        return user(*args, y[:, None], problem.lambda_, context=problem.name)
-    except UserCallError:
-        pass
-    return user(*args, y, problem.lambda_, context=problem.name)     # raises the (m,) error again
-
-
-def run_target(spec, order="F", timeout=DEFAULT_TIMEOUT, problems=PROBLEMS):
+def run_target(spec, order="F", timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *, memory=DEFAULT_MEMORY_MB):
     """The one entry point for ``crosscheck verify``: a :class:`Run` of the target ``spec``
-    ("FILE.py:FUNCTION", "NOTEBOOK.ipynb:FUNCTION" or "FILE.m") on ``problems``. InputError when
-    crosscheck cannot tell what to check."""
+    ("FILE.py:FUNCTION", "NOTEBOOK.ipynb:FUNCTION", or "FILE.m" run in Octave) on ``problems``, in a worker process limited to ``timeout`` seconds per
+    call (and per import) and ``memory`` MiB. InputError when crosscheck cannot tell what to
+    check: no such file or function, a malformed target, bad limits. A module that cannot be
+    imported gives a Run with ``failure`` and no calls."""
+    check_limits(timeout, memory)
     from crosscheck.learner import octave
     if octave.is_octave_target(spec):
         return octave.run_octave(spec, order, timeout, problems)
-    return run_problems(load_user_function(spec, timeout), problems, order)
+    target, name = parse_spec(spec)
+    session = WorkerSession({**load_request(target, name), "name": name}, timeout, memory)
+    try:
+        header = session.load()
+        status = header.get("status")
+        if status == "no_function":
+            defined = [str(d) for d in header.get("defined", [])][:30]
+            has = f"; it defines {', '.join(defined)}" if defined else "; it defines no functions"
+            raise InputError(f"{target} has no function {name!r}{has}")
+        if status == "not_callable":
+            raise InputError(f"{target}: {name!r} is a {header.get('type')}, not a function")
+        if status != "loaded":
+            kind, message = str(header.get("kind", "crash")), str(header.get("message", header))
+            if kind == "timeout":
+                message += " (does it train or load data at import? put that under `if __name__ == '__main__':`)"
+            failure = message if kind == "syntax" else f"importing {target} {message}"
+            return Run(spec, name, failure=failure, failure_kind=kind, printed=session.printed(),
+                       warnings=session.warnings)
+        return drive(session, spec, name, problems, order)
+    finally:
+        session.close()

@@ -1,0 +1,272 @@
+"""The child side of ``crosscheck verify``: imports a learner's module and calls its function,
+in a process of its own (started by ``crosscheck.learner.runner``; run as a script, so it
+imports no crosscheck module and nothing heavier than numpy).
+
+Protocol, over two file descriptors kept apart from the learner's fd 0/1/2:
+
+- parent → worker: a framed pickle of a dict (``{"op": "load" | "call" | "quit", ...}``). The
+  parent is trusted; the worker is the one that unpickles.
+- worker → parent: a framed JSON header, then the framed ``np.save`` bytes of each float array
+  it refers to. Only plain data goes back: numbers, strings, lists, numeric arrays, type names.
+  The parent reads it with ``json.loads`` and ``np.load(allow_pickle=False)``, never by
+  unpickling, and validates every value itself: nothing here decides a verdict.
+
+The learner's fd 1 and 2 (and those of any thread or process it starts) point at the file the
+parent gave as stderr; fd 0 reads /dev/null. Limits are set before the learner's module loads:
+``RLIMIT_AS`` (address space, ``--memory`` bytes), ``RLIMIT_FSIZE`` (files it writes, the
+captured output included) and no core dumps. The wall-clock limit is the parent's: it kills this
+process group, which no ``except`` clause can stop.
+"""
+import importlib
+import importlib.util
+import io
+import json
+import os
+import pickle
+import struct
+import sys
+import time
+import traceback
+import warnings
+
+import numpy as np
+
+FRAME = struct.Struct(">Q")          # every message: its length in 8 bytes, then the bytes
+MAX_ELEMENTS = 1_000_000             # arrays sent back whole, up to this many entries in all;
+                                     # beyond, only by shape (a right grad has a few hundred)
+MAX_ITEMS = 10_000                   # list/tuple items described one by one
+MAX_TEXT = 300                       # characters kept of any text (messages, str results)
+FILE_SIZE_LIMIT = 64 * 2 ** 20       # RLIMIT_FSIZE: what the learner's code may write to a file
+
+
+def write_message(fd, data):
+    view = memoryview(FRAME.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def read_exactly(fd, n):
+    chunks, left = [], n
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_message(fd):
+    return read_exactly(fd, FRAME.unpack(read_exactly(fd, FRAME.size))[0])
+
+
+def short(text):
+    text = " ".join(str(text)[:10 * MAX_TEXT].split())
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
+
+
+def one_line(exc):
+    try:
+        text = short(exc)
+    except BaseException:          # noqa: BLE001  a learner's __str__ may raise anything
+        text = "(its message could not be printed)"
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name
+
+
+def where(exc, path):
+    """' (mycode.py line 12)': the deepest traceback frame in the learner's file, if any."""
+    if path is None:
+        return ""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if os.path.abspath(f.filename) == path]
+    return f" ({os.path.basename(path)} line {frames[-1].lineno})" if frames else ""
+
+
+def encode(value, arrays, depth=0):
+    """``value`` as JSON-able plain data; numeric arrays appended to ``arrays`` as float64 or
+    their own int/float dtype (so that a float32 result can be named as such)."""
+    if isinstance(value, bool) or value is None:
+        return {"t": "other", "name": type(value).__name__}
+    if isinstance(value, (int, float)) and type(value) in (int, float):
+        try:
+            arrays.append(np.asarray(float(value)))
+        except OverflowError:
+            return {"t": "other", "name": "int too large for a float"}
+        return {"t": type(value).__name__, "i": len(arrays) - 1}
+    if isinstance(value, str):
+        return {"t": "str", "v": short(value)}
+    if isinstance(value, (np.ndarray, np.generic)):
+        array = np.asarray(value)
+        if array.dtype.kind not in "iuf" or array.dtype.itemsize > 8:
+            return {"t": "other", "name": f"{type(value).__name__} of dtype {array.dtype}"}
+        if array.size + sum(a.size for a in arrays) > MAX_ELEMENTS:
+            return {"t": "other", "name": f"{type(value).__name__} of shape {array.shape} (too large)"}
+        arrays.append(np.ascontiguousarray(array))
+        return {"t": "array", "i": len(arrays) - 1, "scalar": isinstance(value, np.generic)}
+    if isinstance(value, (list, tuple)) and depth < 3:
+        n = len(value)
+        if n > MAX_ITEMS:
+            return {"t": "other", "name": f"{type(value).__name__} of length {n} (too long)"}
+        if n > 2 and all(type(v) in (int, float) for v in value) and n + sum(a.size for a in arrays) <= MAX_ELEMENTS:
+            try:
+                arrays.append(np.asarray(value, dtype=np.float64))
+                return {"t": type(value).__name__, "numbers": len(arrays) - 1}
+            except (OverflowError, ValueError):
+                pass
+        return {"t": type(value).__name__, "items": [encode(v, arrays, depth + 1) for v in value]}
+    return {"t": "other", "name": type(value).__name__}
+
+
+def reply(fd, header, arrays=()):
+    header = dict(header, n_arrays=len(arrays))
+    write_message(fd, json.dumps(header, allow_nan=False).encode())
+    for array in arrays:
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        write_message(fd, buffer.getvalue())
+
+
+def load_module(path=None, module_name=None, source=None):
+    """The learner's module: from a .py file (its folder first on sys.path for the whole run,
+    so helpers it imports later are found), from a module name, or from source text (a
+    notebook's cells) compiled as if it were ``path``."""
+    if module_name is not None:
+        return importlib.import_module(module_name)      # from the parent's sys.path (see load)
+    folder = os.path.dirname(path)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    name = "crosscheck_learner_module"
+    if source is not None:
+        module = type(sys)(name)
+        module.__file__ = path
+        sys.modules[name] = module
+        exec(compile(source, path, "exec"), module.__dict__)
+        return module
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def defined_functions(module):
+    return sorted(k for k, v in vars(module).items()
+                  if callable(v) and not k.startswith("_")
+                  and getattr(v, "__module__", None) == module.__name__)
+
+
+def load(request):
+    path = request.get("path")
+    sys.path[0:0] = [p for p in request.get("sys_path", []) if p not in sys.path]
+    try:
+        module = load_module(path, request.get("module"), request.get("source"))
+    except SyntaxError as exc:
+        where_ = os.path.basename(exc.filename or path or "")
+        return {"status": "failed", "kind": "syntax",
+                "message": f"{where_} line {exc.lineno}: {type(exc).__name__}: {short(exc.msg)}"}, None
+    except MemoryError as exc:
+        return {"status": "failed", "kind": "memory", "message": f"raised {one_line(exc)}{where(exc, path)}"}, None
+    except SystemExit as exc:
+        return {"status": "failed", "kind": "exit", "message": f"called sys.exit({short(exc.code)}){where(exc, path)}"}, None
+    except BaseException as exc:     # noqa: BLE001  learner code: anything can come out
+        return {"status": "failed", "kind": "import", "message": f"raised {one_line(exc)}{where(exc, path)}"}, None
+    name = request["name"]
+    if not hasattr(module, name):
+        return {"status": "no_function", "defined": defined_functions(module)[:50]}, None
+    fn = getattr(module, name)
+    if not callable(fn):
+        return {"status": "not_callable", "type": type(fn).__name__}, None
+    return {"status": "loaded"}, fn
+
+
+def call(fn, request, path):
+    """Call the learner's function on the request's arguments, as fresh writable arrays."""
+    args = [np.array(a) if isinstance(a, np.ndarray) else a for a in request["args"]]
+    start = time.perf_counter()
+    try:
+        with np.errstate(all="warn"):
+            result = fn(*args)
+    except MemoryError as exc:
+        return {"status": "failed", "kind": "memory", "message": f"raised {one_line(exc)}{where(exc, path)}"}, []
+    except SystemExit as exc:
+        return {"status": "failed", "kind": "exit",
+                "message": f"called sys.exit({short(exc.code)}){where(exc, path)}"}, []
+    except BaseException as exc:     # noqa: BLE001  learner code: anything can come out
+        message = f"raised {one_line(exc)}{where(exc, path)}"
+        header = {"status": "failed", "kind": "exception", "message": message,
+                  "in_call": isinstance(exc, TypeError) and not where(exc, path)}
+        return header, []
+    seconds = time.perf_counter() - start
+    arrays = []
+    after = [encode(args[i], arrays) for i in request["watch"]]     # first: always within the cap
+    header = {"status": "returned", "seconds": seconds, "after": after, "value": encode(result, arrays)}
+    return header, arrays
+
+
+def serve(inbox, outbox):
+    recorded, fn, path = [], None, None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        while True:
+            request = pickle.loads(read_message(inbox))
+            op = request["op"]
+            if op == "quit":
+                return
+            del caught[:]
+            try:
+                if op == "load":
+                    path = request.get("path")
+                    header, fn = load(request)
+                    arrays = []
+                else:
+                    header, arrays = call(fn, request, path)
+            except BaseException as exc:    # noqa: BLE001  the learner broke what we use (numpy, json)
+                header, arrays = {"status": "failed", "kind": "crash",
+                                  "message": f"broke the worker ({one_line(exc)})"}, []
+            for w in caught:
+                message = short(f"{w.category.__name__}: {w.message}")
+                if message not in recorded and len(recorded) < 20:
+                    recorded.append(message)
+            header["warnings"] = recorded[:]
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except BaseException:     # noqa: BLE001  the learner may have replaced them
+                    pass
+            try:
+                reply(outbox, header, arrays)
+            except (ValueError, TypeError) as exc:     # e.g. a NaN slipped into the header
+                reply(outbox, {"status": "failed", "kind": "bad_return",
+                               "message": f"returned something that cannot be sent back ({one_line(exc)})"})
+
+
+def die_with_parent():
+    """Linux: SIGKILL this worker when crosscheck ends, even while the learner's code loops."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, 9)             # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+
+
+def main(argv):
+    import resource
+    die_with_parent()
+    memory = int(argv[1])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    inbox, outbox = os.dup(0), os.dup(1)          # the protocol's fds (not inherited by children)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)                                 # the learner's fd 1 and 2: the capture file
+    reply(outbox, {"status": "ready"})            # the time limits start now, not at our start-up
+    serve(inbox, outbox)
+    os._exit(0)                                   # threads the learner left running end here
+
+
+if __name__ == "__main__":
+    if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+        del sys.path[0]                           # our folder must not shadow the learner's modules
+    main(sys.argv)

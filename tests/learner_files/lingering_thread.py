@@ -1,0 +1,10 @@
+"""Right, but leaves a non-daemon thread running for ever."""
+import threading
+import time
+
+from manual.course import nn_cost_function
+
+
+def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    threading.Thread(target=time.sleep, args=(10_000,), daemon=False).start()
+    return nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
