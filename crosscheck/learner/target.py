@@ -49,6 +49,10 @@ class UserCallError(InputError):
     """The learner's function raised an exception (as opposed to returning something wrong)."""
 
 
+class CallTimeout(InputError):
+    """A call of the learner's function ran past the time limit (later calls would too)."""
+
+
 class UserTimeout(BaseException):
     """The learner's code ran past the time limit (BaseException: `except Exception` can't eat it)."""
 
@@ -173,6 +177,7 @@ class UserFunction:
     timeout: float = DEFAULT_TIMEOUT
     warnings: list = field(default_factory=list)
     seconds: list = field(default_factory=list)            # wall time of every call
+    mutated: list = field(default_factory=list)            # argument names it wrote into
 
     @property
     def name(self):
@@ -189,7 +194,7 @@ class UserFunction:
             with _guarded(self.timeout, self.warnings):
                 result = self.fn(*args)      # copies: the learner may modify arrays in place
         except UserTimeout:
-            raise InputError(f"{self.name} took longer than the {self.timeout:g} s limit{on} "
+            raise CallTimeout(f"{self.name} took longer than the {self.timeout:g} s limit{on} "
                              "(an endless loop? raise the limit with --timeout S)") from None
         except (Exception, SystemExit) as exc:
             where = _where(exc, self.path)
@@ -197,6 +202,8 @@ class UserFunction:
             if isinstance(exc, TypeError) and not where and "argument" in str(exc):
                 hint = f"; the course signature is {COURSE_SIGNATURE}"     # failed at the call itself
             raise UserCallError(f"{self.name} raised {_one_line(exc)}{where}{on}{hint}") from None
+        finally:
+            self._note_mutations(args, nn_params, X, y)
         elapsed = time.perf_counter() - start
         self.seconds.append(elapsed)
         if self.timeout is not None and elapsed > self.timeout:
@@ -209,6 +216,15 @@ class UserFunction:
             if note not in self.warnings:
                 self.warnings.append(note)
         return J, grad
+
+    def _note_mutations(self, args, nn_params, X, y):
+        """Record which of the arrays handed to the learner it wrote into (compared with the
+        originals, which it never saw)."""
+        for name, given, original in (("nn_params", args[0], nn_params), ("X", args[4], X), ("y", args[5], y)):
+            original = np.asarray(original)
+            if name not in self.mutated and not (given.shape == original.shape
+                                                 and np.array_equal(given, original, equal_nan=True)):
+                self.mutated.append(name)
 
 
 def load_user_function(spec, timeout=DEFAULT_TIMEOUT):
@@ -236,20 +252,34 @@ def run_problems(user, problems=PROBLEMS, order="F"):
 
     y is passed as (m,); if the function raises on the first problem it is tried once with
     (m, 1), the shape ex4data1.mat loads as, and that shape is kept when it works.
+    A call that raises or returns something unusable is recorded as a failed :class:`Call` and the
+    next problem runs; a time-out stops the run. If no call at all succeeds, the first failure
+    is raised (one line, as before).
     """
-    calls, column = [], False
+    calls, column, first = [], False, None
     for index, problem in enumerate(problems):
         thetas, X, y = problem_data(problem)
         args = (unroll(thetas, order), *problem.sizes, X)
         try:
-            J, grad = user(*args, y[:, None] if column else y, problem.lambda_, context=problem.name)
-        except UserCallError:
-            if index or column:
-                raise
-            J, grad = _retry_column(user, args, y, problem)
-            column = True
+            try:
+                J, grad = user(*args, y[:, None] if column else y, problem.lambda_, context=problem.name)
+            except UserCallError:
+                if index or column:
+                    raise
+                J, grad = _retry_column(user, args, y, problem)
+                column = True
+        except CallTimeout:
+            raise
+        except InputError as exc:
+            first = first or exc
+            kind = "exception" if isinstance(exc, UserCallError) else "bad_return"
+            calls.append(Call(problem, failure=str(exc), kind=kind))
+            continue
         calls.append(Call(problem, J, grad, seconds=user.seconds[-1]))
-    return Run(user.spec, user.name, calls, "(m, 1)" if column else "(m,)", warnings=user.warnings)
+    if first is not None and not any(c.ok for c in calls):
+        raise first
+    return Run(user.spec, user.name, calls, "(m, 1)" if column else "(m,)", warnings=user.warnings,
+               mutated_inputs=list(user.mutated))
 
 
 def _retry_column(user, args, y, problem):
