@@ -1,0 +1,100 @@
+"""Findings from the calls that failed: sizes hard-coded, one-hot targets built from the labels
+present, δ^(2) keeping its bias column, and any other failure, each with the learner's
+file:line where the runner knew it. Every problem runs even when some fail
+(``crosscheck.learner.calls``), so the *pattern* of failures is the evidence.
+"""
+import ast
+import re
+from pathlib import Path
+
+from crosscheck.learner.findings import Finding, failure_location
+
+SHAPE = re.compile(r"\((\d+),\s*(\d*)\)")
+DELTA_NAME = re.compile(r"(^d|delta|sigma|err)", re.IGNORECASE)
+MAX_SOURCE_BYTES = 1_000_000
+
+
+def _shapes(text):
+    return {(int(a), int(b) if b else None) for a, b in SHAPE.findall(text or "")}
+
+
+def _is_delta2_shape(call):
+    """Does the failure name an array with s_2 + 1 rows next to one with s_2 (or (s_1 + 1) wide)?
+    That is δ^(2) (or Δ^(1)) with the bias unit's row still in it."""
+    s1, s2 = call.problem.sizes[0], call.problem.sizes[1]
+    shapes = _shapes(call.failure)
+    wide = {(s2 + 1, s1 + 1), (s1 + 1, s2 + 1), (s2 + 1, None)} & shapes
+    narrow = {(s2, s1 + 1), (s1 + 1, s2), (s2, None), (call.problem.m, s2)} & shapes
+    n_params = sum((b + 1) * a for a, b in zip(call.problem.sizes[1:], call.problem.sizes[:-1]))
+    too_long = (n_params + s1 + 1, None) in shapes
+    return bool(wide and narrow) or too_long
+
+
+def _delta2_line(spec, line):
+    """The line (before or at ``line`` in the same function) that builds δ^(2) without dropping
+    the bias column: an assignment to a delta-like name whose right side multiplies and slices
+    nothing off. None when the source cannot be read or nothing fits."""
+    path = Path(spec.rsplit(":", 1)[0])
+    try:
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            return None
+        source = path.read_text(encoding="utf-8", errors="replace")
+        tree = ast.parse(source)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    functions = [f for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and f.lineno <= line <= (f.end_lineno or f.lineno)]
+    if not functions:
+        return None
+    best = None
+    for node in ast.walk(functions[-1]):
+        if not isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) or node.lineno > line:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        text = ast.get_source_segment(source, node.value) or ""
+        products = any(isinstance(n, ast.BinOp) and isinstance(n.op, (ast.MatMult, ast.Mult))
+                       for n in ast.walk(node.value)) or "dot(" in text
+        if (names and DELTA_NAME.search(names[0]) and "2" in names[0] and products
+                and "1:" not in text and (best is None or node.lineno > best[0])):
+            best = (node.lineno, names[0])
+    return best
+
+
+def failure_findings(calls, agree, spec):
+    """Findings for the failed calls of a run. ``agree``: {problem: bool} for the calls that ran."""
+    failed = [c for c in calls if not c.ok]
+    if not failed:
+        return []
+    out, left = [], list(failed)
+    name = Path(spec.rsplit(":", 1)[0]).name
+    if all(_is_delta2_shape(c) for c in failed):
+        noticed = failure_location(failed[0].failure)
+        made = _delta2_line(spec, noticed[1]) if noticed else None
+        where = (f"{name}:{made[0]} ({made[1]}; numpy notices at line {noticed[1]})" if made
+                 else f"{name}:{noticed[1]}" if noticed else name)
+        out.append(Finding("the hidden delta δ^(2)", where, failed[0].failure, "delta2_keeps_bias"))
+        return out
+    others = [c for c in calls if not c.problem.course_shape]
+    course_ok = [c for c in calls if c.problem.course_shape and c.ok]
+    if others and course_ok and all(not c.ok for c in others):
+        right = all(agree[c.problem] for c in course_ok)
+        at = failure_location(others[0].failure)
+        out.append(Finding("right for 400-25-10 only: sizes hard-coded" if right else "sizes hard-coded",
+                           f"{name}:{at[1]}" if at else name,
+                           f"ran on the {len(course_ok)} problem(s) of the course's shape; on every other shape: "
+                           f"{others[0].failure}", "sizes_hard_coded"))
+        left = [c for c in failed if c.problem.course_shape]
+    absent = [c for c in left if c.problem.absent]
+    if absent and len(absent) == len(left):
+        at = failure_location(absent[0].failure)
+        out.append(Finding("the targets Y", f"{name}:{at[1]}" if at else name,
+                           f"fails only where label {absent[0].problem.absent} is absent from y: {absent[0].failure}",
+                           "one_hot_from_labels_present"))
+        left = []
+    if left:
+        kinds = sorted({c.kind for c in left})
+        out.append(Finding("the function", f"{len(left)} of {len(calls)} problems",
+                           f"{left[0].failure}" + (f" (kinds: {', '.join(kinds)})" if len(kinds) > 1 else ""),
+                           description=f"it failed ({left[0].kind}) on {len(left)} problem(s)", explained=False))
+    return out
