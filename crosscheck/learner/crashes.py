@@ -19,15 +19,15 @@ def _shapes(text):
 
 
 def _is_delta2_shape(call):
-    """Does the failure name an array with s_2 + 1 rows next to one with s_2 (or (s_1 + 1) wide)?
-    That is δ^(2) (or Δ^(1)) with the bias unit's row still in it."""
+    """Does the failure name an array with s_2 + 1 where its partner has s_2, the other sizes
+    equal (δ^(2), Δ^(1) or ∂J/∂Θ^(1) with the bias unit's row still in it), or a gradient
+    s_1 + 1 entries too long (that extra row, unrolled)?"""
     s1, s2 = call.problem.sizes[0], call.problem.sizes[1]
     shapes = _shapes(call.failure)
-    wide = {(s2 + 1, s1 + 1), (s1 + 1, s2 + 1), (s2 + 1, None)} & shapes
-    narrow = {(s2, s1 + 1), (s1 + 1, s2), (s2, None), (call.problem.m, s2)} & shapes
+    pairs = any(tuple(s2 if i == k else d for k, d in enumerate(a)) in shapes
+                for a in shapes for i in range(2) if a[i] == s2 + 1)
     n_params = sum((b + 1) * a for a, b in zip(call.problem.sizes[1:], call.problem.sizes[:-1]))
-    too_long = (n_params + s1 + 1, None) in shapes
-    return bool(wide and narrow) or too_long
+    return pairs or (n_params + s1 + 1, None) in shapes
 
 
 def _delta2_line(spec, line):
