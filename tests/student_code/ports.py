@@ -132,3 +132,24 @@ def output_layer_times_m(nn_params, input_layer_size, hidden_layer_size, num_lab
     g1[:, 1:] += lambda_ / m * Theta1[:, 1:]
     g2[:, 1:] += lambda_ / m * Theta2[:, 1:]
     return J, np.concatenate([g1.ravel(order="F"), g2.ravel(order="F")])
+
+
+def no_penalty_and_odd_output(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    """Two mistakes: a known one (no penalty in the cost) and one no model explains."""
+    k = hidden_layer_size * (input_layer_size + 1)
+    Theta1 = nn_params[:k].reshape((hidden_layer_size, input_layer_size + 1), order="F")
+    Theta2 = nn_params[k:].reshape((num_labels, hidden_layer_size + 1), order="F")
+    m = X.shape[0]
+    J, g1, g2 = _cost_and_grad(Theta1, Theta2, X, np.eye(num_labels)[y - 1], lambda_)
+    J -= lambda_ / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+    return J, np.concatenate([g1.ravel(order="F"), 0.7 * g2.ravel(order="F")])
+
+
+def writes_into_X(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    """Right values, then "normalises" the caller's X in place."""
+    k = hidden_layer_size * (input_layer_size + 1)
+    Theta1 = nn_params[:k].reshape((hidden_layer_size, input_layer_size + 1), order="F")
+    Theta2 = nn_params[k:].reshape((num_labels, hidden_layer_size + 1), order="F")
+    J, g1, g2 = _cost_and_grad(Theta1, Theta2, X, np.eye(num_labels)[y - 1], lambda_)
+    X -= X.mean(axis=0)
+    return J, np.concatenate([g1.ravel(order="F"), g2.ravel(order="F")])
