@@ -120,10 +120,11 @@ def fit_cost(calls, order, loss):
                      for los in (loss, OTHER[loss])), key=lambda w: w.deviations(order, loss))
     data_only = unexplained = None
     for world in worlds:
-        rows = [(c, data_terms(c.problem, order, world)) for c in calls]
-        zero = [(c, t) for c, t in rows if c.problem.lambda_ == 0]
-        if not zero or not all(abs(c.J - t[0]) <= TOL * max(abs(c.J), abs(t[0])) for c, t in zero):
+        zero = [c for c in calls if c.problem.lambda_ == 0]
+        if not zero or not all(abs(c.J - D) <= TOL * max(abs(c.J), abs(D))     # stops at the first miss
+                               for c in zero for D in [data_terms(c.problem, order, world)[0]]):
             continue
+        rows = [(c, data_terms(c.problem, order, world)) for c in calls]
         data_only = data_only or world
         positive = [(c, t) for c, t in rows if c.problem.lambda_ > 0]
         if not positive:
@@ -163,16 +164,35 @@ def _layer_fit(call, hypothesis, layer, order):
     return fit, G, gd, tw, tb
 
 
-def fit_layer(calls, hypothesis, layer, order):
-    """(snapped (s, r_w, r_b) or None, per-problem fitted values)."""
-    fits = [(c, _layer_fit(c, hypothesis, layer, order)) for c in calls]
-    s = _snap("s", [(f[0][0], c.problem.m) for c, f in fits])
-    positive = [(c, f) for c, f in fits if c.problem.lambda_ > 0]
-    r_w = _snap("r", [(f[0][1], c.problem.m) for c, f in positive])
-    r_b = _snap("r", [(f[0][2], c.problem.m) for c, f in positive]) if positive else "0"
-    fitted = tuple(tuple(float(v) for v in f[0]) for _, f in fits)
-    if None in (s, r_w, r_b):
+def _narrow(viable, value, m):
+    """The symbols of ``viable`` that ``value`` (on a problem with m examples) agrees with."""
+    return [sym for sym in viable
+            if abs(value - snap_value(sym, m)) <= SNAP_RTOL * max(1.0, abs(snap_value(sym, m)))]
+
+
+def fit_layer(calls, hypothesis, layer, order, full=False):
+    """(snapped (s, r_w, r_b) or None, per-problem fitted values). Problems are fitted smallest
+    first and a hypothesis is dropped as soon as no symbol fits, so a wrong one costs one small
+    problem; ``full`` fits every problem anyway (for the description of an unexplained part)."""
+    viable = {"s": list(SNAPS["s"]), "r_w": list(SNAPS["r"]), "r_b": list(SNAPS["r"])}
+    fits = []
+    for c in sorted(calls, key=lambda c: c.grad.size):
+        f = _layer_fit(c, hypothesis, layer, order)
+        fits.append((c, f))
+        m = c.problem.m
+        viable["s"] = _narrow(viable["s"], f[0][0], m)
+        if c.problem.lambda_ > 0:
+            viable["r_w"] = _narrow(viable["r_w"], f[0][1], m)
+            viable["r_b"] = _narrow(viable["r_b"], f[0][2], m)
+        if not all(viable.values()) and not full:
+            break
+    order_of = {id(c): i for i, c in enumerate(calls)}
+    fitted = tuple(tuple(float(v) for v in f[0]) for _, f in sorted(fits, key=lambda cf: order_of[id(cf[0])]))
+    if not all(viable.values()):
         return None, fitted
+    if not any(c.problem.lambda_ > 0 for c in calls):
+        viable["r_b"] = ["0"]
+    s, r_w, r_b = viable["s"][0], viable["r_w"][0], viable["r_b"][0]
     for c, (_, G, gd, tw, tb) in fits:
         m = c.problem.m
         model = snap_value(s, m) * gd + snap_value(r_w, m) * tw + snap_value(r_b, m) * tb
@@ -212,7 +232,7 @@ def fit_gradient(calls, cost, order, loss):
             if coefs and per_layer[l] is None:
                 per_layer[l] = LayerPart(l, h, coefs, fitted, True)
     right = Hypothesis(World(order, "right", loss), False, False, order)
-    return [per_layer[l] or LayerPart(l, None, None, fit_layer(calls, right, l, order)[1], False)
+    return [per_layer[l] or LayerPart(l, None, None, fit_layer(calls, right, l, order, full=True)[1], False)
             for l in range(n_layers)]
 
 
