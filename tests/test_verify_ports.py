@@ -67,6 +67,14 @@ def test_hard_coded_sizes_are_checked_on_the_course_shape(capsys, function, expe
     assert finding["where"].startswith("ports.py:")
 
 
+def test_number_of_classes_hard_coded(capsys):
+    """np.eye(10): runs wherever K = 10 (20-10-10 too), fails on 4-5-3; named for K alone."""
+    code, report = verify_json(capsys, f"{PORTS}:classes_hard_coded")
+    assert (code, report["diagnosis"], report["recognised"]) == (1, ["sizes_hard_coded"], True)
+    assert report["findings"][0]["what"] == "right for num_labels = 10 only: num_labels hard-coded"
+    assert {tuple(p["sizes"]) for p in report["problems"] if not p["ran"]} == {(4, 5, 3)}
+
+
 def test_one_hot_from_labels_present(capsys):
     code, report = verify_json(capsys, f"{PORTS}:one_hot_unique")
     assert (code, report["diagnosis"], report["recognised"]) == (1, ["one_hot_from_labels_present"], True)

@@ -4,8 +4,11 @@ file:line where the runner knew it. Every problem runs even when some fail
 (``crosscheck.learner.calls``), so the *pattern* of failures is the evidence.
 """
 import ast
+import itertools
 import re
 from pathlib import Path
+
+from manual.layout import COURSE_LAYER_SIZES
 
 from crosscheck.learner.findings import Finding, failure_location
 
@@ -61,6 +64,22 @@ def _delta2_line(spec, line):
     return best
 
 
+SIZE_NAMES = ("input_layer_size", "hidden_layer_size", "num_labels")
+
+
+def _hard_coded(calls):
+    """((positions of the course's sizes written into the code), the calls that failed for it),
+    or None: the failed calls (the absent-label problem aside, which may fail for its own reason)
+    are exactly those whose sizes differ from 400-25-10 at one of the positions, and some ran."""
+    for n in (1, 2, 3):
+        for positions in itertools.combinations(range(3), n):
+            differs = [c for c in calls if any(c.problem.sizes[i] != COURSE_LAYER_SIZES[i] for i in positions)]
+            rest = [c for c in calls if not any(c is d for d in differs) and not c.problem.absent]
+            if differs and rest and all(not c.ok for c in differs) and all(c.ok for c in rest):
+                return positions, differs
+    return None
+
+
 def failure_findings(calls, agree, spec):
     """Findings for the failed calls of a run. ``agree``: {problem: bool} for the calls that ran."""
     failed = [c for c in calls if not c.ok]
@@ -75,16 +94,21 @@ def failure_findings(calls, agree, spec):
                  else f"{name}:{noticed[1]}" if noticed else name)
         out.append(Finding("the hidden delta δ^(2)", where, failed[0].failure, "delta2_keeps_bias"))
         return out
-    others = [c for c in calls if not c.problem.course_shape]
-    course_ok = [c for c in calls if c.problem.course_shape and c.ok]
-    if others and course_ok and all(not c.ok for c in others):
-        right = all(agree[c.problem] for c in course_ok)
+    hard = _hard_coded(calls)
+    if hard is not None:
+        positions, others = hard
+        right = all(agree[c.problem] for c in calls if c.ok)
         at = failure_location(others[0].failure)
-        out.append(Finding("right for 400-25-10 only: sizes hard-coded" if right else "sizes hard-coded",
+        if all(c.problem.course_shape for c in calls if c.ok):
+            what, names = "400-25-10 only", "sizes"
+        else:
+            what = ", ".join(f"{SIZE_NAMES[i]} = {COURSE_LAYER_SIZES[i]}" for i in positions) + " only"
+            names = " and ".join(SIZE_NAMES[i] for i in positions)
+        out.append(Finding(f"right for {what}: {names} hard-coded" if right else f"{names} hard-coded",
                            f"{name}:{at[1]}" if at else name,
-                           f"ran on the {len(course_ok)} problem(s) of the course's shape; on every other shape: "
-                           f"{others[0].failure}", "sizes_hard_coded"))
-        left = [c for c in failed if c.problem.course_shape]
+                           f"ran wherever {', '.join(SIZE_NAMES[i] for i in positions)} matched the course's; "
+                           f"failed on every other problem: {others[0].failure}", "sizes_hard_coded"))
+        left = [c for c in failed if not any(c is o for o in others)]
     absent = [c for c in left if c.problem.absent]
     if absent and len(absent) == len(left):
         at = failure_location(absent[0].failure)

@@ -160,8 +160,9 @@ def diagnose(run, loss="cross_entropy", order="F"):
     each with (J, grad unrolled in ``order``) or a failure) against autodiff, and say what is
     wrong with it, part by part."""
     tol = tolerance(KIND)
-    if run.failure:
-        return Diagnosis(False, [], [Finding("the function", run.spec, run.failure, description="it could not "
+    if run.failure or not run.calls:
+        why = run.failure or "no problem was run"
+        return Diagnosis(False, [], [Finding("the function", run.spec, why, description="it could not "
                                              "run at all", explained=False)], [], loss, order, tol, run, "nowhere")
     ran = [c for c in run.calls if c.ok]
     reports = []
@@ -181,7 +182,7 @@ def diagnose(run, loss="cross_entropy", order="F"):
                                 f"after a call, {', '.join(run.mutated_inputs)} no longer held what was passed in",
                                 "modifies_inputs"))
     if run.nondeterministic:
-        findings.append(Finding("the function", ", ".join(map(str, run.nondeterministic)),
+        findings.append(Finding("the function", ", ".join(getattr(p, "name", str(p)) for p in run.nondeterministic),
                                 "two calls on the same problem returned different values", "nondeterministic"))
     overall = merge_locations([r.location for r in reports if not r.ok])
     ids = []

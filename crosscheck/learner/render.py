@@ -60,7 +60,7 @@ def to_json(result):
         "recognised": result.recognised,
         "findings": [f.to_json() for f in result.findings],
         "mutated_inputs": list(run.mutated_inputs),
-        "nondeterministic": [str(p) for p in run.nondeterministic],
+        "nondeterministic": [getattr(p, "name", str(p)) for p in run.nondeterministic],
         "where": result.where if not result.passed else "nowhere",
         "tolerance": result.tol, "compared_with": "JAX autodiff, float64, cost and every gradient entry",
         "y_shape": run.y_shape,
