@@ -155,3 +155,14 @@ def test_saturated_problems_are_saturated_but_finite():
             assert np.allclose(top, pb.SATURATED_MAX_Z)
         else:
             assert max(top) < 4
+
+
+def test_runner_observations_are_findings():
+    """Right values, but the runner saw two calls differ / an input written into: wrong."""
+    good = as_run(with_mistake([], "cross_entropy", "F"), "F")
+    flaky = Run(good.spec, good.name, good.calls, nondeterministic=[pb.PROBLEMS[0]])
+    assert dg.diagnose(flaky).ids == ["nondeterministic"] and not dg.diagnose(flaky).passed
+    writes = Run(good.spec, good.name, good.calls, mutated_inputs=["y"])
+    result = dg.diagnose(writes)
+    assert result.ids == ["modifies_inputs"] and not result.passed and result.findings[0].where == "y"
+    assert dg.diagnose(good).passed

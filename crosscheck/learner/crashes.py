@@ -100,14 +100,14 @@ def failure_findings(calls, agree, spec):
         right = all(agree[c.problem] for c in calls if c.ok)
         at = failure_location(others[0].failure)
         if all(c.problem.course_shape for c in calls if c.ok):
-            what, names = "400-25-10 only", "sizes"
+            what, names, ran = "400-25-10 only", "sizes", "on the course's shape 400-25-10"
         else:
             what = ", ".join(f"{SIZE_NAMES[i]} = {COURSE_LAYER_SIZES[i]}" for i in positions) + " only"
             names = " and ".join(SIZE_NAMES[i] for i in positions)
+            ran = f"wherever {names} matched the course's"
         out.append(Finding(f"right for {what}: {names} hard-coded" if right else f"{names} hard-coded",
                            f"{name}:{at[1]}" if at else name,
-                           f"ran wherever {', '.join(SIZE_NAMES[i] for i in positions)} matched the course's; "
-                           f"failed on every other problem: {others[0].failure}", "sizes_hard_coded"))
+                           f"ran {ran}; failed on every other problem: {others[0].failure}", "sizes_hard_coded"))
         left = [c for c in failed if not any(c is o for o in others)]
     absent = [c for c in left if c.problem.absent]
     if absent and len(absent) == len(left):
