@@ -31,6 +31,7 @@ MISTAKEN = [
      ["squared_missing_sigmoid_prime"]),
     ("vectorised_mistakes.py:regularize_bias", [], ["regularize_bias"]),
     ("loop_mistakes.py:sigmoid_prime_of_activation", [], ["sigmoid_prime_of_activation"]),
+    ("loop_mistakes.py:hidden_missing_sigmoid_prime", [], ["hidden_missing_sigmoid_prime"]),
     ("loop_mistakes.py:missing_divide_by_m", [], ["missing_divide_by_m"]),
     ("loop_mistakes.py:no_reg_in_gradient", [], ["no_reg_in_gradient"]),
     ("vectorised_mistakes.py:gradient_reg_half", [], ["gradient_reg_half"]),

@@ -13,7 +13,7 @@ and the learner's answer is modelled, part by part, as
 The *world* fixes what the whole function computes on: Θ_r, the parameters read in the
 declared order or the other one; Y_w, the targets from the right label mapping or one of the
 two wrong ones; D_w, the declared loss or the other. The *variant* v picks the output delta
-(right, or the catalogued one for the loss) and the hidden g′ (g′(z) or g′(a)). D_w and Δ_v/m
+(right, or the catalogued one for the loss) and the hidden g′ (g′(z), g′(a) or none). D_w and Δ_v/m
 come from ``manual.catalogue.with_mistake`` called with λ = 0, so the mistakes are written once.
 
 Each coefficient is fitted by least squares (they enter linearly), snapped to the values a
@@ -38,7 +38,7 @@ TOL = tolerance("user")
 OTHER = {"F": "C", "C": "F", "cross_entropy": "squared_error", "squared_error": "cross_entropy"}
 LABEL_FORMS = ("right", *LABEL_OFFSET_FORMS)
 OUTPUT_VARIANT = {"cross_entropy": "output_delta_dJ_dh", "squared_error": "squared_missing_sigmoid_prime"}
-HIDDEN_VARIANT = "sigmoid_prime_of_activation"
+HIDDEN_VARIANTS = ("sigmoid_prime_of_activation", "hidden_missing_sigmoid_prime")   # g′(a); no g′
 # The values a coefficient takes in a real mistake; "m" is each problem's own m. Snapping
 # needs agreement to 1e-6 (relative): the fits are exact to ~1e-12 when the model is right.
 SNAPS = {"s": ("1", "m", "0", "2", "1/2", "-1"), "r": ("1", "0", "1/2", "2", "m"),
@@ -67,12 +67,12 @@ class World:
 class Hypothesis:
     world: World
     output: bool       # the catalogued output delta for world.loss
-    hidden: bool       # g′(a) instead of g′(z) in the hidden delta
+    hidden: str        # "" (g′(z), right) or one of HIDDEN_VARIANTS
     write: str         # "F" or "C": how the gradient is unrolled
 
     def ids(self):
         ids = {OUTPUT_VARIANT[self.world.loss]} if self.output else set()
-        return frozenset(ids | ({HIDDEN_VARIANT} if self.hidden else set()))
+        return frozenset(ids | ({self.hidden} if self.hidden else set()))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -211,10 +211,10 @@ def hypotheses(cost, order, loss):
         worlds = [World(r, lab, los) for r in (order, OTHER[order]) for lab in LABEL_FORMS
                   for los in (loss, OTHER[loss])]
     every = [Hypothesis(w, out, hid, wr) for w in worlds for out in (False, True)
-             for hid in (False, True) for wr in (base.read, OTHER[base.read])]
+             for hid in ("", *HIDDEN_VARIANTS) for wr in (base.read, OTHER[base.read])]
 
     def cost_of(h):   # a variant before a change of loss: squared + h − y is the catalogue's id
-        return (h.world.deviations(base.read, base.loss) * 1.5 + h.output + h.hidden
+        return (h.world.deviations(base.read, base.loss) * 1.5 + h.output + bool(h.hidden)
                 + (h.write != base.read), )
     return sorted(every, key=cost_of)
 
@@ -231,7 +231,7 @@ def fit_gradient(calls, cost, order, loss):
         for l, (coefs, fitted) in enumerate(parts):
             if coefs and per_layer[l] is None:
                 per_layer[l] = LayerPart(l, h, coefs, fitted, True)
-    right = Hypothesis(World(order, "right", loss), False, False, order)
+    right = Hypothesis(World(order, "right", loss), False, "", order)
     return [per_layer[l] or LayerPart(l, None, None, fit_layer(calls, right, l, order, full=True)[1], False)
             for l in range(n_layers)]
 

@@ -95,6 +95,8 @@ def layers_where(layers, n):
     return "every layer" if len(layers) == n else " and ".join(layer_name(l, n) for l in sorted(layers)) + " only"
 
 
+HIDDEN_TEXT = {"sigmoid_prime_of_activation": "g′(a) in the hidden delta",
+               "hidden_missing_sigmoid_prime": "no g′ in the hidden delta"}
 SYMBOL_TEXT = {"m": "×m", "0": "×0", "2": "×2", "1/2": "×½", "-1": "×(−1)", "m/2": "×m/2"}
 
 
@@ -176,7 +178,7 @@ def _gradient_findings(layers, n, loss, cost):
         if h.output:
             named.setdefault(OUTPUT_VARIANT[h.world.loss], []).append(p.layer)
         if h.hidden and p.layer < n - 1:
-            named.setdefault("sigmoid_prime_of_activation", []).append(p.layer)
+            named.setdefault(h.hidden, []).append(p.layer)
         if h.world.loss != (cost.world.loss if cost.world else loss) and not h.output:
             named.setdefault(f"~the gradient is that of {h.world.loss}", []).append(p.layer)
         if s == "m":
@@ -210,7 +212,7 @@ def _evidence(p, n):
     s, rw, rb = p.coefs
     h = p.hypothesis
     delta = [f"output delta {OUTPUT_VARIANT[h.world.loss]}"] if h.output else []
-    delta += ["g′(a) in the hidden delta"] if h.hidden and p.layer < n - 1 else []
+    delta += [HIDDEN_TEXT[h.hidden]] if h.hidden and p.layer < n - 1 else []
     return (f"on every problem G^({p.layer + 1}) = {s}·Δ/m + {rw}·(λ/m)Θ[:, 1:] + {rb}·(λ/m)Θ[:, 0]"
             + (f" with Δ from {h.world.loss}" + (", " + ", ".join(delta) if delta else "")))
 

@@ -12,7 +12,7 @@ OTHER = {"F": "C", "C": "F", "cross_entropy": "squared_error", "squared_error": 
 SWITCHES = ("no_penalty_in_cost", "cost_penalty_lambda_over_m", "regularize_bias", "regularize_bias_cost_only",
             "regularize_bias_gradient_only", "missing_divide_by_m", "raw_delta", "no_reg_in_gradient",
             "gradient_reg_half", "output_delta_dJ_dh", "squared_missing_sigmoid_prime",
-            "sigmoid_prime_of_activation", "unroll_order", "writes_grad_other_order",
+            "sigmoid_prime_of_activation", "hidden_missing_sigmoid_prime", "unroll_order", "writes_grad_other_order",
             "reads_params_other_order", "label_offset", "other_loss")
 
 # Switches that cannot be made together (they set the same thing two ways).
@@ -23,7 +23,8 @@ EXCLUSIVE = [{"no_penalty_in_cost", "cost_penalty_lambda_over_m"},
              {"raw_delta", "no_reg_in_gradient", "gradient_reg_half"},
              {"raw_delta", "no_reg_in_gradient", "regularize_bias", "regularize_bias_gradient_only"},
              {"unroll_order", "writes_grad_other_order", "reads_params_other_order"},
-             {"other_loss", "output_delta_dJ_dh", "squared_missing_sigmoid_prime"}]
+             {"other_loss", "output_delta_dJ_dh", "squared_missing_sigmoid_prime"},
+             {"sigmoid_prime_of_activation", "hidden_missing_sigmoid_prime"}]
 LOSS_ONLY = {"output_delta_dJ_dh": "cross_entropy", "squared_missing_sigmoid_prime": "squared_error"}
 
 
@@ -83,7 +84,9 @@ def make(mistakes=(), loss="cross_entropy", order="F", style="vectorised"):
             J = np.sum((H - Y) ** 2) / (2 * m)
             D3 = H - Y if "squared_missing_sigmoid_prime" in mk else (H - Y) * H * (1 - H)
         gprime = sigmoidGradient(A2[:, 1:]) if "sigmoid_prime_of_activation" in mk else sigmoidGradient(Z2)
-        D2 = (D3 @ Theta2[:, 1:]) * gprime
+        D2 = D3 @ Theta2[:, 1:]
+        if "hidden_missing_sigmoid_prime" not in mk:
+            D2 = D2 * gprime
         reg, G1, G2 = penalty_and_gradient(Theta1, Theta2, D2.T @ A1, D3.T @ A2, m, lambda_)
         return J + reg, np.concatenate([G1.ravel(order=write), G2.ravel(order=write)])
 
@@ -111,7 +114,7 @@ def make(mistakes=(), loss="cross_entropy", order="F", style="vectorised"):
             g = a2[1:] * (1 - a2[1:])
             if "sigmoid_prime_of_activation" in mk:
                 g = sigmoidGradient(a2[1:])
-            d2 = (Theta2[:, 1:].T @ d3) * g
+            d2 = Theta2[:, 1:].T @ d3 if "hidden_missing_sigmoid_prime" in mk else (Theta2[:, 1:].T @ d3) * g
             Delta2 += np.outer(d3, a2)
             Delta1 += np.outer(d2, a1)
         reg, G1, G2 = penalty_and_gradient(Theta1, Theta2, Delta1, Delta2, m, lambda_)
