@@ -13,6 +13,7 @@ from crosscheck.learner.calls import Call, Run
 from crosscheck.learner.target import UserFunction, run_problems
 from manual import LOSSES
 from manual.catalogue import LABEL_OFFSET_FORMS, MISTAKE_IDS, MISTAKES, with_mistake
+from manual.layout import reroll
 
 
 def as_run(fn, order):
@@ -166,3 +167,20 @@ def test_runner_observations_are_findings():
     result = dg.diagnose(writes)
     assert result.ids == ["modifies_inputs"] and not result.passed and result.findings[0].where == "y"
     assert dg.diagnose(good).passed
+
+
+def test_a_described_part_is_explained_without_a_name():
+    """A cost penalty never divided by m (λ/2 ΣΘ²) fits the model c = m/2 exactly: explained,
+    described, and given no id (no catalogued or new mistake is that)."""
+    right = with_mistake([], "cross_entropy", "F")
+
+    def penalty_not_divided(nn_params, n_in, n_hid, K, X, y, lambda_):
+        J, grad = right(nn_params, n_in, n_hid, K, X, y, lambda_)
+        thetas = reroll(nn_params, (n_in, n_hid, K))
+        penalty = sum(float(np.sum(t[:, 1:] ** 2)) for t in thetas)
+        m = X.shape[0]
+        return J + (lambda_ / 2 - lambda_ / (2 * m)) * penalty, grad
+    result = dg.diagnose(as_run(penalty_not_divided, "F"))
+    assert not result.passed and result.ids == [] and result.recognised
+    [finding] = result.findings
+    assert finding.id is None and "never divided by m" in finding.description

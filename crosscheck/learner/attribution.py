@@ -133,14 +133,18 @@ def fit_cost(calls, order, loss):
                           sum(float(np.sum(th[:, 0] ** 2)) for th in t[2])] for _, t in positive])
         k = np.array([c.problem.lambda_ / c.problem.m for c, _ in positive])
         resid = np.array([c.J - t[0] for c, t in positive])
-        fitted = tuple(float(v) for v in np.linalg.lstsq(sums * k[:, None], resid, rcond=None)[0])
-        ms = [c.problem.m for c, _ in positive]
-        cw, cb = _snap("c", zip([fitted[0]] * len(ms), ms)), _snap("c", zip([fitted[1]] * len(ms), ms))
-        if cw is not None and cb is not None:
-            model = [t[0] + kk * (snap_value(cw, m) * sw + snap_value(cb, m) * sb)
-                     for (c, t), kk, (sw, sb), m in zip(positive, k, sums, ms)]
-            if all(abs(c.J - v) <= TOL * max(abs(c.J), abs(v)) for (c, _), v in zip(positive, model)):
-                return CostPart(world, (cw, cb), fitted, True)
+        ms = np.array([c.problem.m for c, _ in positive], dtype=float)
+        # c constant across problems, or c ∝ m (a penalty never divided by m): fit both ways
+        for per_m in (False, True):
+            scale = k * (ms if per_m else 1.0)
+            fit = tuple(float(v) for v in np.linalg.lstsq(sums * scale[:, None], resid, rcond=None)[0])
+            fitted = fitted if per_m else fit
+            cw, cb = (_snap("c", [(v * m if per_m else v, m) for m in ms]) for v in fit)
+            if cw is not None and cb is not None:
+                model = [t[0] + kk * (snap_value(cw, m) * sw + snap_value(cb, m) * sb)
+                         for (c, t), kk, (sw, sb), m in zip(positive, k, sums, ms)]
+                if all(abs(c.J - v) <= TOL * max(abs(c.J), abs(v)) for (c, _), v in zip(positive, model)):
+                    return CostPart(world, (cw, cb), fitted, True)
         if world == data_only:
             unexplained = CostPart(world, None, fitted, False)
     return unexplained if data_only else CostPart(None, None, (), False)

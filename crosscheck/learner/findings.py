@@ -153,7 +153,8 @@ def _cost_findings(cost, layers, loss):
         out.append(Finding("the cost's penalty", "cost", f"J − data term = {cw}·(λ/m) Σ‖Θ[:, 1:]‖²", named[cw]))
     elif cw != "1/2":
         out.append(Finding("the cost's penalty", "cost", f"J − data term = {cw}·(λ/m) Σ‖Θ[:, 1:]‖²",
-                           description=f"the cost's penalty is {cw}·(λ/m) ΣΘ² instead of λ/(2m) ΣΘ²"))
+                           description="the cost's penalty is λ/2 ΣΘ², never divided by m" if cw == "m/2"
+                           else f"the cost's penalty is {cw}·(λ/m) ΣΘ² instead of λ/(2m) ΣΘ²"))
     grad_bias = _bias_in_gradient(layers)
     if cb != "0" and cb == cw:
         ident = "regularize_bias" if grad_bias else "regularize_bias_cost_only"
