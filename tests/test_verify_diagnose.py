@@ -37,7 +37,7 @@ def test_problem_set_has_the_course_shape_and_an_absent_label():
 @pytest.mark.parametrize("loss", LOSSES)
 def test_reference_agrees_with_manual(loss):
     from manual import nn_cost_function
-    from manual.layout import reroll, unroll
+    from manual.layout import unroll
     for p in pb.PROBLEMS:
         thetas, X, y = pb.problem_data(p)
         J, grad = nn_cost_function(unroll(thetas), *p.sizes, X, y, p.lambda_, loss=loss)
@@ -184,3 +184,20 @@ def test_a_described_part_is_explained_without_a_name():
     assert not result.passed and result.ids == [] and result.recognised
     [finding] = result.findings
     assert finding.id is None and "never divided by m" in finding.description
+
+
+def test_an_unexplained_part_says_which_entries():
+    """Row 0 of the output layer's gradient off by 1e-3 (relative): no model fits it, and the
+    finding names the row rather than the whole layer."""
+    from manual.layout import unroll
+    right = with_mistake([], "cross_entropy", "F")
+
+    def row_off(nn_params, n_in, n_hid, K, X, y, lambda_):
+        J, grad = right(nn_params, n_in, n_hid, K, X, y, lambda_)
+        grads = reroll(grad, (n_in, n_hid, K))
+        grads[1][0] *= 1.001
+        return J, unroll(grads)
+    result = dg.diagnose(as_run(row_off, "F"))
+    [finding] = result.findings
+    assert not finding.explained and finding.where.startswith("output layer Θ^(2) (row 0 of 3, 6 of 18 entries on 4-5-3;")
+    assert "row 0 of 10, 26 of 260 entries on 400-25-10" in finding.where

@@ -19,6 +19,8 @@
 """
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from manual.layout import reroll
 
 from crosscheck.check.compare import compare, element_errors
@@ -44,8 +46,10 @@ def locate(cost_wrong, errors, tol):
     layers = []
     for e in errors:
         wrong = e > tol
+        rows = np.flatnonzero(wrong.any(axis=1))
         layers.append({"bias": int(wrong[:, 0].sum()), "weights": int(wrong[:, 1:].sum()),
-                       "n_bias": int(wrong.shape[0]), "n_weights": int(wrong[:, 1:].size)})
+                       "n_bias": int(wrong.shape[0]), "n_weights": int(wrong[:, 1:].size),
+                       "rows": rows.tolist() if 0 < rows.size < wrong.shape[0] else []})
     return {"cost": bool(cost_wrong), "layers": layers}
 
 
@@ -53,7 +57,7 @@ def merge_locations(locations):
     """One location summing the counts of several (same number of layers)."""
     if not locations:
         return {"cost": False, "layers": []}
-    layers = [{k: sum(loc["layers"][i][k] for loc in locations) for k in locations[0]["layers"][i]}
+    layers = [{k: sum(loc["layers"][i][k] for loc in locations) for k in locations[0]["layers"][i] if k != "rows"}
               for i in range(len(locations[0]["layers"]))]
     return {"cost": any(loc["cost"] for loc in locations), "layers": layers}
 
@@ -136,6 +140,22 @@ def _worst(reports):
     return max(wrong, key=lambda r: r.comparison.cost_rel_err)
 
 
+def _layer_entries(layer, calls, agree, order, loss):
+    """Which entries of Θ^(layer + 1) disagree, per shape: 'every entry', 'bias column only',
+    'rows 2, 5 of 10 on 400-25-10', ..."""
+    out = {}
+    for c in calls:
+        if agree[c.problem] or c.problem.sizes in out:
+            continue
+        _, errors, _ = agrees((c.J, reroll(c.grad, c.problem.sizes, order)), reference_result(c.problem, loss))
+        d = locate(False, errors, tolerance(KIND))["layers"][layer]
+        rows = (f"row{'s' * (len(d['rows']) > 1)} {', '.join(map(str, d['rows']))} of {d['n_bias']}"
+                if 0 < len(d["rows"]) <= 3 else "")
+        out[c.problem.sizes] = (f"{rows}, {_entries(d)}" if rows else _entries(d)) + " on " + "-".join(map(str, c.problem.sizes))
+    texts = list(out.values())
+    return texts if len({t.split(" on ")[0] for t in texts}) > 1 else [texts[0].split(" on ")[0]] if texts else []
+
+
 def _attributed(calls, agree, order, loss):
     """Findings for the calls that ran and disagree; when the problem without some label is the
     only one that does not fit, the rest are attributed and that problem is named apart."""
@@ -149,6 +169,10 @@ def _attributed(calls, agree, order, loss):
                                         f"{absent[0].problem.absent}", "right or explained on every "
                                         "other problem, wrong only where a label is absent from y",
                                         "one_hot_from_labels_present")]
+    for f in findings:                 # say which entries an unexplained layer gets wrong
+        layer = next((l for l in range(len(calls[0].problem.sizes) - 1) if f"Θ^({l + 1})" in f.where), None)
+        if not f.explained and f.what == "the gradient" and layer is not None:
+            f.where += " (" + "; ".join(_layer_entries(layer, calls, agree, order, loss)) + ")"
     if not findings:
         findings = [Finding("the function", "", "it disagrees with autodiff, but no single part stands out",
                             description="unexplained disagreement", explained=False)]
