@@ -1,65 +1,36 @@
-"""Is a learner's ``nnCostFunction`` right, where is it wrong, and which known mistake is it?
+"""Is a learner's ``nnCostFunction`` right, where is it wrong, and what is wrong with it?
 
-1. The learner's function runs on the fixed :data:`PROBLEMS` (two shapes; λ = 0 and λ > 0;
-   unsaturated, course-like and saturated weights), course layout: parameters unrolled in
-   ``order`` (column-major "F" by default), labels 1..K.
-2. Its (J, grad) is compared with JAX autodiff of the reference cost (one-hot targets built
+1. The runner (``target``) calls the function on every one of the fixed :data:`PROBLEMS` (three
+   shapes, the course's 400-25-10 among them; λ = 0 and λ > 0; unsaturated, course-like and
+   saturated weights; one problem with a label absent from y), in the declared unrolling
+   ``order``, labels 1..K, and records each call's (J, grad) or why it failed.
+2. Each (J, grad) is compared with JAX autodiff of the reference cost (one-hot targets built
    here, independently of ``manual``), cost AND gradient, in float64, element by element, with
-   the table's "user" tolerance. Comparing the cost, not only the gradient with the learner's own
-   cost, is what catches mistakes made consistently in both (regularize_bias, unroll_order,
+   the table's "user" tolerance. Comparing the cost, not only the gradient with the learner's
+   own cost, is what catches mistakes made consistently in both (regularize_bias, unroll_order,
    label_offset): their gradients are right for their wrong costs.
-3. When it disagrees, every catalogue variant (``manual.catalogue.with_mistake``) that applies
-   to the loss runs on the same problems. A variant *matches* when the learner's (J, grad)
-   equals the variant's within the same tolerance on EVERY problem, so a mistake invisible on
-   some problems (no_reg_in_gradient at λ = 0, regularize_bias at λ = 0) is still pinned down by
-   the others, and a mistake never borrows a name because it happens to coincide on one problem.
-   If no single mistake matches, pairs of mistakes are tried (a learner can make two). Anything
-   else is "unrecognised": never forced onto a name. The problem set separates every candidate
-   from every other (tests/test_verify_diagnose.py checks this), so a match is unique.
+3. When it disagrees, :mod:`~crosscheck.learner.attribution` separates the answer into parts
+   (cost data term and penalty; per layer the gradient's data term, penalty and bias column;
+   how Θ is read and the gradient written) and fits each with a small exact model;
+   :mod:`~crosscheck.learner.findings` names each wrong part (a catalogue id, a new id, or a
+   description), :mod:`~crosscheck.learner.crashes` reads the pattern of failed calls, and the
+   runner's observations (inputs written into, non-determinism) become findings too. A part no
+   model reproduces is "unexplained": never forced onto a name.
 """
-import functools
-import itertools
 from dataclasses import dataclass, field
 
+import numpy as np
 
-from manual.layout import reroll, unroll
-from manual.catalogue import LABEL_OFFSET_FORMS, MISTAKE_IDS, MISTAKES, with_mistake
+from manual.layout import reroll
 
 from crosscheck.check.compare import compare, element_errors
 from crosscheck.check.tolerances import tolerance
-from crosscheck.learner.problems import Problem, problem_data, reference_result
+from crosscheck.learner.attribution import attribute
+from crosscheck.learner.crashes import failure_findings
+from crosscheck.learner.findings import Finding, attribution_findings
+from crosscheck.learner.problems import Problem, reference_result
 
 KIND = "user"
-
-
-CORRECT = (frozenset(), LABEL_OFFSET_FORMS[0])
-
-
-@functools.lru_cache(maxsize=None)
-def variant_result(candidate, problem, loss, order):
-    """(J, [grad per layer]) of the catalogue variant ``candidate`` = (ids frozenset, label form)."""
-    ids, label_form = candidate
-    thetas, X, y = problem_data(problem)
-    f = with_mistake(ids, loss, order, label_form)
-    J, grad = f(unroll(thetas, order), *problem.sizes, X, y, problem.lambda_)
-    return J, reroll(grad, problem.sizes, order)
-
-
-def _forms(ids):
-    """One candidate per way of writing the mistakes ``ids`` (label_offset has two)."""
-    ids = frozenset(ids)
-    forms = LABEL_OFFSET_FORMS if "label_offset" in ids else LABEL_OFFSET_FORMS[:1]
-    return [(ids, form) for form in forms]
-
-
-def candidates(loss):
-    """Explanations to try, simplest first: ([every applicable id alone], [every compatible pair]),
-    each a (frozenset of ids, label_offset form) candidate."""
-    singles = [i for i in MISTAKE_IDS if loss in MISTAKES[i].losses]
-    pairs = [p for p in itertools.combinations(singles, 2)
-             if set(p) != {"no_reg_in_gradient", "gradient_reg_half"}]
-    return ([c for i in singles for c in _forms([i])],
-            [c for p in pairs for c in _forms(p)])
 
 
 def agrees(a, b, tol=None):
@@ -75,8 +46,10 @@ def locate(cost_wrong, errors, tol):
     layers = []
     for e in errors:
         wrong = e > tol
+        rows = np.flatnonzero(wrong.any(axis=1))
         layers.append({"bias": int(wrong[:, 0].sum()), "weights": int(wrong[:, 1:].sum()),
-                       "n_bias": int(wrong.shape[0]), "n_weights": int(wrong[:, 1:].size)})
+                       "n_bias": int(wrong.shape[0]), "n_weights": int(wrong[:, 1:].size),
+                       "rows": rows.tolist() if 0 < rows.size < wrong.shape[0] else []})
     return {"cost": bool(cost_wrong), "layers": layers}
 
 
@@ -84,7 +57,7 @@ def merge_locations(locations):
     """One location summing the counts of several (same number of layers)."""
     if not locations:
         return {"cost": False, "layers": []}
-    layers = [{k: sum(loc["layers"][i][k] for loc in locations) for k in locations[0]["layers"][i]}
+    layers = [{k: sum(loc["layers"][i][k] for loc in locations) for k in locations[0]["layers"][i] if k != "rows"}
               for i in range(len(locations[0]["layers"]))]
     return {"cost": any(loc["cost"] for loc in locations), "layers": layers}
 
@@ -133,50 +106,113 @@ class ProblemReport:
 @dataclass
 class Diagnosis:
     passed: bool
-    ids: list                    # the diagnosis: catalogue ids, empty when right or unrecognised
-    matches: list                # every explanation that matched (a list of sorted id lists)
-    reports: list
+    ids: list                    # the ids found (catalogue or new), in the order of the findings
+    findings: list               # one Finding per wrong part
+    reports: list                # one ProblemReport per call that ran
     loss: str
     order: str
     tol: float
-    y_shape: str = "(m,)"
-    tried: int = 0               # explanations compared
+    run: object = None           # the crosscheck.learner.calls.Run judged
     where: str = ""
     location: dict = field(default_factory=dict)
-    run: object = None           # the crosscheck.learner.calls.Run judged
+    worst: object = None         # the ProblemReport that shows best what is wrong
 
     @property
     def recognised(self):
-        return self.passed or bool(self.matches)
+        """True when every wrong part is explained (and when nothing is wrong)."""
+        return all(f.explained for f in self.findings)
+
+    @property
+    def failures(self):
+        return [c for c in self.run.calls if not c.ok] if self.run else []
+
+
+def _worst(reports):
+    """The disagreeing problem with the largest error in what is actually wrong: the gradient if
+    it is wrong anywhere, else the cost."""
+    wrong = [r for r in reports if not r.ok]
+    if not wrong:
+        return None
+    grad_wrong = [r for r in wrong if r.comparison.shape_error or r.comparison.grad_rel_diff > r.comparison.tol
+                  or any(d["bias"] or d["weights"] for d in r.location["layers"])]
+    if grad_wrong:
+        return max(grad_wrong, key=lambda r: r.comparison.grad_rel_diff)
+    return max(wrong, key=lambda r: r.comparison.cost_rel_err)
+
+
+def _layer_entries(layer, calls, agree, order, loss):
+    """Which entries of Θ^(layer + 1) disagree, per shape: 'every entry', 'bias column only',
+    'rows 2, 5 of 10 on 400-25-10', ..."""
+    out = {}
+    for c in calls:
+        if agree[c.problem] or c.problem.sizes in out:
+            continue
+        _, errors, _ = agrees((c.J, reroll(c.grad, c.problem.sizes, order)), reference_result(c.problem, loss))
+        d = locate(False, errors, tolerance(KIND))["layers"][layer]
+        rows = (f"row{'s' * (len(d['rows']) > 1)} {', '.join(map(str, d['rows']))} of {d['n_bias']}"
+                if 0 < len(d["rows"]) <= 3 else "")
+        out[c.problem.sizes] = (f"{rows}, {_entries(d)}" if rows else _entries(d)) + " on " + "-".join(map(str, c.problem.sizes))
+    texts = list(out.values())
+    return texts if len({t.split(" on ")[0] for t in texts}) > 1 else [texts[0].split(" on ")[0]] if texts else []
+
+
+def _attributed(calls, agree, order, loss):
+    """Findings for the calls that ran and disagree; when the problem without some label is the
+    only one that does not fit, the rest are attributed and that problem is named apart."""
+    findings = attribution_findings(attribute(calls, order, loss), order, loss)
+    absent = [c for c in calls if c.problem.absent and not agree[c.problem]]
+    if absent and not all(f.explained for f in findings):
+        rest = [c for c in calls if not c.problem.absent]
+        retry = attribution_findings(attribute(rest, order, loss), order, loss) if rest else []
+        if all(f.explained for f in retry):
+            findings = retry + [Finding("the targets Y", "the problem without label "
+                                        f"{absent[0].problem.absent}", "right or explained on every "
+                                        "other problem, wrong only where a label is absent from y",
+                                        "one_hot_from_labels_present")]
+    for f in findings:                 # say which entries an unexplained layer gets wrong
+        layer = next((l for l in range(len(calls[0].problem.sizes) - 1) if f"Θ^({l + 1})" in f.where), None)
+        if not f.explained and f.what == "the gradient" and layer is not None:
+            f.where += " (" + "; ".join(_layer_entries(layer, calls, agree, order, loss)) + ")"
+    if not findings:
+        findings = [Finding("the function", "", "it disagrees with autodiff, but no single part stands out",
+                            description="unexplained disagreement", explained=False)]
+    return findings
 
 
 def diagnose(run, loss="cross_entropy", order="F"):
-    """Judge ``run`` (a :class:`~crosscheck.learner.calls.Run`: the learner's (J, grad) on each
-    problem, unrolled in ``order``) against autodiff, and name its mistake when one fits."""
+    """Judge ``run`` (a :class:`~crosscheck.learner.calls.Run`: one Call per problem, in order,
+    each with (J, grad unrolled in ``order``) or a failure) against autodiff, and say what is
+    wrong with it, part by part."""
     tol = tolerance(KIND)
-    problems = [c.problem for c in run.calls]
-    outputs = [(c.J, reroll(c.grad, c.problem.sizes, order)) for c in run.calls]
+    if run.failure or not run.calls:
+        why = run.failure or "no problem was run"
+        return Diagnosis(False, [], [Finding("the function", run.spec, why, description="it could not "
+                                             "run at all", explained=False)], [], loss, order, tol, run, "nowhere")
+    ran = [c for c in run.calls if c.ok]
     reports = []
-    for problem, out in zip(problems, outputs):
-        ref = reference_result(problem, loss)
+    for call in ran:
+        out = (call.J, reroll(call.grad, call.problem.sizes, order))
+        ref = reference_result(call.problem, loss)
         comparison, errors, ok = agrees(out, ref)
         location = locate(comparison.cost_rel_err > tol, errors, tol)
-        reports.append(ProblemReport(problem, out, ref, comparison, ok, location))
+        reports.append(ProblemReport(call.problem, out, ref, comparison, ok, location))
+    agree = {r.problem: r.ok for r in reports}
+    findings = failure_findings(run.calls, agree, run.spec)
+    wrong = [c for c in ran if not agree[c.problem]]
+    if wrong:
+        findings += _attributed(ran, agree, order, loss)
+    if run.mutated_inputs:
+        findings.append(Finding("the inputs", ", ".join(run.mutated_inputs),
+                                f"after a call, {', '.join(run.mutated_inputs)} no longer held what was passed in",
+                                "modifies_inputs"))
+    if run.nondeterministic:
+        findings.append(Finding("the function", ", ".join(getattr(p, "name", str(p)) for p in run.nondeterministic),
+                                "two calls on the same problem returned different values", "nondeterministic"))
     overall = merge_locations([r.location for r in reports if not r.ok])
-    result = Diagnosis(passed=all(r.ok for r in reports), ids=[], matches=[], reports=reports,
-                       loss=loss, order=order, tol=tol, y_shape=run.y_shape, run=run,
-                       where=describe_where(overall), location=overall)
-    if result.passed:
-        return result
-    for group in candidates(loss):               # singles; only if none matches, pairs
-        for candidate in group:
-            result.tried += 1
-            ids = sorted(candidate[0], key=MISTAKE_IDS.index)
-            if ids not in result.matches and all(
-                    agrees(out, variant_result(candidate, problem, loss, order))[2]
-                    for problem, out in zip(problems, outputs)):
-                result.matches.append(ids)
-        if result.matches:
-            break
-    result.ids = sorted({i for match in result.matches for i in match}, key=MISTAKE_IDS.index)
-    return result
+    ids = []
+    for f in findings:
+        if f.id and f.explained and f.id not in ids:
+            ids.append(f.id)
+    return Diagnosis(passed=not findings, ids=ids, findings=findings, reports=reports, loss=loss,
+                     order=order, tol=tol, run=run, where=describe_where(overall), location=overall,
+                     worst=_worst(reports))

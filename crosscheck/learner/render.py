@@ -1,43 +1,73 @@
-"""A verify result as text (the report a learner reads) or as one JSON object (for autograders)."""
+"""A verify result as text (the report a learner reads) or as one JSON object (for autograders).
+
+The JSON contract: ``passed``; ``diagnosis``, the ids found (catalogue or new); ``recognised``,
+true when every wrong part is explained; ``findings``, one entry per wrong part (what, where,
+evidence, id or description, explanation, correction); ``mutated_inputs``; ``problems``, one
+entry per problem, including those where the function failed, with the reason.
+"""
+import math
 import textwrap
 
-from manual.catalogue import MISTAKES
-
 from crosscheck.learner.diagnosis import describe_where
+from crosscheck.learner.findings import EXPLAINED
 
 
-def _problem_json(report):
-    c, p = report.comparison, report.problem
-    layer, row, col = c.worst
+def _finite(x):
+    """Strict JSON has no NaN or inf: those become null."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, (list, tuple)):
+        return [_finite(v) for v in x]
+    return x
+
+
+def _problem_json(problem):
+    p = problem
     return {"name": p.name, "sizes": list(p.sizes), "m": p.m, "seed": p.seed, "regime": p.regime,
-            "lambda": p.lambda_, "agrees": report.ok,
-            "cost_yours": c.cost_a, "cost_reference": c.cost_b, "cost_rel_err": c.cost_rel_err,
-            "grad_rel_diff": c.grad_rel_diff, "layer_rel_diff": c.layer_rel_diff,
-            "layer_max_abs_err": c.layer_max_abs,
-            "worst": {"layer": layer, "row": row, "column": col, "yours": c.worst_a, "reference": c.worst_b},
-            "where": _where_text(report.location), "location": report.location}
+            "lambda": p.lambda_, "absent_label": p.absent or None}
 
 
-def _where_text(location):
-    return describe_where(location)
+def _report_json(report):
+    c = report.comparison
+    layer, row, col = c.worst
+    return {**_problem_json(report.problem), "ran": True, "agrees": report.ok, "failure": None, "kind": "ok",
+            "cost_yours": c.cost_a, "cost_reference": c.cost_b, "cost_rel_err": _finite(c.cost_rel_err),
+            "grad_rel_diff": _finite(c.grad_rel_diff), "layer_rel_diff": _finite(c.layer_rel_diff),
+            "layer_max_abs_err": _finite(c.layer_max_abs),
+            "worst": {"layer": layer, "row": row, "column": col, "yours": _finite(c.worst_a),
+                      "reference": _finite(c.worst_b)},
+            "where": describe_where(report.location), "location": report.location}
+
+
+def _problems_json(result):
+    reports = {r.problem: r for r in result.reports}
+    out = []
+    for call in result.run.calls:
+        if call.ok:
+            out.append(_report_json(reports[call.problem]))
+        else:
+            out.append({**_problem_json(call.problem), "ran": False, "agrees": False,
+                        "failure": call.failure, "kind": call.kind})
+    return out
 
 
 def to_json(result):
+    run = result.run
     return {
-        "function": result.run.spec, "loss": result.loss, "order": result.order,
+        "function": run.spec, "loss": result.loss, "order": result.order,
         "passed": result.passed,
         "diagnosis": result.ids,
         "recognised": result.recognised,
-        "matches": result.matches,
-        "explanations": [{"id": i, "summary": MISTAKES[i].summary, "explanation": MISTAKES[i].explanation,
-                          "correction": MISTAKES[i].correction} for i in result.ids],
+        "findings": [f.to_json() for f in result.findings],
+        "mutated_inputs": list(run.mutated_inputs),
+        "nondeterministic": [getattr(p, "name", str(p)) for p in run.nondeterministic],
         "where": result.where if not result.passed else "nowhere",
         "tolerance": result.tol, "compared_with": "JAX autodiff, float64, cost and every gradient entry",
-        "y_shape": result.y_shape,
-        "problems": [_problem_json(r) for r in result.reports],
-        "explanations_tried": result.tried,
-        "call_seconds": result.run.seconds,
-        "warnings": result.run.warnings,
+        "y_shape": run.y_shape,
+        "problems": _problems_json(result),
+        "call_seconds": run.seconds,
+        "warnings": run.warnings,
+        "failure": run.failure,
     }
 
 
@@ -45,48 +75,74 @@ def _wrap(text, indent="    "):
     return textwrap.fill(text, width=96, initial_indent=indent, subsequent_indent=indent)
 
 
+def _table(result):
+    n_layers = max((len(r.comparison.layer_rel_diff) for r in result.reports), default=2)
+    lines = [f"{'problem':<52} {'cost err':>9} {'grad err':>9} "
+             + " ".join(f"{'Θ^(%d)' % (i + 1):>9}" for i in range(n_layers)) + "  where"]
+    reports = {r.problem: r for r in result.reports}
+    for call in result.run.calls:
+        if not call.ok:
+            lines.append(f"{call.problem.name:<52} FAILED: {call.failure}")
+            continue
+        r = reports[call.problem]
+        c = r.comparison
+        lines.append(f"{r.problem.name:<52} {c.cost_rel_err:9.1e} {c.grad_rel_diff:9.1e} "
+                     + " ".join(f"{d:9.1e}" for d in c.layer_rel_diff)
+                     + ("  ok" if r.ok else f"  {describe_where(r.location)}"))
+    return lines
+
+
+def _finding_lines(i, f):
+    mistake = EXPLAINED.get(f.id) if f.explained else None
+    head = f"{i}. {f.what} ({f.where}): " if f.where else f"{i}. {f.what}: "
+    if mistake:
+        lines = [_wrap(head + f"{f.id}: {f.description or mistake.summary}.", indent="")]
+    else:
+        lines = [_wrap(head + (f.description or "unexplained") + ("." if f.explained else " (unexplained)."),
+                       indent="")]
+    lines.append(_wrap("Evidence: " + f.evidence))
+    if mistake:
+        lines.append(_wrap(mistake.explanation))
+        lines.append(f"    Corrected: {mistake.correction}")
+    return lines
+
+
 def to_text(result):
+    run = result.run
     order_name = {"F": "column-major (course)", "C": "row-major"}[result.order]
-    lines = [f"crosscheck verify {result.run.spec}: loss {result.loss}, unrolled {result.order} {order_name}, "
-             f"labels 1..K, y passed as {result.y_shape}",
+    lines = [f"crosscheck verify {run.spec}: loss {result.loss}, unrolled {result.order} {order_name}, "
+             f"labels 1..K, y passed as {run.y_shape}",
              f"compared with JAX autodiff in float64: the cost and every gradient entry, tolerance "
              f"{result.tol:.0e} (relative)", ""]
-    n_layers = len(result.reports[0].comparison.layer_rel_diff)
-    head = f"{'problem':<44} {'cost err':>9} {'grad err':>9} " + " ".join(
-        f"{'Θ^(%d)' % (i + 1):>9}" for i in range(n_layers)) + "  where"
-    lines.append(head)
-    for r in result.reports:
-        c = r.comparison
-        lines.append(f"{r.problem.name:<44} {c.cost_rel_err:9.1e} {c.grad_rel_diff:9.1e} "
-                     + " ".join(f"{d:9.1e}" for d in c.layer_rel_diff)
-                     + ("  ok" if r.ok else f"  {_where_text(r.location)}"))
-    lines.append("")
-    n_bad = sum(not r.ok for r in result.reports)
+    if run.failure:
+        lines.append(f"WRONG: your {run.name} could not run: {run.failure}")
+        return "\n".join(lines)
+    lines += _table(result) + [""]
+    n = len(run.calls)
     if result.passed:
-        lines.append(f"RIGHT: your {result.run.name} matches autodiff on all {len(result.reports)} problems.")
+        lines.append(f"RIGHT: your {run.name} matches autodiff on all {n} problems.")
     else:
-        lines.append(f"WRONG: your {result.run.name} disagrees with autodiff on {n_bad} of {len(result.reports)} problems.")
-        lines.append(f"Where: {result.where}.")
-        worst = max((r for r in result.reports if not r.ok), key=lambda r: r.comparison.grad_rel_diff)
-        lines.append(_wrap("Largest: " + worst.comparison.describe(), indent=""))
+        bad = sum(not r.ok for r in result.reports) + len(result.failures)
+        lines.append(f"WRONG: your {run.name} is wrong on {bad} of {n} problems"
+                     + (f" ({len(result.failures)} of them failed to run)" if result.failures else "")
+                     + ("; it also writes into its inputs" if run.mutated_inputs else "") + ".")
+        if result.worst is not None:
+            lines.append(f"Where: {result.where}.")
+            lines.append(_wrap(f"Largest ({result.worst.problem.name}): " + result.worst.comparison.describe(),
+                               indent=""))
         lines.append("")
-        if not result.matches:
-            lines.append("Diagnosis: unrecognised. The error matches no catalogued mistake, alone or two "
-                         "together, on every problem; look where it sits (above) and derive that part again.")
+        if result.recognised:
+            verdict = "explained"
         else:
-            if len(result.matches) > 1:
-                lines.append("Diagnosis: ambiguous, these explanations all match: "
-                             + "; ".join(" + ".join(m) for m in result.matches))
-            elif len(result.ids) > 1:
-                lines.append(f"Diagnosis: two mistakes together: {' + '.join(result.ids)}")
-            for i in result.ids:
-                mistake = MISTAKES[i]
-                lines.append(f"Diagnosis: {i}: {mistake.summary}.")
-                lines.append(_wrap(mistake.explanation))
-                lines.append(f"    Corrected: {mistake.correction}")
-    if result.run.warnings:
+            verdict = ("partly explained" if any(f.explained for f in result.findings) else "unrecognised")
+        lines.append(f"Diagnosis: {verdict}" + (f" ({', '.join(result.ids)})" if result.ids else "")
+                     + (". The parts marked unexplained match no known mistake: look where they sit "
+                        "(above) and derive that part again." if verdict != "explained" else "."))
+        for i, f in enumerate(result.findings, 1):
+            lines += _finding_lines(i, f)
+    if run.warnings:
         lines.append("")
-        lines.append("Notes on your function (warnings it raised): " + "; ".join(result.run.warnings[:3]))
-    if result.run.seconds:
-        lines.append(f"({len(result.run.seconds)} calls of your function, slowest {max(result.run.seconds):.3f} s)")
+        lines.append("Notes on your function (warnings it raised): " + "; ".join(run.warnings[:3]))
+    if run.seconds:
+        lines.append(f"({len(run.seconds)} calls of your function, slowest {max(run.seconds):.3f} s)")
     return "\n".join(lines)

@@ -112,3 +112,26 @@ def missing_divide_by_m(nn_params, input_layer_size, hidden_layer_size, num_labe
     Theta1_grad[:, 1:] += lambda_ / m * Theta1[:, 1:]
     Theta2_grad[:, 1:] += lambda_ / m * Theta2[:, 1:]
     return J, np.concatenate([Theta1_grad.ravel(order="F"), Theta2_grad.ravel(order="F")])
+
+
+def hidden_missing_sigmoid_prime(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    Theta1, Theta2 = _unpack(nn_params, input_layer_size, hidden_layer_size, num_labels)
+    m = X.shape[0]
+    J = 0
+    Delta1, Delta2 = np.zeros(Theta1.shape), np.zeros(Theta2.shape)
+    for i in range(m):
+        a1 = np.insert(X[i], 0, 1)
+        a2 = np.insert(sigmoid(Theta1 @ a1), 0, 1)
+        a3 = sigmoid(Theta2 @ a2)
+        yk = np.zeros(num_labels)
+        yk[y[i] - 1] = 1
+        J += np.sum(-yk * np.log(a3) - (1 - yk) * np.log(1 - a3))
+        d3 = a3 - yk
+        d2 = Theta2[:, 1:].T @ d3                      # the error reaching the hidden units, no g'(z)
+        Delta2 += np.outer(d3, a2)
+        Delta1 += np.outer(d2, a1)
+    J = J / m + lambda_ / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+    Theta1_grad, Theta2_grad = Delta1 / m, Delta2 / m
+    Theta1_grad[:, 1:] += lambda_ / m * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lambda_ / m * Theta2[:, 1:]
+    return J, np.concatenate([Theta1_grad.ravel(order="F"), Theta2_grad.ravel(order="F")])
