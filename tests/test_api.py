@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import crosscheck
+from crosscheck.learner.problems import PROBLEMS
 from crosscheck import assert_verified, verify
 from crosscheck.cli import main
 from manual.errors import InputError
@@ -49,7 +50,7 @@ def test_assert_verified_message_is_the_diagnosis(mistake):
     with pytest.raises(AssertionError) as caught:
         assert_verified(planted(mistake))
     message = str(caught.value)
-    assert f"Diagnosis: {mistake}:" in message and "Corrected:" in message
+    assert f"Diagnosis: explained ({mistake})" in message and f"{mistake}:" in message and "Corrected:" in message
     assert len(message.splitlines()) <= 60
     assert "array(" not in message and "[[" not in message       # no array dumps
 
@@ -76,8 +77,8 @@ def test_to_dict_is_the_cli_json(capsys):
 
 def test_html_shows_verdict_table_diagnosis_and_heat_map():
     page = verify(loop_mistakes.sigmoid_prime_of_activation)._repr_html_()
-    assert "WRONG: your sigmoid_prime_of_activation disagrees with autodiff" in page
-    assert "<table>" in page and page.count("<tr>") == 7          # header + 6 problems
+    assert "WRONG: your sigmoid_prime_of_activation is wrong on" in page
+    assert "<table>" in page and page.count("<tr>") == 1 + len(PROBLEMS)        # header + every problem
     assert "sigmoid_prime_of_activation" in page and "Corrected:" in page
     png = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page)
     assert png and base64.b64decode(png.group(1)).startswith(b"\x89PNG")
@@ -85,7 +86,7 @@ def test_html_shows_verdict_table_diagnosis_and_heat_map():
 
 def test_html_of_a_right_function_has_no_heat_map():
     page = verify(correct.nnCostFunction)._repr_html_()
-    assert "RIGHT: your nnCostFunction matches autodiff on all 6 problems." in page
+    assert f"RIGHT: your nnCostFunction matches autodiff on all {len(PROBLEMS)} problems." in page
     assert "data:image/png" not in page
 
 
@@ -101,19 +102,25 @@ def test_heat_map_only_where_the_gradient_is_wrong():
 
 def test_caller_function_runs_in_process_on_copies():
     """The decision: the caller's own function runs in the caller's process (it sees their
-    closures and globals, and the same pid), on copies of the inputs, so writing into them harms
-    nothing and the checks still see the learner's original problems."""
+    closures and globals, and the same pid), on copies of the problems' inputs, so the checks
+    still see the original problems; writing into its arguments is still wrong (with
+    scipy.optimize nn_params is the optimiser's own vector), as on the command line."""
     pids = []
 
     def mine(nn_params, *args):
         pids.append(os.getpid())
+        return correct.nnCostFunction(nn_params, *args)
+
+    def writes(nn_params, *args):
         J, grad = correct.nnCostFunction(nn_params, *args)
-        nn_params[:] = 0.0                      # writes into its argument: a copy
+        nn_params[:] = 0.0                      # writes into its argument
         return J, grad
 
-    result = verify(mine)
-    assert result.passed
+    assert verify(mine).passed
     assert pids and set(pids) == {os.getpid()}
+    written = verify(writes)
+    assert not written.passed and written.diagnosis == ["modifies_inputs"]
+    assert written.to_dict()["mutated_inputs"] == ["nn_params"]
 
 
 def test_a_function_that_raises_fails_with_the_reason():
@@ -123,8 +130,8 @@ def test_a_function_that_raises_fails_with_the_reason():
     result = verify(broken)                     # returns, does not raise
     assert (result.passed, result.diagnosis, result.recognised) == (False, [], False)
     assert "raised ZeroDivisionError" in result.error and "test_api.py line" in result.error
-    assert result.to_dict()["error"] == result.error
-    assert "could not be checked" in result._repr_html_()
+    assert result.to_dict()["failure"] == result.error and result.to_dict()["failure_kind"] == "exception"
+    assert "failed: broken raised ZeroDivisionError" in result._repr_html_()
     with pytest.raises(AssertionError, match="ZeroDivisionError"):
         assert_verified(broken)
 
@@ -172,5 +179,5 @@ def test_pytest_failure_shows_the_diagnosis_not_crosschecks_frames(tmp_path):
     out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)],
                          capture_output=True, text=True, cwd=tmp_path).stdout
     assert "1 failed" in out
-    assert "Diagnosis: regularize_bias" in out
+    assert "Diagnosis: explained (regularize_bias)" in out
     assert "api.py" not in out and "def assert_verified" not in out

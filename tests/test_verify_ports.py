@@ -9,13 +9,10 @@ from pathlib import Path
 import pytest
 
 from crosscheck.cli import main
-from crosscheck.learner.calls import Call, Run
 from crosscheck.learner.diagnosis import diagnose
-from crosscheck.learner.problems import PROBLEMS, problem_data
+from crosscheck.learner.problems import PROBLEMS
 from crosscheck.learner.render import to_json, to_text
-from crosscheck.learner.target import load_user_function
-from manual.errors import InputError
-from manual.layout import unroll
+from crosscheck.learner.target import run_target
 
 STUDENT = Path(__file__).resolve().parent / "student_code"
 PORTS = STUDENT / "ports.py"
@@ -30,18 +27,9 @@ def verify_json(capsys, spec, *options):
 
 
 def contract_run(spec):
-    """A Run as the worker (#11) delivers it: one Call per problem, failed ones included, even
-    when every call fails (today's in-process runner then raises the first failure instead)."""
-    user = load_user_function(str(spec))
-    calls = []
-    for p in PROBLEMS:
-        thetas, X, y = problem_data(p)
-        try:
-            J, grad = user(unroll(thetas), *p.sizes, X, y, p.lambda_, context=p.name)
-            calls.append(Call(p, J, grad))
-        except InputError as exc:
-            calls.append(Call(p, failure=str(exc), kind="exception"))
-    return Run(user.spec, user.name, calls)
+    """The Run the worker delivers: one Call per problem, failed ones included, even when every
+    call fails."""
+    return run_target(str(spec))
 
 
 def line_of(marker):

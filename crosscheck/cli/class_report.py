@@ -11,7 +11,6 @@ import gc
 import json
 import math
 import os
-import textwrap
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -21,15 +20,6 @@ from manual.errors import InputError
 from crosscheck.cli import one_line
 from crosscheck.cli.progress import Progress
 from crosscheck.learner import runner
-
-MUTATION_NOTE = ("Your function wrote into its input(s) {names}. The caller's arrays are not yours: with "
-                 "scipy.optimize, nn_params IS the optimiser's own vector, and a reshape of it (or of a "
-                 "slice) is a view, so `Theta1[:, 0] = 0` changes it and corrupts the training. Copy "
-                 "before writing: `Theta1 = nn_params[:k].reshape(...).copy()`.")
-NONDETERMINISTIC_NOTE = ("Your function gave a different (J, grad) when called again on the same "
-                         "problem ({problems}): it keeps state between calls (a global, a default "
-                         "argument it changes) or uses unseeded randomness.")
-
 
 @dataclass
 class Verdict:
@@ -52,59 +42,27 @@ def strict(value):
     return value
 
 
-def _failed_run(run, loss, order):
-    """The JSON and text of a run that could not give (J, grad) on every problem."""
-    failed = [c for c in run.calls if not c.ok]
-    first = run.failure or failed[0].failure
-    kinds = [run.failure_kind] if run.failure else list(dict.fromkeys(c.kind for c in failed))
-    data = {"function": run.spec, "loss": loss, "order": order, "passed": False, "diagnosis": [],
-            "failure": first, "failure_kind": kinds[0],
-            "calls": [{"problem": c.problem.name, "ok": c.ok, "kind": c.kind, "failure": c.failure}
-                      for c in run.calls]}
-    lines = [f"crosscheck verify {run.spec}", ""]
-    if run.failure:
-        lines.append(f"WRONG: your code could not be run: {run.failure}")
-    else:
-        lines += [f"{c.problem.name:<44} " + ("ok" if c.ok else f"{c.kind}: {c.failure}") for c in run.calls]
-        lines += ["", f"WRONG: your {run.name} failed on {len(failed)} of {len(run.calls)} problems: {first}"]
-    return data, "\n".join(lines), kinds, first
-
-
 def judge(run, loss, order):
-    """The :class:`Verdict` on ``run`` (a crosscheck.learner.calls.Run)."""
-    if run.failure or not all(c.ok for c in run.calls):
-        data, text, labels, reason = _failed_run(run, loss, order)
-        passed = False
+    """The :class:`Verdict` on ``run`` (a crosscheck.learner.calls.Run): the diagnosis judges
+    every run, including failed calls, inputs written into and changing answers."""
+    from crosscheck.learner.diagnosis import diagnose
+    from crosscheck.learner.render import to_json, to_text
+    result = diagnose(run, loss=loss, order=order)
+    kinds = [run.failure_kind] if run.failure else [c.kind for c in run.calls if not c.ok]
+    if result.passed:
+        labels, reason = ["right"], "right"
     else:
-        from crosscheck.learner.diagnosis import diagnose
-        from crosscheck.learner.render import to_json, to_text
-        result = diagnose(run, loss=loss, order=order)
-        data, text = to_json(result), to_text(result)
-        passed = result.passed and not run.mutated_inputs and not run.nondeterministic
-        labels = (["right"] if result.passed else list(result.ids) if result.matches else ["unrecognised"])
-        reason = ("right" if result.passed else
-                  "; ".join(f"{i}" for i in result.ids) if result.matches else f"unrecognised ({result.where})")
-        notes, short = [], []
-        if run.mutated_inputs:
-            notes.append(MUTATION_NOTE.format(names=", ".join(run.mutated_inputs)))
-            short.append(f"wrote into its inputs: {', '.join(run.mutated_inputs)}")
-            labels.append("mutated_inputs")
-        if run.nondeterministic:
-            notes.append(NONDETERMINISTIC_NOTE.format(problems="; ".join(run.nondeterministic)))
-            short.append(f"a different answer the second time on {len(run.nondeterministic)} problems")
-            labels.append("nondeterministic")
-        if notes:
-            labels = [label for label in labels if label != "right"]
-            reason = "; ".join(([] if result.passed else [reason]) + short)
-            if result.passed:         # the numbers are right, the function is not
-                text = text.replace("RIGHT: your", "Numbers right: your", 1)
-            text += "\n\nWRONG:\n" + "\n".join(
-                textwrap.fill(note, width=96, initial_indent="    ", subsequent_indent="    ") for note in notes)
-    data.update(passed=passed, mutated_inputs=run.mutated_inputs, nondeterministic=run.nondeterministic,
-                printed=run.printed, warnings=run.warnings)
-    if run.printed:
-        text += "\n\nyour function printed (first lines):\n" + "\n".join(f"    {line}" for line in run.printed)
-    return Verdict(run.spec, passed, one_line(reason), labels, strict(data), text)
+        labels = list(dict.fromkeys([*result.ids, *kinds])) or ["unrecognised"]
+        failed = [c for c in run.calls if not c.ok]
+        if run.failure:
+            reason = run.failure
+        elif failed and not result.ids:
+            reason = f"failed on {len(failed)} of {len(run.calls)} problems: {failed[0].failure}"
+        else:
+            reason = "; ".join(result.ids) or f"unrecognised ({result.where})"
+            if not result.recognised and result.ids:
+                reason += " (partly explained)"
+    return Verdict(run.spec, result.passed, one_line(reason), labels, strict(to_json(result)), to_text(result))
 
 
 def _error(spec, exc):

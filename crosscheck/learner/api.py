@@ -41,41 +41,38 @@ MAX_MESSAGE_LINES = 60
 
 @dataclass
 class VerifyResult:
-    """What ``verify`` found. ``diagnosis_result`` is the full
-    :class:`~crosscheck.learner.diagnosis.Diagnosis`, None when the function could not be run
-    (``error`` then says why, in one line)."""
+    """What ``verify`` found: the :class:`~crosscheck.learner.diagnosis.Diagnosis` of the run,
+    including calls that failed (``error`` says why the first one did, in one line)."""
     run: Run
     diagnosis_result: object
     loss: str
     order: str
-    error: str = ""
 
     @property
     def passed(self):
-        return self.diagnosis_result is not None and self.diagnosis_result.passed
+        return self.diagnosis_result.passed
 
     @property
     def diagnosis(self):
-        """The catalogue ids found (empty when right, unrecognised or not run)."""
-        return list(self.diagnosis_result.ids) if self.diagnosis_result is not None else []
+        """The ids found, catalogue or new (empty when right or unrecognised)."""
+        return list(self.diagnosis_result.ids)
 
     @property
     def recognised(self):
-        return self.diagnosis_result is not None and self.diagnosis_result.recognised
+        return self.diagnosis_result.recognised
+
+    @property
+    def error(self):
+        """Why the function could not run, or its first failing call failed; '' when every call ran."""
+        return self.to_dict()["failure"] or ""
 
     def to_dict(self):
         """The object ``crosscheck verify --json`` prints."""
-        if self.diagnosis_result is not None:
-            return to_json(self.diagnosis_result)
-        return {"function": self.run.spec, "loss": self.loss, "order": self.order, "passed": False,
-                "diagnosis": [], "recognised": False, "error": self.error}
+        return to_json(self.diagnosis_result)
 
     def __str__(self):
         """The text report ``crosscheck verify`` prints."""
-        if self.diagnosis_result is not None:
-            return to_text(self.diagnosis_result)
-        return f"crosscheck verify {self.run.spec}: loss {self.loss}\n\nWRONG: your {self.run.name} " \
-               f"could not be checked: {self.error}"
+        return to_text(self.diagnosis_result)
 
     def __repr__(self):
         verdict = "passed" if self.passed else f"failed, diagnosis {self.diagnosis or 'unrecognised'}"
@@ -120,12 +117,7 @@ def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
     if isinstance(fn, (str, Path)):
         run = run_target(str(fn), order, timeout)
     else:
-        user = _user_function(fn, timeout)
-        try:
-            run = run_problems(user, PROBLEMS, order)
-        except InputError as exc:        # the function raised, hung or returned something unusable
-            return VerifyResult(Run(user.spec, user.name, warnings=user.warnings, failure=str(exc),
-                                    failure_kind="call"), None, loss, order, error=" ".join(str(exc).split()))
+        run = run_problems(_user_function(fn, timeout), PROBLEMS, order)
     return VerifyResult(run, diagnose(run, loss, order), loss, order)
 
 
@@ -148,6 +140,8 @@ def worst_gradient(result):
     whose gradient disagrees anywhere, the larger error on a tie; None when every gradient agrees."""
     tol, best = tolerance(KIND), None
     for call in result.run.calls:
+        if not call.ok:
+            continue
         mine = reroll(call.grad, call.problem.sizes, result.order)
         ref = reference_result(call.problem, result.loss)[1]
         worst = max(float(e.max(initial=0.0)) for e in element_errors(mine, ref))
@@ -174,11 +168,16 @@ def heat_map_png(result):
 def _table(problems):
     if not problems:
         return ""
-    n_layers = len(problems[0]["layer_rel_diff"])
+    ran = [p for p in problems if p["ran"]]
+    n_layers = len(ran[0]["layer_rel_diff"]) if ran else 2
     head = "".join(f"<th>{h}</th>" for h in ["problem", "cost err", "grad err",
                                               *(f"Θ^({i + 1})" for i in range(n_layers)), "where"])
     rows = []
     for p in problems:
+        if not p["ran"]:
+            rows.append(f"<tr><td>{html.escape(p['name'])}</td><td colspan='{n_layers + 3}'><b>failed: "
+                        f"{html.escape(p['failure'])}</b></td></tr>")
+            continue
         cells = [html.escape(p["name"]), *(f"{v:.1e}" for v in
                                            [p["cost_rel_err"], p["grad_rel_diff"], *p["layer_rel_diff"]])]
         where = "ok" if p["agrees"] else f"<b>{html.escape(p['where'])}</b>"
@@ -187,18 +186,17 @@ def _table(problems):
 
 
 def _diagnosis(d):
-    if d["passed"] or "error" in d:
+    if d["passed"]:
         return ""
-    if not d["explanations"]:
-        return ("<p><b>Diagnosis: unrecognised.</b> The error matches no catalogued mistake, alone or "
-                "two together, on every problem; look where it sits (above) and derive that part again.</p>")
-    parts = []
-    if len(d["matches"]) > 1:
-        parts.append("<p><b>Ambiguous:</b> these explanations all match: "
-                     + html.escape("; ".join(" + ".join(m) for m in d["matches"])) + "</p>")
-    for e in d["explanations"]:
-        parts.append(f"<p><b>Diagnosis: <code>{html.escape(e['id'])}</code></b>: {html.escape(e['summary'])}."
-                     f"<br>{html.escape(e['explanation'])}<br>Corrected: <code>{html.escape(e['correction'])}</code></p>")
+    parts = [f"<p><b>Diagnosis: {'explained' if d['recognised'] else 'not (fully) explained'}"
+             + (f" ({html.escape(', '.join(d['diagnosis']))})" if d["diagnosis"] else "") + "</b></p>"]
+    for f in d["findings"]:
+        name = f"<code>{html.escape(f['id'])}</code>: " if f["id"] else ""
+        text = html.escape(f["description"] or f["what"])
+        parts.append(f"<p><b>{name}{text}</b>" + (f" ({html.escape(f['where'])})" if f["where"] else "")
+                     + (f"<br>{html.escape(f['explanation'])}" if f["explanation"] else "")
+                     + (f"<br>Corrected: <code>{html.escape(f['correction'])}</code>" if f["correction"] else "")
+                     + ("" if f["explained"] else "<br><i>unexplained: derive this part again</i>") + "</p>")
     return "".join(parts)
 
 
@@ -206,20 +204,20 @@ def to_html(result):
     """The report as HTML for a notebook (see VerifyResult._repr_html_)."""
     d = result.to_dict()
     name = html.escape(result.run.name)
-    if "error" in d:
-        verdict = f"WRONG: your {name} could not be checked: {html.escape(d['error'])}"
+    if d["failure"] and not d["problems"]:
+        verdict = f"WRONG: your {name} could not be checked: {html.escape(d['failure'])}"
     elif d["passed"]:
         verdict = f"RIGHT: your {name} matches autodiff on all {len(d['problems'])} problems."
     else:
         wrong = sum(not p["agrees"] for p in d["problems"])
-        verdict = (f"WRONG: your {name} disagrees with autodiff on {wrong} of {len(d['problems'])} problems."
-                   f"<br>Where: {html.escape(d['where'])}.")
+        verdict = (f"WRONG: your {name} is wrong on {wrong} of {len(d['problems'])} problems."
+                   + (f"<br>Where: {html.escape(d['where'])}." if d["where"] != "nowhere" else ""))
     colour = "#1a7f37" if d["passed"] else "#cf222e"
     parts = [f"<div><p style='color:{colour};font-weight:bold'>{verdict}</p>",
              f"<p>loss {html.escape(result.loss)}, unrolled {html.escape(result.order)}; compared with JAX "
              f"autodiff in float64, cost and every gradient entry</p>",
              _table(d.get("problems", [])), _diagnosis(d)]
-    png = heat_map_png(result) if not d["passed"] and "error" not in d else ""
+    png = heat_map_png(result) if not d["passed"] else ""
     if png:
         parts.append(f"<img alt='heat map of the gradient error' src='data:image/png;base64,{png}'/>")
     parts.append(f"<details><summary>text report</summary><pre>{html.escape(str(result))}</pre></details></div>")

@@ -123,28 +123,31 @@ def _wait_for(path, process, deadline):
 
 
 def _results(work, problems, process, name, timeout):
-    """One loadmat'ed result dict per problem, waiting at most ``timeout`` seconds for each."""
+    """(one loadmat'ed result dict per problem answered, why Octave stopped or None), waiting at
+    most ``timeout`` seconds for each problem. ``why`` is (one line, kind), kind "timeout",
+    "exit", "crash" or "bad_return"."""
     def stopped(what):
         process.poll()
         if process.returncode is None:
-            return InputError(f"{name} took longer than the {timeout:g} s limit {what} "
-                              "(an endless loop? raise the limit with --timeout S)")
-        return InputError(f"Octave exited with code {process.returncode} {what} "
-                          "(does your function call exit or quit, or crash Octave?)")
+            return (f"{name} took longer than the {timeout:g} s limit {what} "
+                    "(an endless loop? raise the limit with --timeout S)", "timeout")
+        return (f"Octave exited with code {process.returncode} {what} "
+                "(does your function call exit or quit, or crash Octave?)",
+                "exit" if process.returncode >= 0 else "crash")
 
     from scipy.io import loadmat
     if not _wait_for(work / "ready", process, time.monotonic() + STARTUP_SECONDS):
-        raise stopped("while starting")
+        return [], stopped("while starting")
     results, limit = [], math.inf if timeout is None else timeout
     for k, problem in enumerate(problems, start=1):
         if not _wait_for(work / f"result{k}.mat", process, time.monotonic() + limit):
-            raise stopped(f"on {problem.name}")
+            return results, stopped(f"on {problem.name}")
         size = (work / f"result{k}.mat").stat().st_size
         if size > MAX_RESULT_BYTES:
-            raise InputError(f"{name} returned {size / 2**20:.0f} MB on {problem.name}; expected J and a "
-                             "gradient the length of nn_params")
+            return results, (f"{name} returned {size / 2**20:.0f} MB on {problem.name}; expected J and a "
+                             "gradient the length of nn_params", "bad_return")
         results.append(loadmat(work / f"result{k}.mat", squeeze_me=False, chars_as_strings=True))
-    return results
+    return results, None
 
 
 def _text(value):
@@ -154,18 +157,21 @@ def _text(value):
 
 
 def _call(problem, result, name):
-    """The Call for one problem's result dict; a failed call raises, like run_problems does."""
+    """The Call for one problem's result dict: (J, grad), or why the call failed."""
     on = f" on {problem.name}"
     message, where = _text(result["message"]), _text(result["where"])
     if message:
-        # The runner's present contract: a call that fails stops the run with one line (exit 2).
-        # Once Run records failed calls (Call.failure), return Call(problem, failure=...) here.
         where = f" ({where})" if where else ""
         if message.startswith("returned"):
-            raise InputError(f"{name} {message}{on}")
-        raise InputError(f"{name} raised an error in Octave: {' '.join(message.split())}{where}{on}")
+            return Call(problem, failure=f"{name} {message}{on}", kind="bad_return")
+        kind = "memory" if "out of memory" in message else "exception"
+        return Call(problem, failure=f"{name} raised an error in Octave: {' '.join(message.split())}{where}{on}",
+                    kind=kind)
     n_params = sum(b * (a + 1) for a, b in zip(problem.sizes, problem.sizes[1:]))
-    J, grad = check_result((result["J"], result["grad"]), n_params, name, on)
+    try:
+        J, grad = check_result((result["J"], result["grad"]), n_params, name, on)
+    except InputError as exc:
+        return Call(problem, failure=str(exc), kind="bad_return")
     return Call(problem, J, grad, seconds=float(np.asarray(result["seconds"]).ravel()[0]))
 
 
@@ -188,13 +194,17 @@ def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
         reader = threading.Thread(target=_drain, args=(process.stdout, kept), daemon=True)
         reader.start()
         try:
-            results = _results(work, problems, process, name, timeout)
+            results, stop = _results(work, problems, process, name, timeout)
         finally:
             _kill(process)
             reader.join(timeout=5)
             process.stdout.close()
     output = b"".join(kept).decode("utf-8", "replace").splitlines()
     calls = [_call(p, r, name) for p, r in zip(problems, results)]
+    if stop is not None and not results and "while starting" in stop[0]:
+        return Run(spec, name, failure=stop[0], failure_kind=stop[1], printed=output[:5])
+    if stop is not None:            # Octave is gone: the problems it did not answer failed with it
+        calls += [Call(p, failure=stop[0], kind=stop[1]) for p in problems[len(results):]]
     warnings = [line.strip() for line in output if line.lstrip().startswith("warning:")][:3]
     if any("single" in _text(r["classes"]) for r in results):
         warnings.append("returned single-precision values: their rounding (~1e-7) is far above the "

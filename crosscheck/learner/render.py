@@ -67,8 +67,20 @@ def to_json(result):
         "problems": _problems_json(result),
         "call_seconds": run.seconds,
         "warnings": run.warnings,
-        "failure": run.failure,
+        "printed": list(run.printed),
+        **_failure_json(run),
     }
+
+
+def _failure_json(run):
+    """{"failure": one line, "failure_kind": ...}: why the target could not run, else why its first
+    failing call failed, else both None."""
+    if run.failure:
+        return {"failure": run.failure, "failure_kind": run.failure_kind or "crash"}
+    failed = [c for c in run.calls if not c.ok]
+    if not failed:
+        return {"failure": None, "failure_kind": None}
+    return {"failure": failed[0].failure, "failure_kind": failed[0].kind}     # its text names the problem
 
 
 def _wrap(text, indent="    "):
@@ -116,7 +128,7 @@ def to_text(result):
              f"{result.tol:.0e} (relative)", ""]
     if run.failure:
         lines.append(f"WRONG: your {run.name} could not run: {run.failure}")
-        return "\n".join(lines)
+        return "\n".join(lines + _printed(run))
     lines += _table(result) + [""]
     n = len(run.calls)
     if result.passed:
@@ -145,4 +157,11 @@ def to_text(result):
         lines.append("Notes on your function (warnings it raised): " + "; ".join(run.warnings[:3]))
     if run.seconds:
         lines.append(f"({len(run.seconds)} calls of your function, slowest {max(run.seconds):.3f} s)")
-    return "\n".join(lines)
+    return "\n".join(lines + _printed(run))
+
+
+def _printed(run):
+    """The first lines the learner's function printed (captured in its worker, never on our stdout)."""
+    if not run.printed:
+        return []
+    return ["", "your function printed (first lines):", *(f"    {line}" for line in run.printed)]

@@ -15,9 +15,9 @@ def accumulates_gradient(nn_params, input_layer_size, hidden_layer_size, num_lab
     return J, buffer.copy()
 
 
-def drifts_after_six_calls(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
-    """Right on the first six calls, then off by a little."""
+def drifts_after_one_pass(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    """Right on its first 11 calls (one pass over verify's 11 problems), then off by a little."""
     global _calls
     _calls += 1
     J, grad = nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
-    return J * (1 + 1e-6 * (_calls > 6)), grad
+    return J * (1 + 1e-6 * (_calls > 11)), grad
