@@ -1,10 +1,20 @@
-"""Central-difference gradients and the course's checkNNGradients."""
+"""Central-difference gradients and the course's checkNNGradients.
+
+A central difference needs the cost at θ with ONE coordinate moved, for every coordinate and
+every stencil step: 4n costs for n parameters. Evaluated one vector at a time (the readable
+form, ``numerical_gradient``), Python's overhead per call dominates at the report's sizes.
+``numerical_gradient_batched`` asks instead for many such costs per call, and
+``PerturbedCost`` evaluates them for the network with a few large numpy calls: still the
+cost alone, from scratch at each perturbed point, never a gradient formula.
+"""
 import numpy as np
 
+from .activation import sigmoid
 from .backprop import cost_and_gradient
 from .initialisation import debug_initialize_weights
 from .labels import one_hot
-from .layout import reroll, unroll
+from .layout import add_bias, reroll, unroll
+from .losses import check_loss, residual
 
 NUMGRAD_EPSILON = 1e-4
 
@@ -13,9 +23,32 @@ NUMGRAD_EPSILON = 1e-4
 STENCILS = {2: ((1, 0.5), (-1, -0.5)),
             4: ((2, -1 / 12), (1, 8 / 12), (-1, -8 / 12), (-2, 1 / 12))}
 
+# Elements of scratch one batch of PerturbedCost may hold (8 MiB in float64): a batch of b
+# perturbed copies of one layer's Θ plus b·m activations of the widest layer. Small enough for
+# the last-level cache, large enough that each numpy call does thousands of costs' work.
+BATCH_ELEMENTS = 2 ** 20
+
+
+def numerical_gradient_batched(costs, theta, epsilon=NUMGRAD_EPSILON, order=2, batch=64):
+    """∂f/∂θᵢ by central differences for every i, up to ``batch`` costs per call. theta (n,) -> (n,).
+
+    costs(index (b,), value (b,)) -> (b,) returns f at the b vectors that equal θ except
+    θ[index[k]] = value[k]. The stencil (see numerical_gradient) and its arithmetic are the
+    same: value = θᵢ + step·ε, weights summed in stencil order, divided by ε at the end.
+    """
+    if order not in STENCILS:
+        raise ValueError(f"order must be 2 or 4, got {order}")
+    theta = np.array(theta, dtype=float)
+    grad = np.zeros_like(theta)
+    for start in range(0, theta.size, batch):
+        index = np.arange(start, min(start + batch, theta.size))
+        for step, weight in STENCILS[order]:
+            grad[index] += weight * np.asarray(costs(index, theta[index] + step * epsilon), dtype=float)
+    return grad / epsilon
+
 
 def numerical_gradient(f, theta, epsilon=NUMGRAD_EPSILON, order=2):
-    """∂f/∂θᵢ by central differences for every i. theta (n,) -> (n,).
+    """∂f/∂θᵢ by central differences for every i, f called on one vector at a time. theta (n,) -> (n,).
 
     order=2 (the course's): (f(θ + εeᵢ) − f(θ − εeᵢ)) / 2ε, error O(ε²·f⁽³⁾) + O(u·|f|/ε).
     order=4: (−f(θ+2εeᵢ) + 8f(θ+εeᵢ) − 8f(θ−εeᵢ) + f(θ−2εeᵢ)) / 12ε, error O(ε⁴·f⁽⁵⁾) + O(u·|f|/ε).
@@ -23,17 +56,86 @@ def numerical_gradient(f, theta, epsilon=NUMGRAD_EPSILON, order=2):
     an unlucky random problem (m = 1, squared error) measured 1.2e-9. Randomised tests use
     order=4 with ε = 1e-3, measured ≤ 3e-12 over 400 random shapes.
     """
-    if order not in STENCILS:
-        raise ValueError(f"order must be 2 or 4, got {order}")
-    theta = np.array(theta, dtype=float)
-    grad = np.zeros_like(theta)
-    for i in range(theta.size):
-        saved = theta[i]
-        for step, weight in STENCILS[order]:
-            theta[i] = saved + step * epsilon
-            grad[i] += weight * f(theta)
-        theta[i] = saved
-    return grad / epsilon
+    point = np.array(theta, dtype=float)
+
+    def one_at_a_time(index, value):
+        out = np.empty(index.size)
+        for k, (i, v) in enumerate(zip(index, value)):
+            saved, point[i] = point[i], v
+            out[k] = f(point)
+            point[i] = saved
+        return out
+    return numerical_gradient_batched(one_at_a_time, point, epsilon, order)
+
+
+def _data_loss_sums(z, Y, loss):
+    """losses.data_loss_sum for each of b problems side by side: z (m, b, K), Y (m, 1, K) -> (b,).
+    The same split (cross-entropy as [max(z, 0) − y·z] + log(1 + e^(−|z|)), squared error's
+    residual from losses.residual), summed per problem."""
+    if loss == "cross_entropy":
+        return (np.sum(np.maximum(z, 0.0) - Y * z, axis=(0, 2))
+                + np.sum(np.log1p(np.exp(-np.abs(z))), axis=(0, 2)))
+    r = residual(z, Y)
+    return 0.5 * np.einsum("mbk,mbk->b", r, r)
+
+
+class PerturbedCost:
+    """manual.backprop.cost at θ with one coordinate moved, many coordinates per call.
+
+    ``PerturbedCost(thetas, X, Y, λ, loss)(index, value)`` -> (b,): J at the b parameter
+    vectors equal to unroll(thetas) (column-major, the course's) except θ[index[k]] = value[k];
+    pass it to numerical_gradient_batched with batch=self.batch. For a coordinate of Θ^(l):
+
+        a^(1..l) = manual.backprop.forward's, shared: the layers below do not move
+        z^(l+1)_k = a^(l) Θ^(l)_kᵀ              one product, a^(l) (m, 1 + s_l) against
+                                                 the b perturbed copies Θ^(l)_k stacked
+        a^(j+1)_k = [1, g(z^(j+1)_k)], z^(j+2)_k = a^(j+1)_k Θ^(j+1)ᵀ   above: the b·m rows
+                                                 stacked, one product per layer
+        J_k = data_loss_sum(z^(L)_k, Y)/m + λ/(2m) Σ_j ‖Θ^(j)_k[:, 1:]‖²
+
+    Every J_k is computed whole from its own weights, as manual.backprop.cost would (rounding
+    aside: the same products, summed in another order).
+    """
+
+    def __init__(self, thetas, X, Y, lambda_=0.0, loss="cross_entropy"):
+        self.loss = check_loss(loss)
+        self.thetas = [np.asarray(t, dtype=float) for t in thetas]
+        self.Y, self.m, self.lambda_ = np.asarray(Y, dtype=float), X.shape[0], float(lambda_)
+        self.acts = [add_bias(np.asarray(X, dtype=float))]          # a^(l) with its bias column
+        for theta in self.thetas[:-1]:
+            self.acts.append(add_bias(sigmoid(self.acts[-1] @ theta.T)))
+        self.squares = [float(np.vdot(t[:, 1:], t[:, 1:])) for t in self.thetas]
+        self.offsets = np.cumsum([0] + [t.size for t in self.thetas])
+        widest = max(max(t.size for t in self.thetas), self.m * (1 + max(t.shape[0] for t in self.thetas)))
+        self.batch = max(1, BATCH_ELEMENTS // widest)
+
+    def __call__(self, index, value):
+        index, value = np.asarray(index), np.asarray(value, dtype=float)
+        out = np.empty(index.size)
+        layer_of = np.searchsorted(self.offsets, index, side="right") - 1
+        for l in np.unique(layer_of):
+            mine = layer_of == l
+            out[mine] = self._layer(l, index[mine] - self.offsets[l], value[mine])
+        return out
+
+    def _layer(self, l, local, value):
+        """J for b copies of Θ^(l), copy k with its column-major element local[k] set to value[k].
+
+        Rows stay in (m, b) order throughout, example-major: no transposed copies."""
+        theta = self.thetas[l]
+        rows, cols = theta.shape
+        b = local.size
+        W = np.repeat(theta[None], b, axis=0)                       # (b, s_{l+1}, 1 + s_l)
+        W[np.arange(b), local % rows, local // rows] = value
+        z = self.acts[l] @ W.reshape(b * rows, cols).T              # (m, b·s_{l+1})
+        for theta_up in self.thetas[l + 1:]:
+            a = add_bias(sigmoid(z.reshape(self.m * b, rows)))      # (m·b, 1 + s)
+            rows = theta_up.shape[0]
+            z = a @ theta_up.T
+        others = sum(s for j, s in enumerate(self.squares) if j != l)
+        penalty = others + np.einsum("bij,bij->b", W[:, :, 1:], W[:, :, 1:])
+        data = _data_loss_sums(z.reshape(self.m, b, rows), self.Y[:, None, :], self.loss)
+        return data / self.m + self.lambda_ / (2.0 * self.m) * penalty
 
 
 def relative_difference(a, b):
