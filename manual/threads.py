@@ -1,0 +1,80 @@
+"""The thread policy: how many threads, chosen by problem size, for this network's products.
+
+Measured on 2 cores (bench/bench_cost.py, m = 5000, 400-25-10): the skinny products of one
+cost + gradient gain little from BLAS's own threads (2.6× the compute roofline with two,
+4.1× with one) but split well by rows (2.2× with two Python threads, each running
+single-threaded BLAS over half the rows, their Δ summed). And BLAS's threads spin while they
+wait for each other: with another process busy, two-thread OpenBLAS took 31 ms where one took
+0.8 ms. Python threads block instead of spinning, so a busy core slows a share, never the lot.
+
+So: BLAS runs single-threaded (``single_threaded_blas``), and ``row_threads`` picks how many
+row shares a problem gets: one per MIN_FLOPS_PER_SHARE of matrix products, at most one per
+CPU this process may run on.
+"""
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+# A share must carry enough work to pay for handing it to a thread and joining it (measured
+# ~50 µs): 2 MFLOP is ~100 µs of products at one core's 20 GFLOP/s on these shapes.
+MIN_FLOPS_PER_SHARE = 2e6
+
+_lock = threading.Lock()
+_state = {}
+
+
+def usable_cpus():
+    """CPUs this process may run on (its affinity mask, which containers narrow), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:                               # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def product_flops(layer_sizes):
+    """FLOPs of one example's matrix products in one cost + gradient: z^(l+1) and Δ^(l),
+    2·s_{l+1}·(1 + s_l) each, and δ^(l) for l ≥ 2, 2·s_{l+1}·s_l."""
+    total = 0
+    for l in range(len(layer_sizes) - 1):
+        total += 4 * layer_sizes[l + 1] * (layer_sizes[l] + 1)
+        if l > 0:
+            total += 2 * layer_sizes[l + 1] * layer_sizes[l]
+    return total
+
+
+def row_threads(m, layer_sizes, cpus=None):
+    """Row shares for m examples: min(CPUs, m·FLOPs per example / MIN_FLOPS_PER_SHARE), ≥ 1."""
+    cpus = usable_cpus() if cpus is None else cpus
+    return int(max(1, min(cpus, m, m * product_flops(layer_sizes) // MIN_FLOPS_PER_SHARE)))
+
+
+def _controller():
+    with _lock:
+        if "controller" not in _state:
+            from threadpoolctl import ThreadpoolController     # after numpy has loaded its BLAS
+            _state["controller"] = ThreadpoolController()
+        return _state["controller"]
+
+
+@contextmanager
+def single_threaded_blas():
+    """BLAS (and OpenMP) on one thread inside the block (about 10 µs to enter and leave)."""
+    with _controller().limit(limits=1):
+        yield
+
+
+def run_shares(tasks):
+    """[task() for task in tasks], the first in this thread and the rest on a shared pool."""
+    if len(tasks) == 1:
+        return [tasks[0]()]
+    with _lock:
+        if _state.get("workers", 0) < len(tasks) - 1:
+            if "pool" in _state:
+                _state["pool"].shutdown(wait=False)
+            _state["pool"] = ThreadPoolExecutor(len(tasks) - 1, thread_name_prefix="manual-rows")
+            _state["workers"] = len(tasks) - 1
+        pool = _state["pool"]
+    futures = [pool.submit(task) for task in tasks[1:]]
+    first = tasks[0]()
+    return [first] + [f.result() for f in futures]
