@@ -7,9 +7,9 @@ single-threaded BLAS over half the rows, their Δ summed). And BLAS's threads sp
 wait for each other: with another process busy, two-thread OpenBLAS took 31 ms where one took
 0.8 ms. Python threads block instead of spinning, so a busy core slows a share, never the lot.
 
-So: BLAS runs single-threaded (``single_threaded_blas``), and ``row_threads`` picks how many
-row shares a problem gets: one per MIN_FLOPS_PER_SHARE of matrix products, at most one per
-CPU this process may run on.
+So: BLAS runs single-threaded (``single_threaded_blas`` inside CostGradient, ``command_threads``
+around a whole command), and ``row_threads`` picks how many row shares a problem gets: one per
+MIN_FLOPS_PER_SHARE of matrix products, at most one per CPU this process may run on.
 """
 import os
 import threading
@@ -61,6 +61,17 @@ def _controller():
 def single_threaded_blas():
     """BLAS (and OpenMP) on one thread inside the block (about 10 µs to enter and leave)."""
     with _controller().limit(limits=1):
+        yield
+
+
+@contextmanager
+def command_threads():
+    """A command's whole run (report, pin, train): every BLAS and OpenMP library loaded so far
+    (numpy's and scipy's OpenBLAS, PyTorch's OpenMP) on one thread. Their work here is small
+    products that threads slow down on a busy machine; where rows are many, CostGradient's
+    shares are the parallelism. Import PyTorch before entering, so that its pool is found."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1):
         yield
 
 

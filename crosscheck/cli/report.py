@@ -14,6 +14,7 @@ bound is skipped and listed, never loosened. Exit 0 when all checks pass, 1 when
 """
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from manual.backprop import cost_and_gradient
 from manual.backprop_loop import cost_and_gradient_loop
@@ -95,11 +96,15 @@ def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_RO
         weights[kind] = make_weights(kind, sizes, X, y, seed, course)
         progress.step(f"weights: {kind}")
     scenarios, checks, skipped = [], [], []
+    # Central differences (numpy's big calls, which release the GIL) run on a second thread
+    # while this one runs the autodiff and per-example-loop checks (mostly Python).
+    background = ThreadPoolExecutor(1, thread_name_prefix="central-differences")
     for loss in losses:
         for lambda_ in lambdas:
             for kind in kinds:
                 scenario = {"loss": loss, "lambda": lambda_, "weights": kind}
                 thetas = weights[kind]
+                numerical = background.submit(_numerical, scenario, thetas, X[rows], Y[rows], lambda_, loss)
                 ref = cost_and_gradient(thetas, X, Y, lambda_, loss)
                 costs = {"manual": ref[0]}
                 for backend in ("jax", "torch"):
@@ -111,12 +116,13 @@ def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_RO
                 loop = cost_and_gradient_loop(thetas, X, Y, lambda_, loss)
                 checks.append(_check(scenario, "loop", compare("manual", ref, "loop", loop, "loop"), X.shape[0]))
                 progress.step(f"{loss} λ={lambda_:g} {kind}: loop")
-                check, skip = _numerical(scenario, thetas, X[rows], Y[rows], lambda_, loss)
+                check, skip = numerical.result()
                 checks.extend([check] if check else [])
                 skipped.extend([skip] if skip else [])
                 progress.step(f"{loss} λ={lambda_:g} {kind}: numerical")
                 scenarios.append({**scenario, "costs": costs,
                                   "grad_norms": [float((g ** 2).sum() ** 0.5) for g in ref[1]]})
+    background.shutdown()
     return {"layer_sizes": list(sizes), "m": int(X.shape[0]), "numerical_rows": int(rows.size),
             "scenarios": scenarios, "checks": checks, "skipped": skipped}
 
@@ -131,7 +137,8 @@ def run(args):
     kinds = _kinds(args, course)
     losses, lambdas = list(dict.fromkeys(args.losses)), list(dict.fromkeys(args.lambdas))
     total = len(kinds) + 4 * len(kinds) * len(losses) * len(lambdas)
-    with Progress(total, "crosscheck report") as progress:
+    from manual.threads import command_threads
+    with Progress(total, "crosscheck report") as progress, command_threads():
         result = run_matrix(X, y, kinds, losses, lambdas, args.seed, args.numerical_rows, course,
                             args.device, progress)
     result.update(data=data_name, seed=args.seed, device=args.device,
