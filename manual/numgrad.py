@@ -23,9 +23,9 @@ NUMGRAD_EPSILON = 1e-4
 STENCILS = {2: ((1, 0.5), (-1, -0.5)),
             4: ((2, -1 / 12), (1, 8 / 12), (-1, -8 / 12), (-2, 1 / 12))}
 
-# Elements of scratch one batch of PerturbedCost may hold (8 MiB in float64): a batch of b
-# perturbed copies of one layer's Θ plus b·m activations of the widest layer. Small enough for
-# the last-level cache, large enough that each numpy call does thousands of costs' work.
+# Elements of scratch one batch of PerturbedCost may hold (8 MiB in float64): b copies of the
+# m activations of the widest layer. Small enough for the last-level cache, large enough that
+# each numpy call does thousands of costs' work.
 BATCH_ELEMENTS = 2 ** 20
 
 
@@ -70,13 +70,20 @@ def numerical_gradient(f, theta, epsilon=NUMGRAD_EPSILON, order=2):
 
 def _data_loss_sums(z, Y, loss):
     """losses.data_loss_sum for each of b problems side by side: z (m, b, K), Y (m, 1, K) -> (b,).
-    The same split (cross-entropy as [max(z, 0) − y·z] + log(1 + e^(−|z|)), squared error's
-    residual from losses.residual), summed per problem."""
+    The same terms (cross-entropy as [max(z, 0) − y·z] + log(1 + e^(−|z|)), squared error's
+    ½ r² with r from losses.residual), summed per problem: over the m rows first (whole
+    contiguous rows added at once), then over K."""
     if loss == "cross_entropy":
-        return (np.sum(np.maximum(z, 0.0) - Y * z, axis=(0, 2))
-                + np.sum(np.log1p(np.exp(-np.abs(z))), axis=(0, 2)))
-    r = residual(z, Y)
-    return 0.5 * np.einsum("mbk,mbk->b", r, r)
+        terms = np.abs(z)
+        np.negative(terms, out=terms)
+        np.exp(terms, out=terms)
+        np.log1p(terms, out=terms)
+        terms += np.maximum(z, 0.0) - Y * z
+    else:
+        terms = residual(z, Y)
+        terms *= terms
+        terms *= 0.5
+    return terms.sum(axis=0).sum(axis=1)
 
 
 class PerturbedCost:
@@ -84,29 +91,35 @@ class PerturbedCost:
 
     ``PerturbedCost(thetas, X, Y, λ, loss)(index, value)`` -> (b,): J at the b parameter
     vectors equal to unroll(thetas) (column-major, the course's) except θ[index[k]] = value[k];
-    pass it to numerical_gradient_batched with batch=self.batch. For a coordinate of Θ^(l):
+    pass it to numerical_gradient_batched with batch=self.batch. Moving Θ^(l)[r, c] to v:
 
-        a^(1..l) = manual.backprop.forward's, shared: the layers below do not move
-        z^(l+1)_k = a^(l) Θ^(l)_kᵀ              one product, a^(l) (m, 1 + s_l) against
-                                                 the b perturbed copies Θ^(l)_k stacked
-        a^(j+1)_k = [1, g(z^(j+1)_k)], z^(j+2)_k = a^(j+1)_k Θ^(j+1)ᵀ   above: the b·m rows
-                                                 stacked, one product per layer
-        J_k = data_loss_sum(z^(L)_k, Y)/m + λ/(2m) Σ_j ‖Θ^(j)_k[:, 1:]‖²
+        a^(1..l+1), z^(l+1)   manual.backprop.forward's, shared: nothing there depends on
+                              Θ^(l)[r, c] except unit r of layer l + 1
+        z^(l+1)_r = a^(l) w   w = Θ^(l)[r, :] with w_c = v: unit r recomputed from the
+                              moved row (one product for all b copies)
+        a^(l+1)_r = g(z^(l+1)_r), then every layer above from scratch: the b copies' m rows
+                              stacked, z = [1, g(z)] Θᵀ, one product per layer
+        J = data_loss_sum(z^(L), Y)/m + λ/(2m) Σ_j ‖Θ^(j)[:, 1:]‖²   with the moved weight
 
-    Every J_k is computed whole from its own weights, as manual.backprop.cost would (rounding
-    aside: the same products, summed in another order).
+    Every number that depends on the moved weight is computed from the moved weights, as
+    manual.backprop.cost would (never by adding a correction to the unperturbed value); only
+    numbers that do not depend on it are shared. No gradient formula is involved.
     """
 
     def __init__(self, thetas, X, Y, lambda_=0.0, loss="cross_entropy"):
         self.loss = check_loss(loss)
         self.thetas = [np.asarray(t, dtype=float) for t in thetas]
         self.Y, self.m, self.lambda_ = np.asarray(Y, dtype=float), X.shape[0], float(lambda_)
-        self.acts = [add_bias(np.asarray(X, dtype=float))]          # a^(l) with its bias column
-        for theta in self.thetas[:-1]:
-            self.acts.append(add_bias(sigmoid(self.acts[-1] @ theta.T)))
-        self.squares = [float(np.vdot(t[:, 1:], t[:, 1:])) for t in self.thetas]
+        self.acts, self.zs = [add_bias(np.asarray(X, dtype=float))], []   # a^(l) with bias; z^(l+1)
+        for theta in self.thetas:
+            self.zs.append(self.acts[-1] @ theta.T)
+            self.acts.append(add_bias(sigmoid(self.zs[-1])))
+        # Σ‖Θ^(j)[:, 1:]‖² of every layer but l, and of layer l's rows but r: summed, not subtracted.
+        rows_sq = [np.einsum("ij,ij->i", t[:, 1:], t[:, 1:]) for t in self.thetas]
+        self.others = [sum(float(q.sum()) for j, q in enumerate(rows_sq) if j != l) for l in range(len(rows_sq))]
+        self.other_rows = [np.array([q[np.arange(q.size) != r].sum() for r in range(q.size)]) for q in rows_sq]
         self.offsets = np.cumsum([0] + [t.size for t in self.thetas])
-        widest = max(max(t.size for t in self.thetas), self.m * (1 + max(t.shape[0] for t in self.thetas)))
+        widest = self.m * (1 + max(t.shape[0] for t in self.thetas))
         self.batch = max(1, BATCH_ELEMENTS // widest)
 
     def __call__(self, index, value):
@@ -122,19 +135,23 @@ class PerturbedCost:
         """J for b copies of Θ^(l), copy k with its column-major element local[k] set to value[k].
 
         Rows stay in (m, b) order throughout, example-major: no transposed copies."""
-        theta = self.thetas[l]
-        rows, cols = theta.shape
-        b = local.size
-        W = np.repeat(theta[None], b, axis=0)                       # (b, s_{l+1}, 1 + s_l)
-        W[np.arange(b), local % rows, local // rows] = value
-        z = self.acts[l] @ W.reshape(b * rows, cols).T              # (m, b·s_{l+1})
-        for theta_up in self.thetas[l + 1:]:
-            a = add_bias(sigmoid(z.reshape(self.m * b, rows)))      # (m·b, 1 + s)
-            rows = theta_up.shape[0]
-            z = a @ theta_up.T
-        others = sum(s for j, s in enumerate(self.squares) if j != l)
-        penalty = others + np.einsum("bij,bij->b", W[:, :, 1:], W[:, :, 1:])
-        data = _data_loss_sums(z.reshape(self.m, b, rows), self.Y[:, None, :], self.loss)
+        rows = self.thetas[l].shape[0]
+        b, k = local.size, np.arange(local.size)
+        r = local % rows                                            # the unit each copy moves
+        moved = self.thetas[l][r]                                   # (b, 1 + s_l): its row, copied
+        moved[k, local // rows] = value
+        unit = self.acts[l] @ moved.T                               # (m, b): z^(l+1)_r per copy
+        if l == len(self.thetas) - 1:
+            z = np.repeat(self.zs[l][:, None, :], b, axis=1)        # (m, b, K)
+            z[:, k, r] = unit
+        else:
+            a = np.repeat(self.acts[l + 1][:, None, :], b, axis=1)  # (m, b, 1 + s_{l+1})
+            a[:, k, 1 + r] = sigmoid(unit)
+            z = a.reshape(self.m * b, 1 + rows) @ self.thetas[l + 1].T
+            for theta_up in self.thetas[l + 2:]:
+                z = add_bias(sigmoid(z)) @ theta_up.T
+        penalty = self.others[l] + self.other_rows[l][r] + np.einsum("bj,bj->b", moved[:, 1:], moved[:, 1:])
+        data = _data_loss_sums(z.reshape(self.m, b, -1), self.Y[:, None, :], self.loss)
         return data / self.m + self.lambda_ / (2.0 * self.m) * penalty
 
 
