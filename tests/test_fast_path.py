@@ -254,10 +254,19 @@ def test_thread_policy_by_size():
 
 
 def test_single_threaded_blas_restores_the_limit():
+    """numpy's BLAS, the one CostGradient's products use, is on one thread inside, as before after."""
+    from pathlib import Path
+
     from threadpoolctl import threadpool_info
 
     from manual.threads import single_threaded_blas
-    before = [lib["num_threads"] for lib in threadpool_info()]
+
+    def numpys():                      # a numpy wheel bundles its OpenBLAS in numpy.libs/
+        return [lib["num_threads"] for lib in threadpool_info()
+                if lib["user_api"] == "blas" and Path(lib["filepath"]).parent.name == "numpy.libs"]
+    before = numpys()
+    if not before:
+        pytest.skip("numpy's BLAS is not a bundled numpy.libs library here")
     with single_threaded_blas():
-        assert all(lib["num_threads"] == 1 for lib in threadpool_info())
-    assert [lib["num_threads"] for lib in threadpool_info()] == before
+        assert numpys() == [1] * len(before)
+    assert numpys() == before
