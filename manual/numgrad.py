@@ -5,7 +5,8 @@ every stencil step: 4n costs for n parameters. Evaluated one vector at a time (t
 form, ``numerical_gradient``), Python's overhead per call dominates at the report's sizes.
 ``numerical_gradient_batched`` asks instead for many such costs per call, and
 ``PerturbedCost`` evaluates them for the network with a few large numpy calls: still the
-cost alone, from scratch at each perturbed point, never a gradient formula.
+cost alone at each perturbed point (what depends on the moved weight recomputed from it),
+never a gradient formula.
 """
 import numpy as np
 

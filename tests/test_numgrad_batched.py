@@ -54,7 +54,7 @@ def test_perturbed_costs_catch_a_planted_row_major_index(monkeypatch):
 
 @pytest.mark.parametrize("batch", [1, 2, 5, 1000])
 def test_batch_size_changes_nothing(batch):
-    """The stencil's arithmetic per coordinate is the same whatever the batch: identical bits."""
+    """The stencil's arithmetic per coordinate is the same whatever the batch: the same numbers."""
     theta = np.linspace(-2, 2, 13)
 
     def costs(index, value):
