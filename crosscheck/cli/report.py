@@ -14,13 +14,12 @@ bound is skipped and listed, never loosened. Exit 0 when all checks pass, 1 when
 """
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from manual.backprop import cost_and_gradient
 from manual.backprop_loop import cost_and_gradient_loop
 from manual.errors import InputError
 from manual.labels import one_hot
-from manual.losses import LOSSES
+from manual.losses import LOSSES, penalty, penalty_gradient
 
 from crosscheck.cli import options
 from crosscheck.check.compare import compare
@@ -82,6 +81,16 @@ def _numerical(scenario, thetas, Xs, Ys, lambda_, loss):
                   Xs.shape[0]), None
 
 
+def _loop_at(lambda_, loop_at_0, thetas, m):
+    """The per-example loop's result at λ from its result at λ = 0, bit for bit: its sums over
+    the examples do not depend on λ, and it then adds exactly these terms (backprop_loop:
+    J = Σ/m + penalty, D = Δ/m + penalty_gradient, both 0 at λ = 0). The loop is the slowest
+    check; run once per loss and weights instead of once per λ it saves 2/3 of its time."""
+    J, grads = loop_at_0
+    return (J + penalty(thetas, lambda_, m),
+            [g + penalty_gradient(t, lambda_, m) for g, t in zip(grads, thetas)])
+
+
 def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_ROWS, course=None,
                device="cpu", progress=None):
     """Every check of the matrix: {"scenarios": [...], "checks": [...], "skipped": [...]}."""
@@ -95,16 +104,12 @@ def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_RO
     for kind in kinds:
         weights[kind] = make_weights(kind, sizes, X, y, seed, course)
         progress.step(f"weights: {kind}")
-    scenarios, checks, skipped = [], [], []
-    # Central differences (numpy's big calls, which release the GIL) run on a second thread
-    # while this one runs the autodiff and per-example-loop checks (mostly Python).
-    background = ThreadPoolExecutor(1, thread_name_prefix="central-differences")
+    scenarios, checks, skipped, loops = [], [], [], {}
     for loss in losses:
         for lambda_ in lambdas:
             for kind in kinds:
                 scenario = {"loss": loss, "lambda": lambda_, "weights": kind}
                 thetas = weights[kind]
-                numerical = background.submit(_numerical, scenario, thetas, X[rows], Y[rows], lambda_, loss)
                 ref = cost_and_gradient(thetas, X, Y, lambda_, loss)
                 costs = {"manual": ref[0]}
                 for backend in ("jax", "torch"):
@@ -113,16 +118,17 @@ def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_RO
                     checks.append(_check(scenario, backend, compare("manual", ref, backend, out, "autodiff"),
                                          X.shape[0]))
                     progress.step(f"{loss} λ={lambda_:g} {kind}: {backend}")
-                loop = cost_and_gradient_loop(thetas, X, Y, lambda_, loss)
+                if (loss, kind) not in loops:
+                    loops[loss, kind] = cost_and_gradient_loop(thetas, X, Y, 0.0, loss)
+                loop = _loop_at(lambda_, loops[loss, kind], thetas, X.shape[0])
                 checks.append(_check(scenario, "loop", compare("manual", ref, "loop", loop, "loop"), X.shape[0]))
                 progress.step(f"{loss} λ={lambda_:g} {kind}: loop")
-                check, skip = numerical.result()
+                check, skip = _numerical(scenario, thetas, X[rows], Y[rows], lambda_, loss)
                 checks.extend([check] if check else [])
                 skipped.extend([skip] if skip else [])
                 progress.step(f"{loss} λ={lambda_:g} {kind}: numerical")
                 scenarios.append({**scenario, "costs": costs,
                                   "grad_norms": [float((g ** 2).sum() ** 0.5) for g in ref[1]]})
-    background.shutdown()
     return {"layer_sizes": list(sizes), "m": int(X.shape[0]), "numerical_rows": int(rows.size),
             "scenarios": scenarios, "checks": checks, "skipped": skipped}
 
