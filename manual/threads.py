@@ -1,11 +1,12 @@
 """The thread policy: how many threads, chosen by problem size, for this network's products.
 
-Measured on 2 cores (bench/bench_cost.py, m = 5000, 400-25-10): the skinny products of one
-cost + gradient gain little from BLAS's own threads (2.6× the compute roofline with two,
-4.1× with one) but split well by rows (2.2× with two Python threads, each running
-single-threaded BLAS over half the rows, their Δ summed). And BLAS's threads spin while they
-wait for each other: with another process busy, two-thread OpenBLAS took 31 ms where one took
-0.8 ms. Python threads block instead of spinning, so a busy core slows a share, never the lot.
+Issue #15 measured on 2 cores (m = 5000, 400-25-10) that the skinny products of one cost +
+gradient gain little from BLAS's own threads but split well by rows: two Python threads,
+each running single-threaded BLAS over half the rows, their Δ summed. And BLAS's threads
+spin while they wait for each other, so a busy machine makes them collapse. Measured here
+with one more core kept busy (bench/bench_cost.py --busy 1): the five products took a median
+23.9× the compute roofline with BLAS's own threads, 4.1× split into two row shares. Python
+threads block instead of spinning, so a busy core slows a share, never the lot.
 
 So: BLAS runs single-threaded (``single_threaded_blas`` inside CostGradient, ``command_threads``
 around a whole command), and ``row_threads`` picks how many row shares a problem gets: one per
@@ -16,8 +17,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-# A share must carry enough work to pay for handing it to a thread and joining it (measured
-# ~50 µs): 2 MFLOP is ~100 µs of products at one core's 20 GFLOP/s on these shapes.
+# A share must carry enough work to pay for handing it to a thread and joining it (measured:
+# a median 16 µs for two empty shares, more on a busy machine): 2 MFLOP is ~50 µs of these
+# products at one core's rate on these shapes (measured 35–41 GFLOP/s single-threaded).
 MIN_FLOPS_PER_SHARE = 2e6
 
 _lock = threading.Lock()
