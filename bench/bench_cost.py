@@ -15,9 +15,10 @@ z^(l+1), Δ^(l), and δ^(l) for l ≥ 2) divided by this machine's large-GEMM ra
 the same rounds (np.matmul of two n×n matrices, 2n³ FLOPs, BLAS's own threads). It is the
 time the matrix products alone would take at full speed: a lower bound, elementwise work
 ignored. Medians are divided by the roofline at the median GEMM rate, minima by the one at
-the best, so that a busy machine's slowdown cancels in both. Memory bandwidth, also in the same rounds: numpy's c = a + b on arrays far larger
-than the cache (3 × 8 bytes moved per element); X must stream through at least once per
-call, so X's bytes ÷ that rate is a second lower bound.
+the best, so that a busy machine's slowdown cancels in both. Memory bandwidth, also in the
+same rounds: numpy's c = a + b on arrays far larger than the cache (3 × 8 bytes moved per
+element); X must stream through at least once per call, so X's bytes ÷ that rate is a
+second lower bound.
 
 Peak memory: tracemalloc, which sees every numpy allocation (numpy reports its buffers
 to it) and nothing of X made before tracing starts; so it measures memory beyond X, in
@@ -98,7 +99,8 @@ def speed_table(m, rounds, gemm_n, threads_note, jax_on, torch_on, dtypes=(np.fl
         print(f"\n{name}, m={m}, {'-'.join(map(str, SIZES))}, λ=1 ({threads_note}; CostGradient: {shares} "
               f"row share(s)):\n  GEMM {rate / 1e9:.1f} GFLOP/s best (median "
               f"{2 * gemm_n ** 3 / statistics.median(gemm) / 1e9:.1f}, n={gemm_n}); {flops / 1e6:.1f} MFLOP "
-              f"of matrix products -> compute roofline {roof * 1e3:.3f} ms (median {roof_med * 1e3:.3f})\n  memory bandwidth "
+              f"of matrix products -> compute roofline {roof * 1e3:.3f} ms (median {roof_med * 1e3:.3f})"
+              f"\n  memory bandwidth "
               f"{bandwidth / 1e9:.1f} GB/s best (median {calls['stream'].bytes / statistics.median(stream) / 1e9:.1f}, "
               f"numpy a + b, one thread); X streamed once: {x_bytes / 2 ** 20:.1f} MiB -> "
               f"{x_bytes / bandwidth * 1e3:.3f} ms = {x_bytes / bandwidth / roof:.2f}× compute roofline")

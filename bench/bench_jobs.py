@@ -50,7 +50,8 @@ def wall(command, source=None):
     if source and command[0] == CROSSCHECK:
         command = [sys.executable, "-m", "crosscheck", *command[1:]]
     start, cpu = time.perf_counter(), _children_cpu()
-    rc = subprocess.run(command, cwd=source or ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env).returncode
+    rc = subprocess.run(command, cwd=source or ROOT, env=env,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
     return time.perf_counter() - start, rc, _children_cpu() - cpu
 
 
