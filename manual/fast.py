@@ -21,6 +21,9 @@ so a chunk of X is still in cache when the backward product reads it again, and 
 buffer is (chunk, s), allocated once and written with out= (memory beyond X: Y's O(m·K)
 plus O(chunk·Σ s_l)); the gradient is written straight into the unrolled vector (order
 "F", the course's and scipy's) with no concatenation; each layer takes one exp.
+Large problems split their rows into shares, one per thread (manual.threads.row_threads), each
+with its own buffers and Δ, run with single-threaded BLAS; the shares' Δ are summed in a fixed
+order, so a result depends on the number of shares, never on timing.
 Agreement with the per-example loop is to rounding (tests use the tolerance table).
 g'(z) is e·r², never a ⊙ (1 − a) from the rounded a = g(z): 1 − a cancels for a saturated
 unit (relative error ≈ 1e-16·e^|z|, all of it once a rounds to 1 at |z| ≳ 37); e·r² is the
@@ -31,6 +34,7 @@ import numpy as np
 from .errors import InputError
 from .layout import theta_shapes
 from .losses import check_loss
+from .threads import row_threads, run_shares, single_threaded_blas
 
 DTYPES = ("float64", "float32")
 # Rows per pass. A chunk of the course's X (4096 × 400 float64 = 13 MB) is still in the
@@ -93,11 +97,12 @@ class CostGradient:
     params (n_params,) is the course's column-major unrolling [Θ^(1)(:); Θ^(2)(:); …];
     grad (n_params,) float64 is unrolled the same way, J a Python float. ``dtype`` float32
     runs the arithmetic in single precision (costs are still summed in float64).
+    ``threads``: row shares run in parallel (default: manual.threads.row_threads by size).
     One object's buffers serve one call at a time: not for concurrent use from threads.
     """
 
     def __init__(self, X, y_or_Y, layer_sizes, loss="cross_entropy", lambda_=0.0,
-                 dtype=np.float64, chunk_rows=CHUNK_ROWS):
+                 dtype=np.float64, chunk_rows=CHUNK_ROWS, threads=None):
         self.loss = check_loss(loss)
         self.dtype = _check_dtype(dtype)
         self.shapes = theta_shapes(layer_sizes)
@@ -117,20 +122,11 @@ class CostGradient:
         # y ∈ {0, 1} (bitwise the same value, one pass fewer); other targets use the bracket.
         binary = loss == "cross_entropy" and bool(np.all((self.Y == 0) | (self.Y == 1)))
         self.S = (1.0 - 2.0 * self.Y) if binary else None
-        dt, n = self.dtype, min(m, int(chunk_rows))
-        self.chunk = n
-        # Per-chunk buffers (n rows): a^(l) for hidden layers, δ^(2..L), g'(z^(l)) for hidden
-        # layers, output layer.
-        self.acts = [None] + [np.empty((n, s), dt) for s in self.sizes[1:-1]]
-        self.deltas = [None] + [np.empty((n, s), dt) for s in self.sizes[1:]]
-        self.slopes = [None] + [np.empty((n, s), dt) for s in self.sizes[1:-1]]
-        self.z, self.e, self.r, self.h = (np.empty((n, K), dt) for _ in range(4))
-        self.ones = np.ones(n, dt)
-        # Δ^(l) = Σ over chunks: the sum (s_{l+1}, 1 + s_l) and one chunk's part, row-major.
-        self.Delta = [np.empty((r, c), dt) for r, c in self.shapes]
-        self.part = [np.empty((r, c), dt) for r, c in self.shapes]
         self.offsets = np.cumsum([0] + [r * c for r, c in self.shapes])
         self.n_params = int(self.offsets[-1])
+        count = row_threads(m, self.sizes) if threads is None else max(1, min(int(threads), m))
+        bounds = [m * i // count for i in range(count + 1)]
+        self.shares = [_Share(self, slice(a, b), min(b - a, int(chunk_rows))) for a, b in zip(bounds, bounds[1:])]
 
     def views(self, vector):
         """[Θ^(l)] as column-major views into ``vector`` (no copies)."""
@@ -157,13 +153,18 @@ class CostGradient:
         return J, [np.asarray(v, dtype=np.float64) for v in views]
 
     def _run(self, thetas, grads):
-        """Forward and backward, chunk by chunk; writes ∂J/∂Θ^(l) into grads[l]; returns J."""
-        m, data = self.m, 0.0
-        for start in range(0, m, self.chunk):
-            stop = min(start + self.chunk, m)
-            data += self._chunk(thetas, slice(start, stop), stop - start, first=start == 0)
+        """Forward and backward over every share; writes ∂J/∂Θ^(l) into grads[l]; returns J."""
+        m = self.m
+        if len(self.shares) == 1:
+            data = self.shares[0].run(thetas)
+        else:
+            with single_threaded_blas():
+                data = sum(run_shares([lambda s=s: s.run(thetas) for s in self.shares]))
         reg = 0.0
-        for theta, grad, Delta in zip(thetas, grads, self.Delta):
+        for l, (theta, grad) in enumerate(zip(thetas, grads)):
+            Delta = self.shares[0].Delta[l]
+            for share in self.shares[1:]:
+                Delta += share.Delta[l]
             np.multiply(Delta, 1.0 / m, out=grad)       # column-major gradient view
             if self.lambda_:
                 W = theta[:, 1:]
@@ -171,6 +172,33 @@ class CostGradient:
                 W64 = W.astype(np.float64, copy=False)
                 reg += float(np.vdot(W64, W64))
         return data / m + self.lambda_ / (2.0 * m) * reg
+
+
+class _Share:
+    """Rows ``rows`` of a CostGradient's X: its own (chunk, s) buffers and Δ^(l) sums."""
+
+    def __init__(self, f, rows, chunk):
+        self.X, self.Y, self.loss = f.X, f.Y, f.loss
+        self.S, self.rows, self.chunk = f.S, rows, chunk
+        dt, n, K = f.dtype, chunk, f.sizes[-1]
+        # Per-chunk buffers (n rows): a^(l) for hidden layers, δ^(2..L), g'(z^(l)) for hidden
+        # layers, output layer.
+        self.acts = [None] + [np.empty((n, s), dt) for s in f.sizes[1:-1]]
+        self.deltas = [None] + [np.empty((n, s), dt) for s in f.sizes[1:]]
+        self.slopes = [None] + [np.empty((n, s), dt) for s in f.sizes[1:-1]]
+        self.z, self.e, self.r, self.h = (np.empty((n, K), dt) for _ in range(4))
+        self.ones = np.ones(n, dt)
+        # Δ^(l) = Σ over chunks: the sum (s_{l+1}, 1 + s_l) and one chunk's part, row-major.
+        self.Delta = [np.empty((r, c), dt) for r, c in f.shapes]
+        self.part = [np.empty((r, c), dt) for r, c in f.shapes]
+
+    def run(self, thetas):
+        """This share's m·J part; its Δ^(l) into self.Delta, chunk by chunk."""
+        data, start, stop = 0.0, self.rows.start, self.rows.stop
+        for begin in range(start, stop, self.chunk):
+            end = min(begin + self.chunk, stop)
+            data += self._chunk(thetas, slice(begin, end), end - begin, first=begin == start)
+        return data
 
     def _chunk(self, thetas, rows, n, first):
         """Rows ``rows`` (n of them): adds their Δ^(l) into self.Delta; returns their m·J part."""

@@ -17,6 +17,15 @@ def test_embedded_digits_use_course_labels():
     assert 0.0 <= X.min() and X.max() <= 1.0
 
 
+def test_embedded_digits_read_directly_equal_sklearns_load_digits():
+    """load_default_digits reads sklearn's CSV without importing sklearn: the same numbers."""
+    from sklearn.datasets import load_digits
+    X, y = load_default_digits()
+    digits = load_digits()
+    assert np.array_equal(X, digits.data / 16.0)
+    assert np.array_equal(y, np.where(digits.target == 0, 10, digits.target))
+
+
 def test_course_cost_on_course_data(ex4data_path, ex4weights_path):
     """The course's published J with its weights on its data."""
     from manual import load_ex4data

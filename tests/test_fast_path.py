@@ -117,13 +117,13 @@ def test_saturated_units_stay_finite():
 
 
 def _double_output_delta(monkeypatch):
-    original = CostGradient._output_layer
+    original = fast._Share._output_layer
 
     def planted(self, a, theta, rows, n):
         data = original(self, a, theta, rows, n)
         self.deltas[-1] *= 2.0                       # δ^(L) = 2(h − y): a factor from ∂J/∂h kept
         return data
-    monkeypatch.setattr(CostGradient, "_output_layer", planted)
+    monkeypatch.setattr(fast._Share, "_output_layer", planted)
 
 
 def _tanh_for_sigmoid(monkeypatch):
@@ -197,3 +197,76 @@ def test_chunked_passes_equal_the_loop(chunk_rows, loss):
     result = compare(f"fast, chunks of {chunk_rows}", f.cost_and_gradient(thetas),
                      "loop", cost_and_gradient_loop(thetas, X, Y, 1.0, loss), "loop")
     assert result.passed, result.describe()
+
+
+# Row shares (manual.threads): each thread runs its rows with its own buffers; Δ summed in order.
+
+@pytest.mark.parametrize("threads", [1, 2, 3, 7])
+@pytest.mark.parametrize("loss", LOSSES)
+def test_row_shares_equal_the_loop(threads, loss):
+    thetas, X, Y, y = random_problem((9, 6, 4, 3), m=41, seed=13, scale=0.7)
+    f = CostGradient(X, y, (9, 6, 4, 3), loss, 1.0, chunk_rows=5, threads=threads)
+    assert len(f.shares) == threads
+    result = compare(f"fast, {threads} shares", f.cost_and_gradient(thetas),
+                     "loop", cost_and_gradient_loop(thetas, X, Y, 1.0, loss), "loop")
+    assert result.passed, result.describe()
+
+
+def test_row_shares_catch_a_share_left_out(monkeypatch):
+    """Test the test: a share whose Δ and cost are dropped from the sum must fail the check."""
+    thetas, X, Y, y = random_problem((9, 6, 4, 3), m=41, seed=13, scale=0.7)
+    reference = cost_and_gradient_loop(thetas, X, Y, 1.0, "cross_entropy")
+    f = CostGradient(X, y, (9, 6, 4, 3), "cross_entropy", 1.0, threads=3)
+    original = fast._Share.run
+
+    def planted(self, thetas):
+        data = original(self, thetas)
+        if self is f.shares[-1]:
+            for Delta in self.Delta:
+                Delta[...] = 0.0
+            return 0.0
+        return data
+    monkeypatch.setattr(fast._Share, "run", planted)
+    assert not compare("fast (planted)", f.cost_and_gradient(thetas), "loop", reference, "loop").passed
+
+
+def test_row_shares_are_deterministic():
+    """The shares' sums are taken in a fixed order: the same call gives the same bits."""
+    thetas, X, Y, y = random_problem(COURSE, m=300, seed=14, course_like=True)
+    f = CostGradient(X, y, COURSE, "squared_error", 1.0, threads=2)
+    first = f(unroll(thetas))
+    for _ in range(5):
+        again = f(unroll(thetas))
+        assert first[0] == again[0] and np.array_equal(first[1], again[1])
+
+
+def test_thread_policy_by_size():
+    """One share for small problems, at most one per CPU, more work → not fewer shares."""
+    from manual.threads import MIN_FLOPS_PER_SHARE, product_flops, row_threads
+    assert row_threads(1, COURSE, cpus=8) == 1
+    assert row_threads(10, (5, 4, 3), cpus=8) == 1
+    assert row_threads(5000, COURSE, cpus=2) == 2
+    assert row_threads(10 ** 6, COURSE, cpus=3) == 3
+    small = int(MIN_FLOPS_PER_SHARE // product_flops(COURSE))
+    assert row_threads(small, COURSE, cpus=8) == 1 and row_threads(4 * small + 4, COURSE, cpus=8) == 4
+    counts = [row_threads(m, COURSE, cpus=4) for m in range(1, 400, 7)]
+    assert counts == sorted(counts)
+
+
+def test_single_threaded_blas_restores_the_limit():
+    """numpy's BLAS, the one CostGradient's products use, is on one thread inside, as before after."""
+    from pathlib import Path
+
+    from threadpoolctl import threadpool_info
+
+    from manual.threads import single_threaded_blas
+
+    def numpys():                      # a numpy wheel bundles its OpenBLAS in numpy.libs/
+        return [lib["num_threads"] for lib in threadpool_info()
+                if lib["user_api"] == "blas" and Path(lib["filepath"]).parent.name == "numpy.libs"]
+    before = numpys()
+    if not before:
+        pytest.skip("numpy's BLAS is not a bundled numpy.libs library here")
+    with single_threaded_blas():
+        assert numpys() == [1] * len(before)
+    assert numpys() == before

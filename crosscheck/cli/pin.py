@@ -68,9 +68,13 @@ def run(args):
         return 0
     path = Path(args.file) if args.file is not None else pinning.PIN_FILE
     files = course_files(args)
-    if args.update:
-        return _update(path, files, args.scenario)
-    return _check(path, files, args.scenario)
+    from crosscheck.backends import check_device
+    from manual.threads import command_threads
+    check_device("cpu")          # loads JAX and PyTorch now, so command_threads finds their pools
+    with command_threads():
+        if args.update:
+            return _update(path, files, args.scenario)
+        return _check(path, files, args.scenario)
 
 
 # --- check ------------------------------------------------------------------------------

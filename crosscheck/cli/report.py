@@ -20,7 +20,7 @@ from manual.backprop import cost_and_gradient
 from manual.backprop_loop import cost_and_gradient_loop
 from manual.errors import InputError
 from manual.labels import one_hot
-from manual.losses import LOSSES
+from manual.losses import LOSSES, penalty, penalty_gradient
 
 from crosscheck.cli import options
 from crosscheck.check.compare import compare
@@ -83,6 +83,16 @@ def _numerical(scenario, thetas, Xs, Ys, lambda_, loss):
                   Xs.shape[0]), None
 
 
+def _loop_at(lambda_, loop_at_0, thetas, m):
+    """The per-example loop's result at λ from its result at λ = 0, bit for bit: its sums over
+    the examples do not depend on λ, and it then adds exactly these terms (backprop_loop:
+    J = Σ/m + penalty, D = Δ/m + penalty_gradient, both 0 at λ = 0). The loop is the slowest
+    check; run once per loss and weights instead of once per λ it saves 2/3 of its time."""
+    J, grads = loop_at_0
+    return (J + penalty(thetas, lambda_, m),
+            [g + penalty_gradient(t, lambda_, m) for g, t in zip(grads, thetas)])
+
+
 def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_ROWS, course=None,
                device="cpu", progress=None):
     """Every check of the matrix: {"scenarios": [...], "checks": [...], "skipped": [...]}."""
@@ -96,7 +106,7 @@ def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_RO
     for kind in kinds:
         weights[kind] = make_weights(kind, sizes, X, y, seed, course)
         progress.step(f"weights: {kind}")
-    scenarios, checks, skipped = [], [], []
+    scenarios, checks, skipped, loops = [], [], [], {}
     for loss in losses:
         for lambda_ in lambdas:
             for kind in kinds:
@@ -110,7 +120,9 @@ def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_RO
                     checks.append(_check(scenario, backend, compare("manual", ref, backend, out, "autodiff"),
                                          X.shape[0]))
                     progress.step(f"{loss} λ={lambda_:g} {kind}: {backend}")
-                loop = cost_and_gradient_loop(thetas, X, Y, lambda_, loss)
+                if (loss, kind) not in loops:
+                    loops[loss, kind] = cost_and_gradient_loop(thetas, X, Y, 0.0, loss)
+                loop = _loop_at(lambda_, loops[loss, kind], thetas, X.shape[0])
                 checks.append(_check(scenario, "loop", compare("manual", ref, "loop", loop, "loop"), X.shape[0]))
                 progress.step(f"{loss} λ={lambda_:g} {kind}: loop")
                 check, skip = _numerical(scenario, thetas, X[rows], Y[rows], lambda_, loss)
@@ -133,7 +145,8 @@ def run(args):
     kinds = _kinds(args, course)
     losses, lambdas = list(dict.fromkeys(args.losses)), list(dict.fromkeys(args.lambdas))
     total = len(kinds) + 4 * len(kinds) * len(losses) * len(lambdas)
-    with Progress(total, "crosscheck report") as progress:
+    from manual.threads import command_threads
+    with Progress(total, "crosscheck report") as progress, command_threads():
         result = run_matrix(X, y, kinds, losses, lambdas, args.seed, args.numerical_rows, course,
                             args.device, progress)
     result.update(data=data_name, seed=args.seed, device=args.device,
