@@ -1,12 +1,13 @@
 """The central-difference side of the report: manual's cost, differenced coordinate by coordinate.
 
-Slow by nature (4n cost evaluations for n parameters), so the report runs it on a fixed,
-seeded subsample of rows and compares it with manual's gradient on those same rows.
+Slow by nature (4n cost evaluations for n parameters; many per numpy call through
+manual.numgrad.PerturbedCost), so the report runs it on a fixed, seeded subsample of rows and
+compares it with manual's gradient on those same rows.
 
-The report uses the fourth-order stencil with ε = 1e-3 rather than the course's second-order
-one with ε = 1e-4: its rounding floor (see check/tolerances.py) is 1.5/10 of the course stencil's,
-which brings the notebook's N(0, 1) start on the 400-25-10 network under 1e-9, and its O(ε⁴)
-truncation error stays near 1e-12.
+The report uses the fourth-order stencil with ε = 1e-3 (times a power-of-2 scale per parameter,
+see step_scales) rather than the course's second-order one with ε = 1e-4: its rounding floor
+(see check/tolerances.py) is 1.5/10 of the course stencil's, which brings the notebook's N(0, 1)
+start on the 400-25-10 network under 1e-9, and its O(ε⁴) truncation error stays near 1e-12.
 """
 import numpy as np
 
@@ -104,14 +105,18 @@ def scaled_numerical_value_and_grad(thetas, X, Y, lambda_, loss, scales, epsilon
                                     order=REPORT_ORDER):
     """numerical_value_and_grad with parameter i stepped by ε·sᵢ (``step_scales``).
 
-    Differencing φ = θ/s (exact: s is a power of 2) with steps ε gives ∂J/∂φᵢ = sᵢ·∂J/∂θᵢ.
+    Differencing φ = θ/s (exact: s is a power of 2) with steps ε gives ∂J/∂φᵢ = sᵢ·∂J/∂θᵢ; the
+    cost at φ is manual's at θ = φ·s, many perturbed vectors per numpy call (PerturbedCost).
     """
-    phi = [t / s for t, s in zip(thetas, scales)]
+    sizes = layer_sizes_of(thetas)
+    s = unroll(scales)
+    phi = unroll([t / sc for t, sc in zip(thetas, scales)])
+    at_theta = PerturbedCost(thetas, X, Y, lambda_, loss)
 
-    def cost_of_phi(phi_, X_, Y_, lambda__, loss_):
-        return cost([p * s for p, s in zip(phi_, scales)], X_, Y_, lambda__, loss_)
-    J, grads = numerical_value_and_grad(phi, X, Y, lambda_, loss, cost_of_phi, epsilon, order)
-    return J, [g / s for g, s in zip(grads, scales)]
+    def costs_of_phi(index, value):
+        return at_theta(index, value * s[index])
+    grad_phi = numerical_gradient_batched(costs_of_phi, phi, epsilon, order, at_theta.batch)
+    return cost(thetas, X, Y, lambda_, loss), [g / sc for g, sc in zip(reroll(grad_phi, sizes), scales)]
 
 
 def error_floor(J, grads, thetas, X, scales, epsilon=REPORT_EPSILON, order=REPORT_ORDER):

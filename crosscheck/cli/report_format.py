@@ -77,7 +77,7 @@ def format_table(result):
                      + ("  pass" if not failed else f"  FAIL ({', '.join(failed)})"))
     checks = result["checks"]
     lines += ["", f"rows: jax, torch and loop use all {result['m']}; numerical uses a seeded subsample of "
-                  f"{result['numerical_rows']} rows (fourth-order central differences, ε = 1e-3)",
+                  f"{result['numerical_rows']} rows (fourth-order central differences, step ε = 1e-3 times a power of 2 per parameter)",
               "tolerances (float64): " + ", ".join(f"{k} {v:.0e}" for (d, k), v in TOLERANCES.items()
                                                   if d == "float64"),
               "worst per backend: " + "; ".join(
