@@ -166,7 +166,7 @@ def run(seed, start, stop, timeout, progress=True):
                 proc.wait()
                 counts["hang"] += 1
                 findings.append((current, "hang"))
-                next_i = (current if current is not None else max(done, next_i - 1)) + 1
+                next_i = (current if current is not None else done) + 1
                 break
             # a raw (unbuffered) pipe reads one line and no more: a buffered reader could take
             # several lines at once, and select() would then wait for data already read
