@@ -21,11 +21,9 @@ from pathlib import Path
 
 from manual.errors import InputError
 
+from reference import PIN_TOLERANCE
 from reference.scenarios import SCENARIOS
 
-# How closely a recomputed value must reproduce its pin: a property of the pinned values, so it
-# lives with them; crosscheck's one tolerance table lists it as kind "pin".
-PIN_TOLERANCE = 1e-10
 PIN_FILE = Path(__file__).resolve().parent / "pins.json"
 FORMAT = "backprop-crosscheck pins, version 1"
 ABOUT = [
@@ -34,7 +32,7 @@ ABOUT = [
     "Scenarios are defined in reference/scenarios.py; the values below are computed by "
     "crosscheck/check/evaluate.py with every implementation and written by `crosscheck pin --update`, "
     "which refuses when the implementations disagree. `crosscheck pin --check` recomputes them.",
-    "A pin holds to 1e-10 relative (reference/pinning.py, PIN_TOLERANCE); grad_sum is relative "
+    "A pin holds to 1e-10 relative (reference/__init__.py, PIN_TOLERANCE); grad_sum is relative "
     "to grad_abs_sum. Published values hold to half a unit in their last printed decimal.",
     "pins: null means pending: the scenario needs a course file that was absent when pinned "
     "(see 'pending'); run `crosscheck pin --update --data ex4data1.mat --weights ex4weights.mat`.",

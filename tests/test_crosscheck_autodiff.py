@@ -1,4 +1,5 @@
 """manual/ against JAX, PyTorch, the per-example loop and central differences, pair by pair."""
+import os
 import subprocess
 import sys
 
@@ -101,3 +102,16 @@ def test_rounding_floor_explains_the_report_stencil():
     assert rounding_floor(*penalised, epsilon=1e-4, order=2) > tolerance("numerical")
     assert rounding_floor(*penalised) < tolerance("numerical") / 2
     assert rounding_floor(*cost_and_gradient(thetas, X, Y, 0.0, "cross_entropy"), 1e-4, 2) < tolerance("numerical") / 3
+
+
+@pytest.mark.parametrize("setting, cached", [("DIR", True), ("off", False)])
+def test_compiled_costs_go_to_the_persistent_cache_unless_off(tmp_path, setting, cached):
+    """A second run need not compile again (jax_cost's docstring); CROSSCHECK_JAX_CACHE=off opts out."""
+    folder = tmp_path / "jax-cache"
+    code = ("import numpy as np, jax; from crosscheck import autodiff_value_and_grad; "
+            "autodiff_value_and_grad('jax', [np.ones((2, 3)), np.ones((2, 3))], np.ones((4, 2)), np.array([1, 2, 1, 2])); "
+            "print(jax.config.jax_compilation_cache_dir)")
+    env = {**os.environ, "CROSSCHECK_JAX_CACHE": str(folder) if setting == "DIR" else setting}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert (out.stdout.strip() == str(folder)) is cached
+    assert (folder.exists() and any(folder.iterdir())) is cached

@@ -25,14 +25,14 @@ course's regime, and far below what a real mistake gives (a wrong factor is O(1)
 """
 import numpy as np
 
-from reference.pinning import PIN_TOLERANCE
+from reference import PIN_TOLERANCE
 
 TOLERANCES = {
     ("float64", "autodiff"): 1e-12,
     ("float64", "loop"): 1e-12,
     ("float64", "numerical"): 1e-9,
     ("float64", "user"): 1e-9,
-    ("float64", "pin"): PIN_TOLERANCE,          # set where the pins live (reference/pinning.py)
+    ("float64", "pin"): PIN_TOLERANCE,          # set where the pins live (reference/__init__.py)
     ("float32", "autodiff"): 1e-5,
     ("float32", "loop"): 1e-5,
 }

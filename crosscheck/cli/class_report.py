@@ -9,7 +9,6 @@ import atexit
 import csv
 import gc
 import json
-import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -19,6 +18,7 @@ from manual.errors import InputError
 
 from crosscheck.cli import one_line
 from crosscheck.cli.progress import Progress
+from crosscheck.cli.report_format import strict_json
 from crosscheck.learner import runner
 
 @dataclass
@@ -29,17 +29,6 @@ class Verdict:
     labels: list = field(default_factory=list)    # for the class summary: diagnosis ids, failure kinds, ...
     data: dict = field(default_factory=dict)      # the target's JSON object
     text: str = ""
-
-
-def strict(value):
-    """``value`` with every non-finite float replaced by None: strict JSON."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: strict(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [strict(v) for v in value]
-    return value
 
 
 def judge(run, loss, order):
@@ -62,7 +51,7 @@ def judge(run, loss, order):
             reason = "; ".join(result.ids) or f"unrecognised ({result.where})"
             if not result.recognised and result.ids:
                 reason += " (partly explained)"
-    return Verdict(run.spec, result.passed, one_line(reason), labels, strict(to_json(result)), to_text(result))
+    return Verdict(run.spec, result.passed, one_line(reason), labels, to_json(result), to_text(result))
 
 
 def _error(spec, exc):
@@ -179,10 +168,9 @@ def _check_all(targets, args, timeout, memory, csv_stream, ready):
             writer.writerow([v.spec, v.passed, " ".join(v.labels), v.reason])
     if len(verdicts) == 1:
         v = verdicts[0]
-        print(json.dumps(v.data, indent=2, allow_nan=False) if args.json else v.text)
+        print(strict_json(v.data, indent=2) if args.json else v.text)
     elif args.json:
-        print(json.dumps({"results": [v.data for v in verdicts], "summary": summary(verdicts)},
-                         indent=2, allow_nan=False))
+        print(strict_json({"results": [v.data for v in verdicts], "summary": summary(verdicts)}, indent=2))
     else:
         width = max(len(v.spec) for v in verdicts)
         for v in verdicts:

@@ -138,7 +138,8 @@ def fit_cost(calls, order, loss):
         for per_m in (False, True):
             scale = k * (ms if per_m else 1.0)
             fit = tuple(float(v) for v in np.linalg.lstsq(sums * scale[:, None], resid, rcond=None)[0])
-            fitted = fitted if per_m else fit
+            if not per_m:
+                fitted = fit               # the constant-c fit is the one reported when neither snaps
             cw, cb = (_snap("c", [(v * m if per_m else v, m) for m in ms]) for v in fit)
             if cw is not None and cb is not None:
                 model = [t[0] + kk * (snap_value(cw, m) * sw + snap_value(cb, m) * sb)
