@@ -52,10 +52,12 @@ def kinds(report):
 @pytest.mark.parametrize("spec", ["swallows.py:bare_except", "swallows.py:except_base_exception",
                                   "long_c_call.py:nnCostFunction"])
 def test_loops_that_swallow_the_limit_and_long_c_calls_are_stopped(spec):
-    """Killed from outside at the limit, on every problem (two of them here, to keep it short)."""
-    run = run_target(f"{FILES / spec}", timeout=0.5, problems=PROBLEMS[:2])
-    assert [c.kind for c in run.calls] == ["timeout", "timeout"]
+    """Killed from outside at the limit; after one time-out the other problems are not run, so an
+    endless loop costs one --timeout, not one per problem."""
+    run = run_target(f"{FILES / spec}", timeout=0.5, problems=PROBLEMS[:3])
+    assert [c.kind for c in run.calls] == ["timeout", "timeout", "timeout"]
     assert "longer than the 0.5 s limit" in run.calls[0].failure and "--timeout" in run.calls[0].failure
+    assert all(c.failure.startswith("not run:") for c in run.calls[1:])
 
 
 def test_a_timeout_through_the_cli_is_wrong(capsys):

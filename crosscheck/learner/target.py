@@ -147,10 +147,16 @@ def drive(session, spec, name, problems=PROBLEMS, order="F"):
     """A :class:`Run` of ``session.call`` on every problem, twice (see the module docstring).
 
     y is passed as (m,); if the first call raises, it is tried once with (m, 1), the shape
-    ex4data1.mat loads as, and that shape is kept when it works.
+    ex4data1.mat loads as, and that shape is kept when it works. After a call runs past the
+    time limit, the remaining problems are recorded as not run (kind "timeout").
     """
     run, column, notes = Run(spec, name), False, []
     for index, problem in enumerate(problems):
+        if run.calls and run.calls[-1].kind == "timeout":
+            # one time-out is enough: an endless loop would otherwise cost --timeout per problem
+            run.calls.append(Call(problem, failure=f"not run: {name} ran past the time limit on an earlier "
+                                                   "problem", kind="timeout"))
+            continue
         call, mutated = _attempt(session, name, problem, order, column, notes)
         if index == 0 and call.kind == "exception":
             retry, retry_mutated = _attempt(session, name, problem, order, True, notes)
@@ -158,7 +164,7 @@ def drive(session, spec, name, problems=PROBLEMS, order="F"):
                 call, mutated, column = retry, retry_mutated, True
         run.calls.append(call)
         run.mutated_inputs += [arg for arg in mutated if arg not in run.mutated_inputs]
-    for call in [c for c in run.calls if c.ok]:
+    for call in [c for c in run.calls if c.ok and not any(c.kind == "timeout" for c in run.calls)]:
         again, mutated = _attempt(session, name, call.problem, order, column, notes)
         run.mutated_inputs += [arg for arg in mutated if arg not in run.mutated_inputs]
         if not (again.ok and _same(call, again, order)):
