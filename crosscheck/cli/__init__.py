@@ -21,7 +21,7 @@ USAGE = """\
 Prove a hand-derived backpropagation right with JAX and PyTorch autodiff, and check your own.
 
   crosscheck                          cross-check manual/ on the embedded digits (= crosscheck report)
-  crosscheck verify mycode.py:nnCostFunction
+  crosscheck verify mycode.py:nnCostFunction  (or NOTEBOOK.ipynb:FUNCTION, FILE.m, many: subs/*.py:f)
                                       check YOUR nnCostFunction and name what is wrong with it
   crosscheck mistakes                 the gallery of classic delta mistakes and what they do
   crosscheck train                    train the 400-25-10 network (or 64-25-10 on the embedded digits)
