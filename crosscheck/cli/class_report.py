@@ -9,12 +9,12 @@ import atexit
 import csv
 import gc
 import json
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from manual.errors import InputError
+from manual.threads import usable_cpus
 
 from crosscheck.cli import one_line
 from crosscheck.cli.progress import Progress
@@ -69,13 +69,6 @@ def summary(verdicts):
     right = sum(v.passed for v in verdicts)
     return {"targets": len(verdicts), "right": right, "wrong": len(verdicts) - right,
             "diagnoses": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
-
-
-def _cores():
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def prepare_references(loss):
@@ -143,7 +136,7 @@ def _check_all(targets, args, timeout, memory, csv_stream, ready):
         verdicts = [judged(run)]
     else:
         verdicts = [None] * len(targets)
-        with ThreadPoolExecutor(max_workers=args.jobs or _cores()) as pool, \
+        with ThreadPoolExecutor(max_workers=args.jobs or usable_cpus()) as pool, \
                 Progress(len(targets), "verify") as progress:
             futures = {pool.submit(one, spec): i for i, spec in enumerate(targets)}
             try:

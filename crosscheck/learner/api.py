@@ -20,7 +20,6 @@ import base64
 import html
 import inspect
 import io
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from crosscheck.learner.calls import Run
 from crosscheck.learner.diagnosis import KIND, diagnose
 from crosscheck.learner.problems import PROBLEMS, reference_result
 from crosscheck.learner.render import to_json, to_text
-from crosscheck.learner.target import DEFAULT_TIMEOUT, UserFunction, run_problems, run_target
+from crosscheck.learner.target import DEFAULT_TIMEOUT, UserFunction, check_timeout, run_problems, run_target
 from crosscheck.check.tolerances import tolerance
 
 MAX_MESSAGE_LINES = 60
@@ -89,8 +88,7 @@ def _options(loss, order, timeout):
     if order not in ORDERS:
         raise InputError(f"order must be one of {', '.join(ORDERS)} (F: the course's column-major "
                          f"Theta(:)), got {order!r}")
-    if timeout is not None and not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
-        raise InputError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
+    check_timeout(timeout, "timeout")                 # None: no limit
 
 
 def _user_function(fn, timeout):

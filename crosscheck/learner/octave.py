@@ -16,9 +16,7 @@ Octave's output (a missing semicolon prints a whole matrix) goes to a pipe of wh
 first :data:`KEPT_OUTPUT` bytes are kept; nothing of it reaches crosscheck's stdout.
 """
 import math
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -33,6 +31,7 @@ from manual.layout import unroll
 
 from crosscheck.learner.calls import Call, Run, check_result
 from crosscheck.learner.problems import PROBLEMS, problem_data
+from crosscheck.learner.runner import kill_group
 
 INSTALL_HINT = ("install GNU Octave to check .m files (Debian/Ubuntu: apt-get install -y "
                 "--no-install-recommends octave; macOS: brew install octave)")
@@ -100,15 +99,6 @@ def _limit_memory(pid):
         resource.prlimit(pid, resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     except (ImportError, AttributeError, OSError):       # not Linux: the time limit still applies
         pass
-
-
-def _kill(process):
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)      # Octave and anything it started
-        except ProcessLookupError:
-            pass
-    process.wait()
 
 
 def _wait_for(path, process, deadline):
@@ -196,7 +186,7 @@ def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
         try:
             results, stop = _results(work, problems, process, name, timeout)
         finally:
-            _kill(process)
+            kill_group(process)      # Octave and anything it started
             reader.join(timeout=5)
             process.stdout.close()
     output = b"".join(kept).decode("utf-8", "replace").splitlines()

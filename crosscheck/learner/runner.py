@@ -195,11 +195,7 @@ class Worker:
 
     def kill(self):
         """SIGKILL the worker's process group: the worker, and threads or processes it started."""
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.proc.wait()
+        kill_group(self.proc)
         with _LIVE_LOCK:
             _LIVE.discard(self)
         for pipe in (self.proc.stdin, self.proc.stdout):
@@ -293,3 +289,12 @@ class WorkerSession:
             self.worker.close()
             self.worker = None
         self.capture.close()
+
+
+def kill_group(proc):
+    """SIGKILL the process group ``proc`` leads (started with start_new_session=True), and reap it."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()

@@ -213,10 +213,15 @@ def load_request(target, name=None):
     return {"op": "load", "module": target, "sys_path": [p or "." for p in sys.path]}
 
 
+def check_timeout(timeout, option="--timeout"):
+    """InputError unless the time limit is None (no limit) or a positive finite number of seconds."""
+    if timeout is not None and not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+        raise InputError(f"{option} must be a positive number of seconds, got {timeout!r}")
+
+
 def check_limits(timeout, memory):
     """InputError unless the time limit (s) and memory limit (MiB) are positive finite numbers."""
-    if timeout is not None and not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
-        raise InputError(f"--timeout must be a positive number of seconds, got {timeout}")
+    check_timeout(timeout)
     if not (isinstance(memory, (int, float)) and math.isfinite(memory) and memory >= 64):
         raise InputError(f"--memory must be a number of MiB, at least 64 (python and numpy alone need ~100), got {memory}")
 
