@@ -1,46 +1,36 @@
 """The cost and gradient on prepared data: the fast path the optimiser calls.
 
-The equations are manual.backprop's (see its docstring); only their arrangement differs.
-Write Θ^(l) = [b^(l) | W^(l)]: b = Θ[:, 0] (s_{l+1},) multiplies the bias unit, W = Θ[:, 1:]
-(s_{l+1}, s_l). For m examples, a^(1) = X (m, s_1), K = s_L:
+The equations are manual.backprop's (see its docstring); only their arrangement differs, and
+manual.chunk holds it: Θ^(l) = [b^(l) | W^(l)] is used as a bias b = Θ[:, 0] and weights
+W = Θ[:, 1:], so X is used as given (no [1, X] copy), and every per-example quantity is stored
+transposed, (units, examples), which is where BLAS runs these skinny products fastest.
 
-    z^(l+1) = a^(l) Wᵀ + b                    (m, s_{l+1})   the bias folded in, never [1, X]
-    e = exp(−|z|), r = 1/(1 + e)              every layer's one exp, for z = z^(l+1):
-        g(z) = max(e, [z ≥ 0]) ⊙ r,  g(−z) = max(e, [z < 0]) ⊙ r,  g'(z) = e ⊙ r²
-    a^(l+1) = g(z^(l+1))                      overwrites z^(l+1) in place; hidden layers keep
-                                              g'(z^(l+1)) for the backward pass
-        cross-entropy m·J = Σ [max(z, 0) − y·z] + Σ log1p(e)     (losses.data_loss_sum)
-    δ^(L) = r_y                    with r_y = (1 − y) ⊙ g(z) − y ⊙ g(−z)   (= h − y, exact
-        or  r_y ⊙ g'(z^(L))        for one-hot y: losses.residual, losses.output_delta)
-    δ^(l) = (δ^(l+1) W^(l)) ⊙ g'(z^(l))                          (m, s_l)
-    ∂J/∂W^(l) = (1/m) δ^(l+1)ᵀ a^(l) + (λ/m) W^(l)              (s_{l+1}, s_l)
-    ∂J/∂b^(l) = (1/m) Σᵢ δ^(l+1)_i                               (never regularised)
+Rows go in chunks (CHUNK_ROWS at most): a chunk of X is still in cache when the backward product
+δᵀ X reads it again, so X streams from memory once per call, and the buffers are (s, chunk)
+whatever m is. Each chunk writes its own Δ^(l), and the chunks' Δ and costs are summed in chunk
+order: the result is the same bits whichever thread ran which chunk.
 
-Why it is fast: X is used as given (no bias column copy); rows go in chunks of CHUNK_ROWS,
-so a chunk of X is still in cache when the backward product reads it again, and every
-buffer is (chunk, s), allocated once and written with out= (memory beyond X: Y's O(m·K)
-plus O(chunk·Σ s_l)); the gradient is written straight into the unrolled vector (order
-"F", the course's and scipy's) with no concatenation; each layer takes one exp.
-Large problems split their rows into shares, one per thread (manual.threads.row_threads), each
-with its own buffers and Δ, run with single-threaded BLAS; the shares' Δ are summed in a fixed
-order, so a result depends on the number of shares, never on timing.
+Threads (manual.threads): large problems run ``row_threads`` workers, each with its own buffers
+and single-threaded BLAS, taking the next chunk as they finish one. A worker slowed by a busy
+core takes fewer chunks, instead of the whole call waiting for its fixed half. The gradient is
+written straight into the unrolled vector (order "F", the course's and scipy's).
 Agreement with the per-example loop is to rounding (tests use the tolerance table).
-g'(z) is e·r², never a ⊙ (1 − a) from the rounded a = g(z): 1 − a cancels for a saturated
-unit (relative error ≈ 1e-16·e^|z|, all of it once a rounds to 1 at |z| ≳ 37); e·r² is the
-same number as manual.activation.sigmoid_gradient's g(z)·g(−z), to rounding.
 """
+import itertools
+
 import numpy as np
 
+from .chunk import Worker
 from .errors import InputError
 from .layout import theta_shapes
 from .losses import check_loss
 from .threads import row_threads, run_shares, single_threaded_blas
 
 DTYPES = ("float64", "float32")
-# Rows per pass. A chunk of the course's X (4096 × 400 float64 = 13 MB) is still in the
-# last-level cache when the backward product Δ^(1) = δᵀ X reads it again, so X streams
-# from memory once per call, not twice; the buffers are (4096, s) whatever m is.
-CHUNK_ROWS = 4096
+# Rows per chunk, at most. Measured on 2 cores (400-25-10, float64): 2500-row chunks (8 MB of X,
+# in the last-level cache for the second read) beat 512–1024 (more passes of Python overhead)
+# and whole 25,000-row shares (X read twice from memory). A worker's buffers are (s, CHUNK_ROWS).
+CHUNK_ROWS = 2500
 
 
 def _check_dtype(dtype):
@@ -57,37 +47,19 @@ def _targets(y_or_Y, m, K, dtype):
     if arr.ndim == 2 and arr.shape == (m, K):
         if arr.dtype.kind not in "iuf":
             raise InputError(f"targets Y must be numeric, got dtype {arr.dtype}")
-        return np.ascontiguousarray(arr, dtype=dtype)
+        return np.asarray(arr, dtype=dtype)
     Y = one_hot(arr, K)
     if Y.shape[0] != m:
         raise InputError(f"X has {m} rows but there are {Y.shape[0]} labels")
     return Y.astype(dtype)
 
 
-def _sigmoid_and_slope(z, slope, r):
-    """g(z) into z and g'(z) into slope, in place, with one exp; r is scratch. All (n, s).
-
-    e = exp(−|z|) ∈ (0, 1] never overflows; r = 1/(1 + e) = g(|z|); g(z) = max(e, [z ≥ 0])·r
-    (e·r for z < 0, r for z ≥ 0, without a masked copy); g'(z) = e·r² = g(z)·g(−z). No
-    subtraction, so a saturated unit keeps g' to full relative accuracy.
-    """
-    np.abs(z, out=slope)
-    np.negative(slope, out=slope)
-    np.exp(slope, out=slope)                         # e
-    np.add(slope, 1.0, out=r)
-    np.divide(1.0, r, out=r)                         # r
-    np.greater_equal(z, 0.0, out=z, casting="unsafe")
-    np.maximum(slope, z, out=z)
-    z *= r                                           # g(z)
-    slope *= r
-    slope *= r                                       # g'(z) = e·r²
-
-
-def _sum_of_squares(x):
-    """Σ x², accumulated in float64 whatever x's dtype."""
-    if x.dtype == np.float64:
-        return float(np.vdot(x, x))
-    return float(np.sum(np.square(x, dtype=np.float64)))
+def chunk_bounds(m, workers, chunk_rows=CHUNK_ROWS):
+    """Row bounds of the chunks: a multiple of ``workers`` chunks of near-equal size, each at
+    most ``chunk_rows`` rows (so that equal workers finish together)."""
+    per_worker = -(-m // (workers * max(1, int(chunk_rows))))
+    count = min(m, workers * per_worker)
+    return [m * i // count for i in range(count + 1)]
 
 
 class CostGradient:
@@ -97,7 +69,7 @@ class CostGradient:
     params (n_params,) is the course's column-major unrolling [Θ^(1)(:); Θ^(2)(:); …];
     grad (n_params,) float64 is unrolled the same way, J a Python float. ``dtype`` float32
     runs the arithmetic in single precision (costs are still summed in float64).
-    ``threads``: row shares run in parallel (default: manual.threads.row_threads by size).
+    ``threads``: workers over the chunks (default: manual.threads.row_threads by size).
     One object's buffers serve one call at a time: not for concurrent use from threads.
     """
 
@@ -116,17 +88,21 @@ class CostGradient:
         if X.dtype != self.dtype or not (X.flags.c_contiguous or X.flags.f_contiguous):
             X = np.ascontiguousarray(X, dtype=self.dtype)    # the only copy of X, and only if needed
         self.X, self.m = X, X.shape[0]
-        m, K = self.m, self.sizes[-1]
-        self.Y = _targets(y_or_Y, m, K, self.dtype)
-        # Cross-entropy's exact bracket max(z, 0) − y·z is max(s·z, 0) with s = 1 − 2y when
-        # y ∈ {0, 1} (bitwise the same value, one pass fewer); other targets use the bracket.
-        binary = loss == "cross_entropy" and bool(np.all((self.Y == 0) | (self.Y == 1)))
-        self.S = (1.0 - 2.0 * self.Y) if binary else None
+        Y = _targets(y_or_Y, self.m, self.sizes[-1], self.dtype)
+        # Targets, transposed (K, m) as every per-example quantity: s = 1 − 2y when y ∈ {0, 1}
+        # (manual.chunk's exact one-hot form), else Y itself.
+        self.binary = bool(np.all((Y == 0) | (Y == 1)))
+        self.T = np.ascontiguousarray((1.0 - 2.0 * Y).T if self.binary else Y.T, dtype=self.dtype)
         self.offsets = np.cumsum([0] + [r * c for r, c in self.shapes])
         self.n_params = int(self.offsets[-1])
-        count = row_threads(m, self.sizes) if threads is None else max(1, min(int(threads), m))
-        bounds = [m * i // count for i in range(count + 1)]
-        self.shares = [_Share(self, slice(a, b), min(b - a, int(chunk_rows))) for a, b in zip(bounds, bounds[1:])]
+        workers = row_threads(self.m, self.sizes) if threads is None else max(1, min(int(threads), self.m))
+        bounds = chunk_bounds(self.m, workers, chunk_rows)
+        self.chunks = [slice(a, b) for a, b in zip(bounds, bounds[1:])]
+        capacity = max(c.stop - c.start for c in self.chunks)
+        self.workers = [Worker(self, capacity) for _ in range(workers)]
+        # Each chunk's Δ^(l) (row-major) and data loss: summed in chunk order after the call.
+        self.parts = [[np.empty(shape, self.dtype) for shape in self.shapes] for _ in self.chunks]
+        self.data = [0.0] * len(self.chunks)
 
     def views(self, vector):
         """[Θ^(l)] as column-major views into ``vector`` (no copies)."""
@@ -152,130 +128,30 @@ class CostGradient:
         J = self._run([np.asarray(t, dtype=self.dtype) for t in thetas], views)
         return J, [np.asarray(v, dtype=np.float64) for v in views]
 
+    def _work(self, worker, thetas, queue):
+        """Chunks from the shared queue until it is empty: each one's Δ and cost in its slot."""
+        for k in queue:
+            if k >= len(self.chunks):
+                return
+            self.data[k] = worker.run(thetas, self.chunks[k], self.parts[k])
+
     def _run(self, thetas, grads):
-        """Forward and backward over every share; writes ∂J/∂Θ^(l) into grads[l]; returns J."""
-        m = self.m
-        if len(self.shares) == 1:
-            data = self.shares[0].run(thetas)
+        """Forward and backward over every chunk; writes ∂J/∂Θ^(l) into grads[l]; returns J."""
+        m, queue = self.m, itertools.count()     # next() on a count is atomic: one chunk, one worker
+        if len(self.workers) == 1:
+            self._work(self.workers[0], thetas, queue)
         else:
             with single_threaded_blas():
-                data = sum(run_shares([lambda s=s: s.run(thetas) for s in self.shares]))
+                run_shares([lambda w=w: self._work(w, thetas, queue) for w in self.workers])
         reg = 0.0
         for l, (theta, grad) in enumerate(zip(thetas, grads)):
-            Delta = self.shares[0].Delta[l]
-            for share in self.shares[1:]:
-                Delta += share.Delta[l]
-            np.multiply(Delta, 1.0 / m, out=grad)       # column-major gradient view
+            Delta = self.parts[0][l]
+            for part in self.parts[1:]:
+                Delta += part[l]                              # in chunk order: the same bits
+            np.multiply(Delta, 1.0 / m, out=grad)             # column-major gradient view
             if self.lambda_:
                 W = theta[:, 1:]
                 grad[:, 1:] += (self.lambda_ / m) * W
                 W64 = W.astype(np.float64, copy=False)
                 reg += float(np.vdot(W64, W64))
-        return data / m + self.lambda_ / (2.0 * m) * reg
-
-
-class _Share:
-    """Rows ``rows`` of a CostGradient's X: its own (chunk, s) buffers and Δ^(l) sums."""
-
-    def __init__(self, f, rows, chunk):
-        self.X, self.Y, self.loss = f.X, f.Y, f.loss
-        self.S, self.rows, self.chunk = f.S, rows, chunk
-        dt, n, K = f.dtype, chunk, f.sizes[-1]
-        # Per-chunk buffers (n rows): a^(l) for hidden layers, δ^(2..L), g'(z^(l)) for hidden
-        # layers, output layer.
-        self.acts = [None] + [np.empty((n, s), dt) for s in f.sizes[1:-1]]
-        self.deltas = [None] + [np.empty((n, s), dt) for s in f.sizes[1:]]
-        self.slopes = [None] + [np.empty((n, s), dt) for s in f.sizes[1:-1]]
-        self.z, self.e, self.r, self.h = (np.empty((n, K), dt) for _ in range(4))
-        self.ones = np.ones(n, dt)
-        # Δ^(l) = Σ over chunks: the sum (s_{l+1}, 1 + s_l) and one chunk's part, row-major.
-        self.Delta = [np.empty((r, c), dt) for r, c in f.shapes]
-        self.part = [np.empty((r, c), dt) for r, c in f.shapes]
-
-    def run(self, thetas):
-        """This share's m·J part; its Δ^(l) into self.Delta, chunk by chunk."""
-        data, start, stop = 0.0, self.rows.start, self.rows.stop
-        for begin in range(start, stop, self.chunk):
-            end = min(begin + self.chunk, stop)
-            data += self._chunk(thetas, slice(begin, end), end - begin, first=begin == start)
-        return data
-
-    def _chunk(self, thetas, rows, n, first):
-        """Rows ``rows`` (n of them): adds their Δ^(l) into self.Delta; returns their m·J part."""
-        L1 = len(thetas)
-        acts = [self.X[rows]] + [a[:n] for a in self.acts[1:]]
-        deltas = [None] + [d[:n] for d in self.deltas[1:]]
-        slopes = [None] + [s[:n] for s in self.slopes[1:]]
-        for l in range(L1 - 1):                          # hidden layers: a^(l+1) = g(a Wᵀ + b)
-            out = acts[l + 1]
-            np.matmul(acts[l], thetas[l][:, 1:].T, out=out)
-            out += thetas[l][:, 0]
-            # δ^(l+1)'s buffer is free until the backward pass: it holds r meanwhile.
-            _sigmoid_and_slope(out, slopes[l + 1], deltas[l + 1])
-        data = self._output_layer(acts[-1], thetas[-1], rows, n)   # fills deltas[-1] with δ^(L)
-        for l in range(L1 - 1, -1, -1):
-            delta, a = deltas[l + 1], acts[l]
-            target = self.Delta[l] if first else self.part[l]
-            # Δ = δᵀ a in the (s_{l+1}, n) × (n, s_l) order, ~20% faster in OpenBLAS than (aᵀ δ)ᵀ.
-            np.matmul(delta.T, a, out=target[:, 1:])
-            np.matmul(self.ones[:n], delta, out=target[:, 0])   # Σᵢ δ_i: BLAS, 5× np.sum(axis=0)
-            if not first:
-                self.Delta[l] += target
-            if l > 0:                                    # δ^(l) = (δ^(l+1) W) ⊙ g'(z^(l))
-                below = deltas[l]
-                np.matmul(delta, thetas[l][:, 1:], out=below)
-                below *= slopes[l]
-        return data
-
-    def _output_layer(self, a, theta, rows, n):
-        """z = a Wᵀ + b, h, the chunk's data loss (float) and δ^(L) into self.deltas[-1][:n]."""
-        z, e, r, h, delta = self.z[:n], self.e[:n], self.r[:n], self.h[:n], self.deltas[-1][:n]
-        Y, S = self.Y[rows], None if self.S is None else self.S[rows]
-        np.matmul(a, theta[:, 1:].T, out=z)
-        z += theta[:, 0]
-        np.abs(z, out=e)
-        np.negative(e, out=e)
-        np.exp(e, out=e)                                 # e = exp(−|z|) ∈ (0, 1], never overflows
-        np.add(e, 1.0, out=r)
-        np.divide(1.0, r, out=r)                         # r = 1/(1 + e) = g(|z|)
-        # h = g(z) = q·r with q = 1 where z ≥ 0 and q = e where z < 0, i.e. q = max(e, [z ≥ 0]):
-        # no subtraction 1 − r, so a tiny h keeps its relative accuracy; no masked copy (slow).
-        np.greater_equal(z, 0.0, out=h, casting="unsafe")
-        np.maximum(e, h, out=h)
-        h *= r
-        if self.loss == "cross_entropy":
-            if S is not None:
-                np.multiply(S, z, out=delta)
-                np.maximum(delta, 0.0, out=delta)        # max(z, 0) − y·z, exact and ≥ 0
-            else:
-                np.maximum(z, 0.0, out=delta)
-                delta -= Y * z                           # soft targets: the bracket as written
-            data = float(np.sum(delta, dtype=np.float64))
-            # g(−z) = q'·r with q' = max(e, [z < 0]), as h above, into delta's buffer.
-            np.less(z, 0.0, out=delta, casting="unsafe")
-            np.maximum(e, delta, out=delta)
-            delta *= r
-            np.log1p(e, out=e)                           # log(1 + e^(−|z|)), exact for tiny e
-            data += float(np.sum(e, dtype=np.float64))
-            # δ = h − y taken as (1 − y) ⊙ g(z) − y ⊙ g(−z), as losses.output_delta with z: for
-            # one-hot y each step is exact, so a confident, correct unit keeps δ = −g(−z) ≈
-            # −e^(−z) instead of 1 − g(z), which cancels (and is 0 once g(z) rounds to 1).
-            np.multiply(Y, h, out=e)
-            h -= e                                       # (1 − y) ⊙ g(z): h or exactly 0
-            delta *= Y                                   # y ⊙ g(−z): g(−z) or exactly 0
-            np.subtract(h, delta, out=delta)
-            return data
-        # r_y = h − y taken as (1 − y) ⊙ g(z) − y ⊙ g(−z), exact for one-hot y (as above).
-        np.less(z, 0.0, out=delta, casting="unsafe")
-        np.maximum(e, delta, out=delta)
-        delta *= r                                       # g(−z)
-        delta *= Y
-        np.multiply(Y, h, out=z)                         # z is no longer needed
-        h -= z
-        np.subtract(h, delta, out=delta)                 # r_y
-        data = 0.5 * _sum_of_squares(delta)
-        # g'(z) = e·r² = g(z) ⊙ g(−z), not h ⊙ (1 − h): no cancellation where h rounds to 1.
-        e *= r
-        e *= r
-        delta *= e                                       # δ = r_y ⊙ g'(z)
-        return data
+        return sum(self.data) / m + self.lambda_ / (2.0 * m) * reg

@@ -9,7 +9,7 @@ from crosscheck import compare
 from crosscheck.backends import jax_cost, torch_cost
 from manual import (LOSSES, CostGradient, InputError, cost_and_gradient, cost_and_gradient_loop,
                     reroll, unroll)
-from manual import fast
+from manual import chunk
 
 
 COURSE = (400, 25, 10)
@@ -117,13 +117,13 @@ def test_saturated_units_stay_finite():
 
 
 def _double_output_delta(monkeypatch):
-    original = fast._Share._output_layer
+    original = chunk.Worker.output_layer
 
-    def planted(self, a, theta, rows, n):
-        data = original(self, a, theta, rows, n)
-        self.deltas[-1] *= 2.0                       # δ^(L) = 2(h − y): a factor from ∂J/∂h kept
+    def planted(self, a, theta, rows, n, delta):
+        data = original(self, a, theta, rows, n, delta)
+        delta *= 2.0                                 # δ^(L) = 2(h − y): a factor from ∂J/∂h kept
         return data
-    monkeypatch.setattr(fast._Share, "_output_layer", planted)
+    monkeypatch.setattr(chunk.Worker, "output_layer", planted)
 
 
 def _tanh_for_sigmoid(monkeypatch):
@@ -131,7 +131,7 @@ def _tanh_for_sigmoid(monkeypatch):
         np.tanh(z, out=z)
         np.multiply(z, z, out=slope)
         np.subtract(1.0, slope, out=slope)
-    monkeypatch.setattr(fast, "_sigmoid_and_slope", planted)
+    monkeypatch.setattr(chunk, "sigmoid_and_slope", planted)
 
 
 @pytest.mark.parametrize("plant", [_double_output_delta, _tanh_for_sigmoid])
@@ -199,43 +199,46 @@ def test_chunked_passes_equal_the_loop(chunk_rows, loss):
     assert result.passed, result.describe()
 
 
-# Row shares (manual.threads): each thread runs its rows with its own buffers; Δ summed in order.
+# Workers (manual.threads): each thread takes the next chunk with its own buffers; each chunk's
+# Δ has its own slot, summed in chunk order.
 
 @pytest.mark.parametrize("threads", [1, 2, 3, 7])
 @pytest.mark.parametrize("loss", LOSSES)
-def test_row_shares_equal_the_loop(threads, loss):
+def test_workers_equal_the_loop(threads, loss):
     thetas, X, Y, y = random_problem((9, 6, 4, 3), m=41, seed=13, scale=0.7)
     f = CostGradient(X, y, (9, 6, 4, 3), loss, 1.0, chunk_rows=5, threads=threads)
-    assert len(f.shares) == threads
-    result = compare(f"fast, {threads} shares", f.cost_and_gradient(thetas),
+    assert len(f.workers) == threads and len(f.chunks) % threads == 0
+    result = compare(f"fast, {threads} workers", f.cost_and_gradient(thetas),
                      "loop", cost_and_gradient_loop(thetas, X, Y, 1.0, loss), "loop")
     assert result.passed, result.describe()
 
 
-def test_row_shares_catch_a_share_left_out(monkeypatch):
-    """Test the test: a share whose Δ and cost are dropped from the sum must fail the check."""
+def test_workers_catch_a_chunk_left_out(monkeypatch):
+    """Test the test: a chunk whose Δ and cost are dropped from the sum must fail the check."""
     thetas, X, Y, y = random_problem((9, 6, 4, 3), m=41, seed=13, scale=0.7)
     reference = cost_and_gradient_loop(thetas, X, Y, 1.0, "cross_entropy")
-    f = CostGradient(X, y, (9, 6, 4, 3), "cross_entropy", 1.0, threads=3)
-    original = fast._Share.run
+    f = CostGradient(X, y, (9, 6, 4, 3), "cross_entropy", 1.0, chunk_rows=5, threads=3)
+    original = chunk.Worker.run
 
-    def planted(self, thetas):
-        data = original(self, thetas)
-        if self is f.shares[-1]:
-            for Delta in self.Delta:
-                Delta[...] = 0.0
+    def planted(self, thetas, rows, Delta):
+        data = original(self, thetas, rows, Delta)
+        if rows == f.chunks[-1]:
+            for part in Delta:
+                part[...] = 0.0
             return 0.0
         return data
-    monkeypatch.setattr(fast._Share, "run", planted)
+    monkeypatch.setattr(chunk.Worker, "run", planted)
     assert not compare("fast (planted)", f.cost_and_gradient(thetas), "loop", reference, "loop").passed
 
 
-def test_row_shares_are_deterministic():
-    """The shares' sums are taken in a fixed order: the same call gives the same bits."""
+@pytest.mark.parametrize("loss", LOSSES)
+def test_workers_are_deterministic(loss):
+    """The chunks' sums are taken in chunk order: whichever worker ran which chunk, the same bits."""
     thetas, X, Y, y = random_problem(COURSE, m=300, seed=14, course_like=True)
-    f = CostGradient(X, y, COURSE, "squared_error", 1.0, threads=2)
+    f = CostGradient(X, y, COURSE, loss, 1.0, chunk_rows=20, threads=2)
+    assert len(f.chunks) == 16
     first = f(unroll(thetas))
-    for _ in range(5):
+    for _ in range(20):
         again = f(unroll(thetas))
         assert first[0] == again[0] and np.array_equal(first[1], again[1])
 
@@ -270,3 +273,16 @@ def test_single_threaded_blas_restores_the_limit():
     with single_threaded_blas():
         assert numpys() == [1] * len(before)
     assert numpys() == before
+
+
+@pytest.mark.parametrize("smoothing", [0.1, 0.5])
+@pytest.mark.parametrize("loss", LOSSES)
+def test_soft_targets_equal_the_loop(smoothing, loss):
+    """Targets other than 0/1 (label smoothing) take manual.chunk's general output layer."""
+    thetas, X, Y, y = random_problem((9, 6, 4, 3), m=41, seed=15, scale=0.7)
+    soft = Y * (1.0 - smoothing) + smoothing / Y.shape[1]
+    f = CostGradient(X, soft, (9, 6, 4, 3), loss, 1.0, chunk_rows=7, threads=2)
+    assert not f.binary
+    result = compare("fast, soft targets", f.cost_and_gradient(thetas),
+                     "loop", cost_and_gradient_loop(thetas, X, soft, 1.0, loss), "loop")
+    assert result.passed, result.describe()
