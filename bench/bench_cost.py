@@ -20,6 +20,20 @@ same rounds: numpy's c = a + b on arrays far larger than the cache (3 × 8 bytes
 element); X must stream through at least once per call, so X's bytes ÷ that rate is a
 second lower bound.
 
+Idle BLAS threads: after each call on several threads, OpenBLAS's workers spin for about
+0.1 s (2^28 cycles; measured here: 0.12 s of CPU during a 0.3 s sleep after one GEMM). In a
+round-robin every contender follows such a call (the GEMM probe, BLAS-threaded contenders),
+so the next one ran with a core taken: CostGradient measured 10–11 ms at m = 5000 right after
+a GEMM against 4.6 ms alone. So this script sets OPENBLAS_THREAD_TIMEOUT=4 (2^4 cycles: they
+sleep at once) before numpy loads, unless it is set already; run with
+OPENBLAS_THREAD_TIMEOUT=28 to see OpenBLAS's default. PyTorch's and XLA's pools are left as
+they are.
+
+Warm data: each timed call directly follows an untimed call of the same contender, so its X
+is in cache as in an optimiser's loop, where the same X is used call after call. Without that,
+the contender before (each has its own X, 16 MB at m = 5000) and the bandwidth probe evict it:
+CostGradient took 4.96 ms at m = 5000 in that cold round-robin against ~3.9 ms called in a loop.
+
 Peak memory: tracemalloc, which sees every numpy allocation (numpy reports its buffers
 to it) and nothing of X made before tracing starts; so it measures memory beyond X, in
 one process, without the interpreter's and libraries' resident size that ru_maxrss adds.
@@ -33,6 +47,7 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from anywhere
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")               # before numpy: see above
 
 import numpy as np  # noqa: E402
 
@@ -62,7 +77,9 @@ def stream_callable(n_bytes=3 * 2 ** 27):
 
 def time_round_robin(calls, rounds, sparse=()):
     """{name: [seconds, ...]}: each round times every call once (those in ``sparse`` only
-    every fifth round, as they are slow). One warm-up call each first (jit compile)."""
+    every fifth round, as they are slow). One warm-up call each first (jit compile). Each
+    timed call follows an untimed one of the same contender (except the slow ones): its own
+    data warm, as in an optimiser's loop, not evicted by the contender before it."""
     for call in calls.values():
         call()
     times = {name: [] for name in calls}
@@ -70,6 +87,8 @@ def time_round_robin(calls, rounds, sparse=()):
         for name, call in calls.items():
             if name in sparse and r % 5:
                 continue
+            if name not in sparse:
+                call()
             start = time.perf_counter()
             call()
             times[name].append(time.perf_counter() - start)
@@ -82,11 +101,11 @@ def speed_table(m, rounds, gemm_n, threads_note, jax_on, torch_on, dtypes=(np.fl
     Per dtype, one round-robin holds the GEMM, the bandwidth probe and every contender for
     both losses, so the limits are measured under the same load as what they bound."""
     rows = []
-    flops, shares = matmul_flops(m), row_threads(m, SIZES)
+    flops, workers = matmul_flops(m), row_threads(m, SIZES)
     for dtype in dtypes:
         name = np.dtype(dtype).name
         calls = {"GEMM": gemm_callable(gemm_n, dtype), "stream": stream_callable(),
-                 "products": products_only(m, dtype), "products, shares": products_only(m, dtype, shares)}
+                 "products": products_only(m, dtype), "products, workers": products_only(m, dtype, workers)}
         for loss in LOSSES:
             for label, call in contenders(m, loss, 1.0, dtype, jax_on, torch_on, loop=m <= 5000).items():
                 calls[(loss, label)] = call
@@ -96,17 +115,17 @@ def speed_table(m, rounds, gemm_n, threads_note, jax_on, torch_on, dtypes=(np.fl
         roof = flops / rate                                  # minima are compared with this one,
         roof_med = flops * statistics.median(gemm) / (2 * gemm_n ** 3)   # medians with this one
         x_bytes = m * SIZES[0] * np.dtype(dtype).itemsize
-        print(f"\n{name}, m={m}, {'-'.join(map(str, SIZES))}, λ=1 ({threads_note}; CostGradient: {shares} "
-              f"row share(s)):\n  GEMM {rate / 1e9:.1f} GFLOP/s best (median "
+        print(f"\n{name}, m={m}, {'-'.join(map(str, SIZES))}, λ=1 ({threads_note}; CostGradient: {workers} "
+              f"worker thread(s)):\n  GEMM {rate / 1e9:.1f} GFLOP/s best (median "
               f"{2 * gemm_n ** 3 / statistics.median(gemm) / 1e9:.1f}, n={gemm_n}); {flops / 1e6:.1f} MFLOP "
               f"of matrix products -> compute roofline {roof * 1e3:.3f} ms (median {roof_med * 1e3:.3f})"
               f"\n  memory bandwidth "
               f"{bandwidth / 1e9:.1f} GB/s best (median {calls['stream'].bytes / statistics.median(stream) / 1e9:.1f}, "
               f"numpy a + b, one thread); X streamed once: {x_bytes / 2 ** 20:.1f} MiB -> "
               f"{x_bytes / bandwidth * 1e3:.3f} ms = {x_bytes / bandwidth / roof:.2f}× compute roofline")
-        for label in ("products", "products, shares"):
+        for label in ("products", "products, workers"):
             best, med = min(times[label]), statistics.median(times.pop(label))
-            how = "BLAS's own threads" if label == "products" else f"{shares} share(s), 1-thread BLAS each"
+            how = "BLAS's own threads" if label == "products" else f"{workers} worker thread(s), 1-thread BLAS each"
             print(f"  the same products alone ({how}): median {med * 1e3:.3f} ms = {med / roof_med:.2f}× "
                   f"roofline, min {best / roof:.2f}×")
         for loss in LOSSES:
@@ -212,7 +231,8 @@ def main(argv=None):
     spinners = busy_processes(args.busy)
     try:
         print(f"bench_cost: numpy {np.__version__}, {os.cpu_count()} CPUs, load average "
-              f"{os.getloadavg()[0]:.1f}; {note}; {args.busy} competing busy process(es)")
+              f"{os.getloadavg()[0]:.1f}; {note}; {args.busy} competing busy process(es); "
+              f"OPENBLAS_THREAD_TIMEOUT={os.environ['OPENBLAS_THREAD_TIMEOUT']}")
         dtypes = (np.float64,) if args.float64_only else (np.float64, np.float32)
         for m in sizes:
             speed_table(m, rounds, 512 if args.quick else 1536, note, not args.no_jax, not args.no_torch, dtypes)

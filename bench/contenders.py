@@ -92,38 +92,53 @@ def contenders(m, loss, lambda_=1.0, dtype=np.float64, jax_on=True, torch_on=Tru
     return out
 
 
-def products_only(m, dtype=np.float64, shares=1):
-    """The five matrix products of one CostGradient call (the same numpy calls, no elementwise
-    work), the rows split into ``shares`` run on threads with single-threaded BLAS as
-    CostGradient does (shares=1: one call over all rows, BLAS with its own threads): what
-    these skinny shapes cost, a floor for the fast path."""
-    from manual.threads import run_shares, single_threaded_blas
+def products_only(m, dtype=np.float64, workers=1):
+    """The five matrix products of one CostGradient call, arranged as it arranges them (row
+    chunks, feature-major, the same numpy calls) with no elementwise work: a floor for the
+    fast path. workers=1: the chunks in turn, BLAS with its own threads; more: that many
+    threads taking chunks, single-threaded BLAS each, as CostGradient runs them."""
+    import itertools
+
+    from manual.fast import chunk_bounds
+    from manual.threads import run_parallel, single_threaded_blas
     thetas, X, y, Y = problem(m, dtype=dtype)
-    W1, W2 = (np.asarray(t[:, 1:], dtype) for t in thetas)
-    bounds = [m * i // shares for i in range(shares + 1)]
-    tasks = [_products(X[a:b], W1, W2, dtype) for a, b in zip(bounds, bounds[1:])]
-    if shares == 1:
-        return tasks[0]
+    theta1, theta2 = (np.asarray(t, dtype) for t in thetas)
+    bounds = chunk_bounds(m, workers)
+    chunks = [slice(a, b) for a, b in zip(bounds, bounds[1:])]
+    capacity = max(c.stop - c.start for c in chunks)
+    tasks = [_products(X, theta1, theta2, capacity, dtype) for _ in range(workers)]
 
     def call():
+        queue = itertools.count()
+
+        def work(task):
+            for k in queue:
+                if k >= len(chunks):
+                    return
+                task(chunks[k])
+        if workers == 1:
+            work(tasks[0])
+            return
         with single_threaded_blas():
-            run_shares(tasks)
+            run_parallel([lambda t=t: work(t) for t in tasks])
     return call
 
 
-def _products(X, W1, W2, dtype):
-    (n, h), k = X.shape, SIZES[-1]
-    A, z, d2 = np.empty((n, SIZES[1]), dtype), np.empty((n, k), dtype), np.empty((n, SIZES[1]), dtype)
-    d3 = np.ones((n, k), dtype)
-    D1, D2 = np.empty((SIZES[1], h + 1), dtype), np.empty((k, SIZES[1] + 1), dtype)
+def _products(X, theta1, theta2, capacity, dtype):
+    (h, k), n = theta1.shape, capacity
+    A = np.ones((h + 1, n), dtype)                       # [1; a^(2)ᵀ]
+    z, d3, d2 = np.empty((theta2.shape[0], n), dtype), np.ones((theta2.shape[0], n), dtype), np.empty((h, n), dtype)
+    D1, D2 = np.empty(theta1.shape, dtype), np.empty(theta2.shape, dtype)
 
-    def call():
-        np.matmul(X, W1.T, out=A)
-        np.matmul(A, W2.T, out=z)
-        np.matmul(d3.T, A, out=D2[:, 1:])
-        np.matmul(d3, W2, out=d2)
-        np.matmul(d2.T, X, out=D1[:, 1:])
-    return call
+    def task(rows):
+        n = rows.stop - rows.start
+        Xc, a = X[rows], A[:, :n]
+        np.matmul(theta1[:, 1:], Xc.T, out=a[1:])
+        np.matmul(theta2, a, out=z[:, :n])
+        np.matmul(d3[:, :n], a.T, out=D2)
+        np.matmul(theta2[:, 1:].T, d3[:, :n], out=d2[:, :n])
+        np.matmul(d2[:, :n], Xc, out=D1[:, 1:])
+    return task
 
 
 def _jax_contender(thetas, X, Y, lambda_, loss):

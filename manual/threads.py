@@ -1,26 +1,29 @@
 """The thread policy: how many threads, chosen by problem size, for this network's products.
 
 Issue #15 measured on 2 cores (m = 5000, 400-25-10) that the skinny products of one cost +
-gradient gain little from BLAS's own threads but split well by rows: two Python threads,
-each running single-threaded BLAS over half the rows, their Δ summed. And BLAS's threads
-spin while they wait for each other, so a busy machine makes them collapse. Measured here
-with one more core kept busy (bench/bench_cost.py --busy 1): the five products took a median
-23.9× the compute roofline with BLAS's own threads, 4.1× split into two row shares. Python
-threads block instead of spinning, so a busy core slows a share, never the lot.
+gradient gain little from BLAS's own threads but split well by rows: Python threads, each
+running single-threaded BLAS over its own rows, their Δ summed. Measured here
+(bench/bench_cost.py, quiet machine): the five products took a median 2.78× the compute
+roofline with BLAS's own threads at m = 5000, 2.29× on two such threads (3.08× and 2.36× at
+m = 50,000). And BLAS's threads spin while they wait: for ~0.1 s after every multi-threaded
+call OpenBLAS's idle workers keep a core busy (0.12 s of CPU measured in a 0.3 s sleep), so
+a busy machine, or BLAS work between two calls, takes a core from the next call.
 
-So: BLAS runs single-threaded (``single_threaded_blas`` inside CostGradient, ``command_threads``
-around a whole command), and ``row_threads`` picks how many row shares a problem gets: one per
-MIN_FLOPS_PER_SHARE of matrix products, at most one per CPU this process may run on.
+So: BLAS runs single-threaded (``single_threaded_blas`` inside CostGradient and around
+manual.train's optimiser, ``command_threads`` around a whole command), and ``row_threads``
+picks how many worker threads a problem gets: one per MIN_FLOPS_PER_WORKER of matrix products,
+at most one per CPU this process may run on. The workers take chunks of rows from a shared
+queue (manual.fast), so a worker slowed by a busy core takes fewer chunks.
 """
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-# A share must carry enough work to pay for handing it to a thread and joining it (measured:
-# a median 16 µs for two empty shares, more on a busy machine): 2 MFLOP is ~50 µs of these
+# A worker must carry enough work to pay for handing it to a thread and joining it (measured:
+# a median 16 µs for two empty tasks, more on a busy machine): 2 MFLOP is ~50 µs of these
 # products at one core's rate on these shapes (measured 35–41 GFLOP/s single-threaded).
-MIN_FLOPS_PER_SHARE = 2e6
+MIN_FLOPS_PER_WORKER = 2e6
 
 _lock = threading.Lock()
 _state = {}
@@ -46,9 +49,9 @@ def product_flops(layer_sizes):
 
 
 def row_threads(m, layer_sizes, cpus=None):
-    """Row shares for m examples: min(CPUs, m·FLOPs per example / MIN_FLOPS_PER_SHARE), ≥ 1."""
+    """Worker threads for m examples: min(CPUs, m·FLOPs per example / MIN_FLOPS_PER_WORKER), ≥ 1."""
     cpus = usable_cpus() if cpus is None else cpus
-    return int(max(1, min(cpus, m, m * product_flops(layer_sizes) // MIN_FLOPS_PER_SHARE)))
+    return int(max(1, min(cpus, m, m * product_flops(layer_sizes) // MIN_FLOPS_PER_WORKER)))
 
 
 def _controller():
@@ -71,13 +74,13 @@ def command_threads():
     """A command's whole run (report, pin, train): every BLAS and OpenMP library loaded so far
     (numpy's and scipy's OpenBLAS, PyTorch's OpenMP) on one thread. Their work here is small
     products that threads slow down on a busy machine; where rows are many, CostGradient's
-    shares are the parallelism. Import PyTorch before entering, so that its pool is found."""
+    workers are the parallelism. Import PyTorch before entering, so that its pool is found."""
     from threadpoolctl import threadpool_limits
     with threadpool_limits(limits=1):
         yield
 
 
-def run_shares(tasks):
+def run_parallel(tasks):
     """[task() for task in tasks], the first in this thread and the rest on a shared pool."""
     if len(tasks) == 1:
         return [tasks[0]()]

@@ -244,13 +244,13 @@ def test_workers_are_deterministic(loss):
 
 
 def test_thread_policy_by_size():
-    """One share for small problems, at most one per CPU, more work → not fewer shares."""
-    from manual.threads import MIN_FLOPS_PER_SHARE, product_flops, row_threads
+    """One worker for small problems, at most one per CPU, more work → not fewer workers."""
+    from manual.threads import MIN_FLOPS_PER_WORKER, product_flops, row_threads
     assert row_threads(1, COURSE, cpus=8) == 1
     assert row_threads(10, (5, 4, 3), cpus=8) == 1
     assert row_threads(5000, COURSE, cpus=2) == 2
     assert row_threads(10 ** 6, COURSE, cpus=3) == 3
-    small = int(MIN_FLOPS_PER_SHARE // product_flops(COURSE))
+    small = int(MIN_FLOPS_PER_WORKER // product_flops(COURSE))
     assert row_threads(small, COURSE, cpus=8) == 1 and row_threads(4 * small + 4, COURSE, cpus=8) == 4
     counts = [row_threads(m, COURSE, cpus=4) for m in range(1, 400, 7)]
     assert counts == sorted(counts)

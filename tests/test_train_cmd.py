@@ -118,3 +118,25 @@ def test_bad_training_options_are_one_line_exit_2(capsys, argv, words):
         main(["train", *argv])
     err = capsys.readouterr().err
     assert exc.value.code == 2 and err.count("\n") == 1 and words in err
+
+
+def test_the_optimiser_runs_on_single_threaded_blas():
+    """Training through CostGradient keeps the optimiser's own BLAS steps on one thread (their
+    spinning threads would take a core from CostGradient); a caller's function keeps BLAS's."""
+    from pathlib import Path
+
+    from threadpoolctl import threadpool_info
+
+    def numpys_blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info()
+                if lib["user_api"] == "blas" and Path(lib["filepath"]).parent.name == "numpy.libs"]
+    if not numpys_blas_threads():
+        pytest.skip("numpy's BLAS is not a bundled numpy.libs library here")
+    X, y = load_default_digits()
+    thetas0 = uniform_init((64, 25, 10), 0, 0.12)
+    for fn, expected in [(None, 1), (cost_and_gradient, 2)]:
+        seen = []
+        with threadpool_limits(2):
+            train(thetas0, X[:200], y[:200], 1.0, "cross_entropy", "L-BFGS-B", 3,
+                  callback=lambda J: seen.extend(numpys_blas_threads()), cost_and_gradient_fn=fn)
+        assert seen and set(seen) == {expected}
