@@ -3,11 +3,11 @@
 Issue #15 measured on 2 cores (m = 5000, 400-25-10) that the skinny products of one cost +
 gradient gain little from BLAS's own threads but split well by rows: Python threads, each
 running single-threaded BLAS over its own rows, their Δ summed. Measured here
-(bench/bench_cost.py, quiet machine): the five products took a median 2.78× the compute
-roofline with BLAS's own threads at m = 5000, 2.29× on two such threads (3.08× and 2.36× at
-m = 50,000). And BLAS's threads spin while they wait: for ~0.1 s after every multi-threaded
-call OpenBLAS's idle workers keep a core busy (0.12 s of CPU measured in a 0.3 s sleep), so
-a busy machine, or BLAS work between two calls, takes a core from the next call.
+(bench/bench_cost.py, quiet machine, one run): the five products took a median 2.60× the
+compute roofline with BLAS's own threads at m = 5000, 2.16× on two such threads (3.03× and
+2.32× at m = 50,000). And BLAS's threads spin while they wait: for ~0.1 s after every
+multi-threaded call OpenBLAS's idle workers keep a core busy (0.12 s of CPU measured in a
+0.3 s sleep), so a busy machine, or BLAS work between two calls, takes a core from the next.
 
 So: BLAS runs single-threaded (``single_threaded_blas`` inside CostGradient and around
 manual.train's optimiser, ``command_threads`` around a whole command), and ``row_threads``
