@@ -286,3 +286,23 @@ def test_soft_targets_equal_the_loop(smoothing, loss):
     result = compare("fast, soft targets", f.cost_and_gradient(thetas),
                      "loop", cost_and_gradient_loop(thetas, X, soft, 1.0, loss), "loop")
     assert result.passed, result.describe()
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_in=st.integers(1, 30), hidden=st.lists(st.integers(1, 12), min_size=0, max_size=3),
+       k=st.integers(1, 6), m=st.integers(1, 90), chunk_rows=st.integers(1, 40),
+       threads=st.integers(1, 4), seed=st.integers(0, 2**32 - 1), lambda_=st.floats(0, 5),
+       loss=st.sampled_from(LOSSES), smoothing=st.sampled_from([0.0, 0.2]),
+       column_major=st.booleans())
+def test_random_layouts_float64_equal_the_loop(n_in, hidden, k, m, chunk_rows, threads, seed,
+                                               lambda_, loss, smoothing, column_major):
+    """Any depth (no hidden layer too), chunk size, worker count, X order and target kind."""
+    sizes = (n_in, *hidden, k)
+    thetas, X, Y, y = random_problem(sizes, m, seed, scale=0.7)
+    targets = Y * (1.0 - smoothing) + smoothing / k if smoothing else y
+    Yref = targets if smoothing else Y
+    X = np.asfortranarray(X) if column_major else X
+    f = CostGradient(X, targets, sizes, loss, lambda_, chunk_rows=chunk_rows, threads=threads)
+    result = compare("fast", f.cost_and_gradient(thetas),
+                     "loop", cost_and_gradient_loop(thetas, X, Yref, lambda_, loss), "loop")
+    assert result.passed, result.describe()
