@@ -98,6 +98,14 @@ def test_prints_stay_off_json_stdout(capsys):
     assert "computing the cost" in report["printed"] and "bad_functions imported" in report["printed"]
 
 
+@pytest.mark.parametrize("name", ["grad_as_list", "grad_as_list_of_scalars"])
+def test_grad_as_a_list_is_accepted_at_the_course_size(capsys, name):
+    """A list of numbers travels back as one array, even 10,285 of them (the worker once
+    described lists item by item and stopped at 10,000)."""
+    code, out, _ = run_verify(capsys, f"{BAD}:{name}", "--json")
+    assert (code, json.loads(out)["passed"]) == (0, True)
+
+
 def test_column_labels_are_accepted(capsys):
     code, out, _ = run_verify(capsys, f"{BAD}:needs_column_labels", "--json")
     report = json.loads(out)
@@ -105,9 +113,24 @@ def test_column_labels_are_accepted(capsys):
 
 
 def test_float32_is_wrong_and_says_why(capsys):
+    """Right math in float32: wrong at the 1e-9 tolerance, and named for what it is."""
     code, out, _ = run_verify(capsys, f"{BAD}:in_float32", "--json")
     report = json.loads(out)
-    assert (code, report["passed"], report["diagnosis"]) == (1, False, [])
+    assert (code, report["passed"], report["diagnosis"], report["recognised"]) == \
+        (1, False, ["float32_arithmetic"], True)
+    assert any("float32" in w for w in report["warnings"])
+
+
+@pytest.mark.parametrize("mistake", ["2 * g", "g / 9"])
+def test_float32_does_not_hide_a_real_mistake(capsys, tmp_path, mistake):
+    """Test the test: a wrong gradient returned in float32 is not put down to float32."""
+    path = tmp_path / "student.py"
+    path.write_text(f"import sys\nsys.path.insert(0, {str(STUDENT)!r})\nimport numpy as np\n"
+                    "from correct import nnCostFunction as right\n\n\n"
+                    "def nnCostFunction(*args):\n    J, g = right(*args)\n"
+                    f"    return np.float32(J), ({mistake}).astype(np.float32)\n")
+    report = wrong_json(capsys, f"{path}:nnCostFunction")
+    assert "float32_arithmetic" not in report["diagnosis"]
     assert any("float32" in w for w in report["warnings"])
 
 

@@ -40,6 +40,7 @@ class Run:
     warnings: list = field(default_factory=list)          # warnings it raised (overflow, ...)
     mutated_inputs: list = field(default_factory=list)    # arguments it wrote into
     nondeterministic: list = field(default_factory=list)  # problems where two calls differed
+    float32: bool = False            # it returned float32 values
     failure: str | None = None       # the target as a whole could not run (import or syntax
                                      # error, with file:line): one line; calls is then empty
     failure_kind: str = ""           # "import", "syntax", "timeout", "crash", "exit", ...

@@ -171,6 +171,7 @@ def drive(session, spec, name, problems=PROBLEMS, order="F"):
             run.nondeterministic.append(call.problem.name)
     run.y_shape = "(m, 1)" if column else "(m,)"
     run.warnings = [*session.warnings, *notes]
+    run.float32 = FLOAT32_NOTE in notes
     run.printed = session.printed()
     return run
 

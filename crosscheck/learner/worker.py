@@ -83,6 +83,11 @@ def where(exc, path):
     return f" ({os.path.basename(path)} line {frames[-1].lineno})" if frames else ""
 
 
+def _is_number(v):
+    """A real number: Python int or float, or a numpy integer or float scalar (no bool)."""
+    return type(v) in (int, float) or isinstance(v, (np.integer, np.floating))
+
+
 def encode(value, arrays, depth=0):
     """``value`` as JSON-able plain data; numeric arrays appended to ``arrays`` as float64 or
     their own int/float dtype (so that a float32 result can be named as such)."""
@@ -106,14 +111,16 @@ def encode(value, arrays, depth=0):
         return {"t": "array", "i": len(arrays) - 1, "scalar": isinstance(value, np.generic)}
     if isinstance(value, (list, tuple)) and depth < 3:
         n = len(value)
-        if n > MAX_ITEMS:
-            return {"t": "other", "name": f"{type(value).__name__} of length {n} (too long)"}
-        if n > 2 and all(type(v) in (int, float) for v in value) and n + sum(a.size for a in arrays) <= MAX_ELEMENTS:
+        # A list of numbers (grad.tolist(), or list(grad) of numpy scalars) goes as one array,
+        # as long as an array may be; only lists described item by item stop at MAX_ITEMS.
+        if 2 < n <= MAX_ELEMENTS - sum(a.size for a in arrays) and all(map(_is_number, value)):
             try:
                 arrays.append(np.asarray(value, dtype=np.float64))
                 return {"t": type(value).__name__, "numbers": len(arrays) - 1}
             except (OverflowError, ValueError):
                 pass
+        if n > MAX_ITEMS:
+            return {"t": "other", "name": f"{type(value).__name__} of length {n} (too long)"}
         return {"t": type(value).__name__, "items": [encode(v, arrays, depth + 1) for v in value]}
     return {"t": "other", "name": type(value).__name__}
 
