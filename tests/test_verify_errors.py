@@ -5,6 +5,7 @@ never a traceback, and with --json exactly one JSON object on stdout either way.
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from crosscheck.cli import main
@@ -49,6 +50,8 @@ def wrong_json(capsys, *argv):
     ("grad_too_short", "bad_return", ["grad with shape (42,)", "expected (43,)"]),
     ("grad_not_unrolled", "bad_return", ["2 matrices", "unrolled", "(43,)"]),
     ("grad_nan", "bad_return", ["NaN/inf", "index 3"]),
+    ("returns_grad_then_J", "bad_return", ["returned (grad, J)", "other order", "return J, grad"]),
+    ("grad_as_two_vectors", "bad_return", ["2 vectors of lengths [25, 18]", "(43,)", "np.concatenate"]),
     ("too_few_parameters", "exception", ["raised TypeError", "positional argument", "course signature is (nn_params"]),
 ])
 def test_a_function_that_fails_is_wrong_on_every_problem(capsys, function, kind, words):
@@ -182,3 +185,27 @@ def test_usage_errors_are_one_line_and_json(capsys, argv, words, as_json):
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert all(word in err for word in words)
     assert (list(json.loads(out)) == ["error"]) if as_json else out == ""
+
+
+ODD_VALUES = [1.0, np.float32(2), [1, [2, 3]], [[1, 2], [3]], np.ones(6), np.ones((2, 3)), [np.ones(3), np.ones(3)],
+              (np.ones(4), np.ones(2)), [np.ones((2, 2)), np.ones(2)], "x", None, {"a": 1}, [], (), np.array([]),
+              np.array([np.nan]), [1, 2, 3, 4, 5, 6], [[1, 2, 3, 4, 5, 6]], np.ones((6, 1)), [[1], [2, [3]]],
+              np.array(["a"]), object(), [None] * 6, 10 ** 400, [10 ** 400] * 6, np.ones(6, dtype=complex), True,
+              [np.ones((2, 2)), [1, [2]]], [np.ones(2), [1, [2]]]]
+
+
+def test_check_result_refuses_odd_returns_with_an_input_error_only():
+    """Every (J, grad) pair of odd values is either accepted or refused with one InputError
+    (a ragged list once reached numpy unguarded: an internal error, exit 3)."""
+    import itertools
+
+    from crosscheck.learner.calls import check_result
+    from manual.errors import InputError
+    accepted = 0
+    for J, grad in itertools.product(ODD_VALUES, repeat=2):
+        try:
+            check_result((J, grad), 6)
+            accepted += 1
+        except InputError:
+            pass
+    assert accepted == 2 * 4          # J 1.0 or float32 2; grad 6 numbers: vector, list, row, column

@@ -50,6 +50,23 @@ class Run:
         return [c.seconds for c in self.calls if c.ok]
 
 
+def _numeric_size(value):
+    """The number of entries of a numeric array-like, else -1."""
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):
+        return -1
+    return array.size if array.dtype.kind in "iuf" else -1
+
+
+def _ndim(value):
+    """np.ndim, or -1 for what numpy cannot make an array of (ragged lists)."""
+    try:
+        return np.ndim(value)
+    except (TypeError, ValueError):
+        return -1
+
+
 def check_result(result, n_params, name="the function", on=""):
     """(J, grad) validated: J a finite float, grad a finite float64 vector (n_params,)."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:
@@ -57,6 +74,8 @@ def check_result(result, n_params, name="the function", on=""):
                else f"a {type(result).__name__}")
         raise InputError(f"{name} returned {got}{on}; expected the pair (J, grad)")
     J, grad = result
+    if _numeric_size(grad) == 1 and _numeric_size(J) == n_params > 1:
+        raise InputError(f"{name} returned (grad, J){on}: the pair in the other order; return J, grad")
     try:
         J_arr = np.asarray(J)
     except (TypeError, ValueError):
@@ -69,9 +88,13 @@ def check_result(result, n_params, name="the function", on=""):
     J = float(J_arr.reshape(()).astype(np.float64))
     if not math.isfinite(J):
         raise InputError(f"{name} returned J = {J}{on}; expected a finite cost")
-    if isinstance(grad, (tuple, list)) and grad and all(np.ndim(g) == 2 for g in grad):
+    if isinstance(grad, (tuple, list)) and grad and all(_ndim(g) == 2 for g in grad):
         raise InputError(f"{name} returned grad as {len(grad)} matrices {[np.shape(g) for g in grad]}{on}; "
                          f"expected them unrolled into one vector of shape ({n_params},)")
+    if isinstance(grad, (tuple, list)) and len(grad) > 1 and all(_ndim(g) == 1 for g in grad) \
+            and sum(_numeric_size(g) for g in grad) == n_params:
+        raise InputError(f"{name} returned grad as {len(grad)} vectors of lengths {[_numeric_size(g) for g in grad]}"
+                         f"{on}; expected one vector of shape ({n_params},): np.concatenate them")
     try:
         g = np.asarray(grad)
     except (TypeError, ValueError):

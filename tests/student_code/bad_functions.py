@@ -51,6 +51,17 @@ def grad_not_unrolled(nn_params, input_layer_size, hidden_layer_size, num_labels
     return J, [grad[:k].reshape(hidden_layer_size, -1), grad[k:].reshape(num_labels, -1)]
 
 
+def returns_grad_then_J(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    J, grad = _correct(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
+    return grad, J
+
+
+def grad_as_two_vectors(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    J, grad = _correct(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
+    n1 = hidden_layer_size * (input_layer_size + 1)
+    return J, (grad[:n1], grad[n1:])
+
+
 def grad_nan(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
     J, grad = _correct(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
     grad[3] = np.nan
