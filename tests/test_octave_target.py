@@ -108,6 +108,14 @@ def test_wrong_return_is_named(capsys, tmp_path):
 
 
 @needs_octave
+def test_single_precision_is_named(capsys, tmp_path):
+    """Right math in single precision: wrong at 1e-9, and named float32_arithmetic."""
+    path = planted(tmp_path, [("grad = [Theta1_grad(:) ; Theta2_grad(:)];",
+                               "grad = single([Theta1_grad(:) ; Theta2_grad(:)]); J = single(J);")])
+    wrong_because(*run_verify(capsys, path), "explained (float32_arithmetic)", "single-precision")
+
+
+@needs_octave
 def test_endless_loop_is_stopped_and_octave_killed(capsys, tmp_path, monkeypatch):
     started, real_popen = [], subprocess.Popen
 

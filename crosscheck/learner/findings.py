@@ -59,11 +59,12 @@ NEW = {m.id: m for m in [
             "assigning into it, e.g. Theta1[:, 0] = 0 to leave the bias out of the penalty, changes the "
             "caller's arrays, so an optimiser's weights change under it.",
             "copy before writing (Theta1 = ....reshape(...).copy()), or use Theta1[:, 1:] in the penalty"),
-    Mistake("float32_arithmetic", "computed in float32",
-            "float32 keeps about 7 significant digits, so even a right backprop is off by ~1e-7 relative, "
-            "far above the 1e-9 tolerance. Every problem agrees to float32's own bound: the math itself "
-            "may well be right.",
-            "keep every array float64: no .astype(np.float32) or dtype=np.float32 (np.asarray(x, dtype=np.float64))"),
+    Mistake("float32_arithmetic", "computed in single precision (float32)",
+            "Single precision keeps about 7 significant digits, so even a right backprop is off by ~1e-7 "
+            "relative, far above the 1e-9 tolerance. Every problem agrees to float32's own bound: the math "
+            "itself may well be right.",
+            "keep every array in double precision: in numpy no .astype(np.float32) or dtype=np.float32; "
+            "in Octave no single(...)"),
     Mistake("nondeterministic", "two calls on the same problem gave different results",
             "The same inputs must give the same cost and gradient; randomness or state kept between calls "
             "makes every check (and the optimiser) unreliable.",

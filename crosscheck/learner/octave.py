@@ -196,8 +196,9 @@ def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
     if stop is not None:            # Octave is gone: the problems it did not answer failed with it
         calls += [Call(p, failure=stop[0], kind=stop[1]) for p in problems[len(results):]]
     warnings = [line.strip() for line in output if line.lstrip().startswith("warning:")][:3]
-    if any("single" in _text(r["classes"]) for r in results):
+    single = any("single" in _text(r["classes"]) for r in results)
+    if single:
         warnings.append("returned single-precision values: their rounding (~1e-7) is far above the "
                         "1e-9 tolerance, so compute in double")
     printed = [line for line in output if line.strip() and not line.lstrip().startswith("warning:")][:5]
-    return Run(spec, name, calls, "(m, 1)", printed=printed, warnings=warnings)
+    return Run(spec, name, calls, "(m, 1)", printed=printed, warnings=warnings, float32=single)
