@@ -204,6 +204,22 @@ def test_a_class_in_one_call(tmp_path, capsys):
     assert "segmentation fault" in rows[2]["reason"]
 
 
+def test_a_class_names_a_described_mistake_by_its_description(tmp_path, capsys):
+    """A gradient ×2 everywhere is explained (a factor on the data term and on the penalty) but
+    has no id: the class row says what it is, not "unrecognised"."""
+    doubled = tmp_path / "doubled.py"
+    doubled.write_text(f"import sys\nsys.path.insert(0, {str(FILES)!r})\nfrom right import nnCostFunction as right\n\n\n"
+                       "def nnCostFunction(*args):\n    J, grad = right(*args)\n    return J, 2 * grad\n")
+    table = tmp_path / "class.csv"
+    targets = [f"{FILES / 'right.py'}:nnCostFunction", f"{doubled}:nnCostFunction"]
+    assert main(["verify", *targets, "--json", "--csv", str(table)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["diagnoses"] == {"described": 1, "right": 1}
+    assert report["results"][1]["recognised"] is True
+    reason = list(csv.DictReader(table.open()))[1]["reason"]
+    assert "scaled ×2" in reason and "unrecognised" not in reason
+
+
 def test_a_class_as_text_and_from_a_glob(capsys):
     code = main(["verify", f"{FILES / 'exit?.py'}:os_exit", f"{FILES / 'right.py'}:nnCostFunction"])
     out = capsys.readouterr().out

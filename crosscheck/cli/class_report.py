@@ -41,15 +41,19 @@ def judge(run, loss, order):
     if result.passed:
         labels, reason = ["right"], "right"
     else:
-        labels = list(dict.fromkeys([*result.ids, *kinds])) or ["unrecognised"]
+        # ids where a mistake is named; a described part (explained, no id) by its description
+        described = [f.description for f in result.findings if f.explained and not f.id and f.description]
+        labels = (list(dict.fromkeys([*result.ids, *kinds]))
+                  or ["described" if described and result.recognised else "unrecognised"])
         failed = [c for c in run.calls if not c.ok]
         if run.failure:
             reason = run.failure
         elif failed and not result.ids:
             reason = f"failed on {len(failed)} of {len(run.calls)} problems: {failed[0].failure}"
         else:
-            reason = "; ".join(result.ids) or f"unrecognised ({result.where})"
-            if not result.recognised and result.ids:
+            named = [*result.ids, *dict.fromkeys(described)]
+            reason = "; ".join(named) or f"unrecognised ({result.where})"
+            if not result.recognised and named:
                 reason += " (partly explained)"
     return Verdict(run.spec, result.passed, one_line(reason), labels, to_json(result), to_text(result))
 
