@@ -108,6 +108,16 @@ def test_wrong_return_is_named(capsys, tmp_path):
 
 
 @needs_octave
+def test_a_pause_left_in_the_function_does_not_wait(capsys, tmp_path):
+    """ex4.m pauses for a key press after each step; one copied into the function used to wait
+    for the whole time limit and fail as "an endless loop?"."""
+    path = planted(tmp_path, [("grad = [Theta1_grad(:) ; Theta2_grad(:)];",
+                               "grad = [Theta1_grad(:) ; Theta2_grad(:)];\npause;")])
+    code, out, err = run_verify(capsys, path, "--timeout", "5")
+    assert code == 0, out + err
+
+
+@needs_octave
 def test_single_precision_is_named(capsys, tmp_path):
     """Right math in single precision: wrong at 1e-9, and named float32_arithmetic."""
     path = planted(tmp_path, [("grad = [Theta1_grad(:) ; Theta2_grad(:)];",
