@@ -79,13 +79,14 @@ def test_slow_function_hits_the_time_limit():
 
 
 @pytest.mark.parametrize("source, kind, words", [
-    ("import numpy as np\n\nweights = np.load('my_weights.npy')\n\ndef nnCostFunction(*args):\n    pass\n",
+    ("import numpy as np\n\nweights = np.load('my_weights.npy')\n\ndef nnCostFunction(*args):\n    return weights\n",
      "import", ["importing", "raised FileNotFoundError", "student.py line 3"]),
     ("from sigmoidGradient import sigmoidGradient\n", "import", ["ModuleNotFoundError", "sigmoidGradient", "student.py line 1"]),
     ("def nnCostFunction(nn_params):\n    return J grad\n", "syntax", ["student.py line 2", "SyntaxError"]),
     ("import time\ntime.sleep(20)\n", "timeout", ["importing", "longer than the 0.3 s limit", "__main__"]),
 ])
 def test_a_module_that_cannot_be_imported_is_wrong(capsys, tmp_path, source, kind, words):
+    """(The first needs `weights`, which only the failing statement defines: no fallback.)"""
     path = tmp_path / "student.py"
     path.write_text(source)
     report = wrong_json(capsys, f"{path}:nnCostFunction", "--timeout", "0.3")
@@ -209,3 +210,37 @@ def test_check_result_refuses_odd_returns_with_an_input_error_only():
         except InputError:
             pass
     assert accepted == 2 * 4          # J 1.0 or float32 2; grad 6 numbers: vector, list, row, column
+
+
+SCRIPT = """import numpy as np
+from scipy.io import loadmat
+
+from correct import nnCostFunction as _right     # a helper module next to the script
+
+data = loadmat('ex4data1.mat')          # the learner's script: data and a trial call at the top
+X, y = data['X'], data['y'].ravel()
+
+
+def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    J, grad = _right(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
+    return J, {scale} * grad
+
+
+print(nnCostFunction(np.zeros(10285), 400, 25, 10, X, y, 1.0)[0])
+"""
+
+
+@pytest.mark.parametrize("scale, code, diagnosis", [(1, 0, []), (2, 1, None)])
+def test_a_script_whose_top_level_fails_is_checked_on_its_definitions(capsys, tmp_path, scale, code, diagnosis):
+    """Data loading at the top of a .py script fails here: the function is still checked, on the
+    script's imports and definitions only (as for a notebook), and the report says so."""
+    path = tmp_path / "ex4.py"
+    path.write_text(SCRIPT.format(scale=scale))
+    (tmp_path / "correct.py").write_text((STUDENT / "correct.py").read_text())
+    got, out, _ = run_verify(capsys, f"{path}:nnCostFunction", "--json")
+    report = json.loads(out)
+    assert got == code and not report["failure_kind"]
+    assert diagnosis is None or report["diagnosis"] == diagnosis
+    note = report["warnings"][0]
+    assert "importing ex4.py raised FileNotFoundError" in note and "(ex4.py line 6)" in note
+    assert "ran only the file's imports and definitions" in note and "line 6 `data = loadmat" in note

@@ -161,13 +161,14 @@ def _closure(kept, function):
     return needed, seen
 
 
-def module_source(path, function=None):
+def module_source(path, function=None, cells=None):
     """The notebook's definitions as one module's source (see the module docstring), as a
     :class:`NotebookSource`. With ``function``, only the statements it needs (so an import it
     does not use, such as ``google.colab``, cannot fail), and InputError when it needs a name
-    that only a skipped statement defines."""
+    that only a skipped statement defines. ``cells`` [(number, source)] replaces the file's
+    code cells: a .py script is one cell (``script_source``)."""
     path = Path(path)
-    kept, skipped = _split(_code_cells(path))
+    kept, skipped = _split(_code_cells(path) if cells is None else cells)
     defined = {name: k.cell for k in kept for name in k.defines}
     only_skipped = {}
     for s in skipped:
@@ -197,3 +198,15 @@ def module_source(path, function=None):
     for cell, lines in by_cell.items():
         chunks.append(f"# --- cell {cell} ---\nexec(compile({chr(10).join(lines)!r}, {str(path.resolve())!r}, 'exec'))")
     return NotebookSource("\n\n".join(chunks) + "\n", skipped, defined)
+
+
+def script_source(path, function):
+    """A .py script's imports and definitions, as for a notebook of one cell (error lines are
+    the file's): for a script whose top level fails (data loading, training), so that the
+    function can still be checked. InputError as ``module_source``, or when it cannot be read."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: {exc}") from None
+    return module_source(path, function, cells=[(1, text)])

@@ -227,6 +227,29 @@ def check_limits(timeout, memory):
         raise InputError(f"--memory must be a number of MiB, at least 64 (python and numpy alone need ~100), got {memory}")
 
 
+def _definitions_only(target, spec, name, failure, options):
+    """A :class:`Run` on a .py script's imports and definitions only (``notebook.script_source``),
+    for a script whose top level failed with ``failure``; None when that cannot load either."""
+    from crosscheck.learner import notebook
+    timeout, memory, problems, order = options
+    try:
+        source = notebook.script_source(target, name)
+    except InputError:
+        return None
+    session = WorkerSession({"op": "load", "path": str(Path(target).resolve()), "source": source.text,
+                             "name": name}, timeout, memory)
+    try:
+        if session.load().get("status") != "loaded":
+            return None
+        run = drive(session, spec, name, problems, order)
+    finally:
+        session.close()
+    not_run = ", ".join(f"line {s.line} `{s.text[:40].rstrip()}`" for s in source.skipped[:3])
+    run.warnings.insert(0, f"{failure}; crosscheck ran only the file's imports and definitions, as for a "
+                           f"notebook ({len(source.skipped)} statement(s) not run: {not_run})")
+    return run
+
+
 def run_target(spec, order="F", timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *, memory=DEFAULT_MEMORY_MB):
     """The one entry point for ``crosscheck verify``: a :class:`Run` of the target ``spec``
     ("FILE.py:FUNCTION", "NOTEBOOK.ipynb:FUNCTION", or "FILE.m" run in Octave) on ``problems``, in a worker process limited to ``timeout`` seconds per
@@ -250,6 +273,11 @@ def run_target(spec, order="F", timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *, m
             raise InputError(f"{target}: {name!r} is a {header.get('type')}, not a function")
         if status != "loaded":
             kind, message = str(header.get("kind", "crash")), str(header.get("message", header))
+            if kind != "syntax" and target.endswith(".py"):
+                run = _definitions_only(target, spec, name, f"importing {Path(target).name} {message}",
+                                        (timeout, memory, problems, order))
+                if run is not None:
+                    return run
             if kind == "timeout":
                 message += " (does it train or load data at import? put that under `if __name__ == '__main__':`)"
             failure = message if kind == "syntax" else f"importing {target} {message}"
