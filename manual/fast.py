@@ -11,8 +11,9 @@ whatever m is. Each chunk writes its own Δ^(l), and the chunks' Δ and costs ar
 order: the result is the same bits whichever thread ran which chunk.
 
 Threads (manual.threads): large problems run ``row_threads`` workers, each with its own buffers
-and single-threaded BLAS, taking the next chunk as they finish one. A worker slowed by a busy
-core takes fewer chunks, instead of the whole call waiting for its fixed half. The gradient is
+and single-threaded BLAS, taking the next chunk as they finish one. Where there are more chunks
+than workers (m > 5000 on two), a worker slowed by a busy core takes fewer of them, instead of
+the whole call waiting for its fixed half. The gradient is
 written straight into the unrolled vector (order "F", the course's and scipy's).
 Agreement with the per-example loop is to rounding (tests use the tolerance table).
 """
