@@ -97,10 +97,10 @@ def products_only(m, dtype=np.float64, workers=1):
     chunks, feature-major, the same numpy calls) with no elementwise work: a floor for the
     fast path. workers=1: the chunks in turn, BLAS with its own threads; more: that many
     threads taking chunks, single-threaded BLAS each, as CostGradient runs them."""
-    import itertools
+    from contextlib import nullcontext
 
     from manual.fast import chunk_bounds
-    from manual.threads import run_parallel, single_threaded_blas
+    from manual.threads import run_chunks, single_threaded_blas
     thetas, X, y, Y = problem(m, dtype=dtype)
     theta1, theta2 = (np.asarray(t, dtype) for t in thetas)
     bounds = chunk_bounds(m, workers)
@@ -109,18 +109,8 @@ def products_only(m, dtype=np.float64, workers=1):
     tasks = [_products(X, theta1, theta2, capacity, dtype) for _ in range(workers)]
 
     def call():
-        queue = itertools.count()
-
-        def work(task):
-            for k in queue:
-                if k >= len(chunks):
-                    return
-                task(chunks[k])
-        if workers == 1:
-            work(tasks[0])
-            return
-        with single_threaded_blas():
-            run_parallel([lambda t=t: work(t) for t in tasks])
+        with single_threaded_blas() if workers > 1 else nullcontext():
+            run_chunks([lambda k, t=t: t(chunks[k]) for t in tasks], len(chunks))
     return call
 
 

@@ -27,16 +27,27 @@ Other targets (soft labels) take the same quantities written with y: see ``_soft
 import numpy as np
 
 
+def _exp_and_r(z, e, r):
+    """e = exp(−|z|) ∈ (0, 1] (never overflows) into e, r = 1/(1 + e) = g(|z|) into r."""
+    np.abs(z, out=e)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    np.add(e, 1.0, out=r)
+    np.divide(1.0, r, out=r)
+
+
+def _g(z, e, r, out, negated=False):
+    """g(z) (or g(−z)) into out, as max(e, [±z ≥ 0])·r from _exp_and_r's e and r: e·r where
+    ±z < 0, r elsewhere, with no subtraction and no masked copy. out may be z itself."""
+    (np.less_equal if negated else np.greater_equal)(z, 0.0, out=out, casting="unsafe")
+    np.maximum(e, out, out=out)
+    out *= r
+
+
 def sigmoid_and_slope(z, slope, r):
     """g(z) into z and g'(z) into slope, in place, with one exp; r is scratch. All (s, n)."""
-    np.abs(z, out=slope)
-    np.negative(slope, out=slope)
-    np.exp(slope, out=slope)                         # e
-    np.add(slope, 1.0, out=r)
-    np.divide(1.0, r, out=r)                         # r
-    np.greater_equal(z, 0.0, out=z, casting="unsafe")
-    np.maximum(slope, z, out=z)
-    z *= r                                           # g(z) = max(e, [z ≥ 0])·r
+    _exp_and_r(z, slope, r)                          # e into slope's buffer
+    _g(z, slope, r, z)
     slope *= r
     slope *= r                                       # g'(z) = e·r²
 
@@ -85,23 +96,20 @@ class Worker:
         """z = Θ [1; aᵀ], δ^(L) into ``delta``; returns the chunk's data loss (a float)."""
         z, e, r = self.ze[0, :, :n], self.ze[1, :, :n], self.r[:, :n]
         _affine(theta, a, z, first=not self.acts)
+        _exp_and_r(z, e, r)
         if not self.binary:
-            return _soft_targets(z, e, r, self.T[:, rows], delta, self.loss)
-        s = self.T[:, rows]                                  # s = 1 − 2y
-        z *= s                                               # v = s ⊙ z; |v| = |z|
-        np.abs(z, out=e)
-        np.negative(e, out=e)
-        np.exp(e, out=e)                                     # e = exp(−|z|)
-        np.add(e, 1.0, out=r)
-        np.divide(1.0, r, out=r)                             # r = g(|z|)
-        np.greater_equal(z, 0.0, out=delta, casting="unsafe")
-        np.maximum(e, delta, out=delta)
-        delta *= r                                           # g(v)
-        delta *= s                                           # h − y = s ⊙ g(v)
+            data = _soft_targets(z, e, r, self.T[:, rows], delta, self.loss)
+        else:
+            s = self.T[:, rows]                              # s = 1 − 2y
+            z *= s                                           # v = s ⊙ z; |v| = |z|, so e and r stand
+            _g(z, e, r, delta)
+            delta *= s                                       # h − y = s ⊙ g(v)
+            if self.loss == "cross_entropy":
+                np.maximum(z, 0.0, out=z)
+                np.log1p(e, out=e)                           # log(1 + e^(−|z|)), exact for tiny e
+                data = float(np.sum(self.ze[:, :, :n], dtype=np.float64))    # Σ max(v, 0) + log1p(e)
         if self.loss == "cross_entropy":
-            np.maximum(z, 0.0, out=z)
-            np.log1p(e, out=e)                               # log(1 + e^(−|z|)), exact for tiny e
-            return float(np.sum(self.ze[:, :, :n], dtype=np.float64))    # Σ max(v, 0) + log1p(e)
+            return data
         data = 0.5 * _sum_of_squares(delta)
         e *= r
         e *= r                                               # g'(z) = e·r²
@@ -120,32 +128,18 @@ def _affine(theta, a, out, first):
 
 
 def _soft_targets(z, e, r, Y, delta, loss):
-    """The output layer for targets y anywhere in [0, 1]: h − y = (1 − y) ⊙ g(z) − y ⊙ g(−z),
-    cross-entropy per unit max(z, 0) − y·z + log1p(e). Y is (K, n); δ^(L) into delta."""
-    np.abs(z, out=e)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    np.add(e, 1.0, out=r)
-    np.divide(1.0, r, out=r)
-    np.less(z, 0.0, out=delta, casting="unsafe")
-    np.maximum(e, delta, out=delta)
-    delta *= r
+    """Targets y anywhere in [0, 1] (Y is (K, n)): h − y = (1 − y) ⊙ g(z) − y ⊙ g(−z) into
+    delta; returns the cross-entropy Σ [max(z, 0) − y·z + log1p(e)] (0.0 for squared error).
+    e and r are _exp_and_r's and stay as they are."""
+    _g(z, e, r, delta, negated=True)
     delta *= Y                                               # y ⊙ g(−z)
     data = 0.0
     if loss == "cross_entropy":
         data = float(np.sum(np.maximum(z, 0.0) - Y * z, dtype=np.float64))
         data += float(np.sum(np.log1p(e), dtype=np.float64))
-    np.greater_equal(z, 0.0, out=z, casting="unsafe")
-    np.maximum(e, z, out=z)
-    z *= r                                                   # h = g(z)
+    _g(z, e, r, z)                                           # h = g(z)
     z -= Y * z                                               # (1 − y) ⊙ g(z)
     np.subtract(z, delta, out=delta)                         # h − y
-    if loss == "cross_entropy":
-        return data
-    data = 0.5 * _sum_of_squares(delta)
-    e *= r
-    e *= r
-    delta *= e
     return data
 
 

@@ -15,6 +15,7 @@ picks how many worker threads a problem gets: one per MIN_FLOPS_PER_WORKER of ma
 at most one per CPU this process may run on. The workers take chunks of rows from a shared
 queue (manual.fast), so a worker slowed by a busy core takes fewer chunks.
 """
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -94,3 +95,17 @@ def run_parallel(tasks):
     futures = [pool.submit(task) for task in tasks[1:]]
     first = tasks[0]()
     return [first] + [f.result() for f in futures]
+
+
+def run_chunks(workers, count):
+    """worker(k) for every chunk k in 0..count−1: the workers in parallel (run_parallel), each
+    taking the next k from one shared counter (next() on an itertools.count is atomic), so a
+    slowed worker takes fewer chunks."""
+    queue = itertools.count()
+
+    def drain(worker):
+        for k in queue:
+            if k >= count:
+                return
+            worker(k)
+    run_parallel([lambda w=w: drain(w) for w in workers])

@@ -201,9 +201,9 @@ def diagnose(run, loss="cross_entropy", order="F"):
     wrong = [c for c in ran if not agree[c.problem]]
     tol32 = tolerance(KIND, np.float32)
     if wrong and run.float32 and all(agrees(r.user, r.reference, tol32)[2] for r in reports):
-        findings.append(Finding("the arithmetic", "cost and gradient", "it returned single-precision (float32) "
-                                "values, and every "
-                                f"problem agrees with autodiff to {tol32:g} (float32's bound), not to {tol:g}",
+        findings.append(Finding("the arithmetic", "cost and gradient",
+                                "it returned single-precision (float32) values, and every problem agrees "
+                                f"with autodiff to {tol32:g} (float32's bound), not to {tol:g}",
                                 "float32_arithmetic"))
     elif wrong:
         findings += _attributed(ran, agree, order, loss)
