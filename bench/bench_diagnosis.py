@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT / "tests" / "student_code"))
 import switchable  # noqa: E402
 
 from crosscheck.learner import problems as pb  # noqa: E402
-from crosscheck.learner.diagnosis import agrees, diagnose  # noqa: E402
-from crosscheck.learner.target import UserFunction, run_problems  # noqa: E402
+from crosscheck.learner.judge.diagnosis import agrees, diagnose  # noqa: E402
+from crosscheck.learner.run.target import UserFunction, run_problems  # noqa: E402
 from manual.layout import reroll  # noqa: E402
 
 
@@ -70,8 +70,8 @@ def in_process(rounds):
 
 SHAPES_SNIPPET = """
 import sys
-from crosscheck.learner.target import run_target
-from crosscheck.learner.diagnosis import diagnose
+from crosscheck.learner.run.target import run_target
+from crosscheck.learner.judge.diagnosis import diagnose
 from crosscheck.learner.problems import PROBLEMS
 diagnose(run_target(sys.argv[1], problems=PROBLEMS[:int(sys.argv[2])]))
 """

@@ -37,9 +37,9 @@ IN_PROCESS = f"""
 import importlib.util
 from pathlib import Path
 from crosscheck.cli import build_parser
-from crosscheck.learner.diagnosis import diagnose
-from crosscheck.learner.render import to_text
-from crosscheck.learner.target import UserFunction, run_problems
+from crosscheck.learner.judge.diagnosis import diagnose
+from crosscheck.learner.show.render import to_text
+from crosscheck.learner.run.target import UserFunction, run_problems
 build_parser()
 spec = importlib.util.spec_from_file_location("learner", {str(STUDENT / 'correct.py')!r})
 module = importlib.util.module_from_spec(spec)

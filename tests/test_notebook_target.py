@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from crosscheck.learner.problems import PROBLEMS
 from crosscheck.cli import main
-from crosscheck.learner.notebook import module_source
+from crosscheck.learner.run.notebook import module_source
 from manual.errors import InputError
 
 NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "ex4.ipynb"
@@ -144,7 +144,7 @@ def test_bad_notebook_is_one_line(capsys, tmp_path, text, words):
 
 
 def test_oversized_notebook_is_refused_before_reading(capsys, monkeypatch):
-    from crosscheck.learner import notebook
+    from crosscheck.learner.run import notebook
     monkeypatch.setattr(notebook, "MAX_BYTES", 1000)
     one_line_error(*run_verify(capsys, f"{NOTEBOOK}:nnCostFunction")[::2], "larger than a notebook", "clear its outputs")
 

@@ -11,7 +11,7 @@ import pytest
 
 from crosscheck.learner.problems import PROBLEMS
 from crosscheck.cli import main
-from crosscheck.learner import octave
+from crosscheck.learner.run import octave
 
 CODE = Path(__file__).resolve().parent / "octave_code"
 needs_octave = pytest.mark.skipif(shutil.which("octave-cli") is None,

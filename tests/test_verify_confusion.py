@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from crosscheck.cli import main
-from crosscheck.learner.diagnosis import diagnose
-from crosscheck.learner.findings import NEW
-from crosscheck.learner.target import UserFunction, run_problems
+from crosscheck.learner.judge.diagnosis import diagnose
+from crosscheck.learner.judge.findings import NEW
+from crosscheck.learner.run.target import UserFunction, run_problems
 from manual.catalogue import MISTAKE_IDS, MISTAKES
 
 STUDENT = Path(__file__).resolve().parent / "student_code"

@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from crosscheck.learner import attribution as at
-from crosscheck.learner import diagnosis as dg
+from crosscheck.learner.judge import attribution as at
+from crosscheck.learner.judge import diagnosis as dg
 from crosscheck.learner import problems as pb
 from crosscheck.learner.calls import Call, Run
-from crosscheck.learner.target import UserFunction, run_problems
+from crosscheck.learner.run.target import UserFunction, run_problems
 from manual import LOSSES
 from manual.catalogue import LABEL_OFFSET_FORMS, MISTAKE_IDS, MISTAKES, with_mistake
 from manual.layout import reroll

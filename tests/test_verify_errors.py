@@ -10,7 +10,7 @@ import pytest
 
 from crosscheck.cli import main
 from crosscheck.learner.problems import PROBLEMS
-from crosscheck.learner.target import run_target
+from crosscheck.learner.run.target import run_target
 
 STUDENT = Path(__file__).resolve().parent / "student_code"
 BAD = STUDENT / "bad_functions.py"

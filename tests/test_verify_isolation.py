@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from crosscheck.cli import main
-from crosscheck.learner import runner
+from crosscheck.learner.run import runner
 from crosscheck.learner.problems import PROBLEMS
-from crosscheck.learner.target import UserFunction, run_problems, run_target
+from crosscheck.learner.run.target import UserFunction, run_problems, run_target
 
 FILES = Path(__file__).resolve().parent / "learner_files"
 HANG_GUARD = 120          # s: a subprocess still running by then is a hang, and the test fails
@@ -128,7 +128,7 @@ def test_replacing_crosschecks_functions_changes_nothing(capsys):
 def test_the_replacement_would_fool_an_in_process_checker():
     """Test the test: imported into the checker's own process, the same module makes a
     function returning zeros pass (run in a fresh interpreter, to leave this one intact)."""
-    script = (f"import runpy, crosscheck.learner.diagnosis as d\n"
+    script = (f"import runpy, crosscheck.learner.judge.diagnosis as d\n"
               f"runpy.run_path({str(FILES / 'replaces_checker.py')!r})\n"
               f"print(d.agrees(None, None)[2])\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=HANG_GUARD)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from crosscheck.cli import main
-from crosscheck.learner.diagnosis import diagnose
+from crosscheck.learner.judge.diagnosis import diagnose
 from crosscheck.learner.problems import PROBLEMS
-from crosscheck.learner.render import to_json, to_text
-from crosscheck.learner.target import run_target
+from crosscheck.learner.show.render import to_json, to_text
+from crosscheck.learner.run.target import run_target
 
 STUDENT = Path(__file__).resolve().parent / "student_code"
 PORTS = STUDENT / "ports.py"

@@ -19,7 +19,7 @@ from manual.threads import usable_cpus
 from crosscheck.cli import one_line
 from crosscheck.cli.progress import Progress
 from crosscheck.cli.report_format import strict_json
-from crosscheck.learner import runner
+from crosscheck.learner.run import runner
 
 @dataclass
 class Verdict:
@@ -34,8 +34,8 @@ class Verdict:
 def judge(run, loss, order):
     """The :class:`Verdict` on ``run`` (a crosscheck.learner.calls.Run): the diagnosis judges
     every run, including failed calls, inputs written into and changing answers."""
-    from crosscheck.learner.diagnosis import diagnose
-    from crosscheck.learner.render import to_json, to_text
+    from crosscheck.learner.judge.diagnosis import diagnose
+    from crosscheck.learner.show.render import to_json, to_text
     result = diagnose(run, loss=loss, order=order)
     kinds = [run.failure_kind] if run.failure else [c.kind for c in run.calls if not c.ok]
     if result.passed:
@@ -121,7 +121,7 @@ def check_all(targets, args, timeout, memory, csv_stream):
 
 
 def _check_all(targets, args, timeout, memory, csv_stream, ready):
-    from crosscheck.learner.target import run_target
+    from crosscheck.learner.run.target import run_target
 
     def one(spec):
         return run_target(spec, order=args.order, timeout=timeout, memory=memory)

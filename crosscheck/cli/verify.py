@@ -1,6 +1,6 @@
 """``crosscheck verify FILE.py:FUNCTION [...]``: check learners' own nnCostFunction and name the mistake.
 
-Each target runs in its own worker process (``crosscheck.learner.target.run_target``); every
+Each target runs in its own worker process (``crosscheck.learner.run.target.run_target``); every
 comparison, diagnosis, verdict and exit code is computed here. Exit codes, one rule: 0 right;
 1 the learner's code is not right (wrong numbers, an exception, a syntax or import error, a
 time or memory limit, a crash or signal, an exit call, a wrong return, inputs written into, a
@@ -22,8 +22,8 @@ from manual.losses import LOSSES
 
 from crosscheck.cli import one_line
 from crosscheck.cli.options import whole_number
-from crosscheck.learner.runner import DEFAULT_MEMORY_MB
-from crosscheck.learner.target import COURSE_SIGNATURE, DEFAULT_TIMEOUT, check_limits, parse_spec
+from crosscheck.learner.run.runner import DEFAULT_MEMORY_MB
+from crosscheck.learner.run.target import COURSE_SIGNATURE, DEFAULT_TIMEOUT, check_limits, parse_spec
 
 
 def _number(option, value):

@@ -1,9 +1,6 @@
-"""Everything about a learner's own ``nnCostFunction``.
+"""Everything about a learner's own ``nnCostFunction``, by stage (arrows point down):
 
-Running it: ``target`` (the one entry point, ``run_target``), ``runner`` (the parent side of the
-isolated worker process) and ``worker`` (the child), ``notebook`` / ``statements`` (a notebook's
-definitions), ``octave`` (a .m file in GNU Octave). What running produced, as plain data:
-``calls``. The fixed ``problems`` and their autodiff references. Judging it: ``diagnosis``
-(with the parts model ``attribution``, the named ``findings`` and failed calls in ``crashes``).
-Showing it: ``render`` (text and JSON) and ``api`` (``verify``, ``assert_verified``, notebook HTML).
+``api`` (``verify``, ``assert_verified``) → ``show`` (text, JSON, HTML) → ``judge`` (attribution,
+findings, diagnosis) → ``run`` (targets, the sandboxed worker, notebooks, Octave) → ``calls`` (plain
+data between running and judging) and ``problems`` (the fixed problems and their references).
 """

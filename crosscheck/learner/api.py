@@ -29,10 +29,10 @@ from manual.losses import check_loss
 
 from crosscheck.check.compare import element_errors
 from crosscheck.learner.calls import Run
-from crosscheck.learner.diagnosis import KIND, diagnose
+from crosscheck.learner.judge.diagnosis import KIND, diagnose
 from crosscheck.learner.problems import PROBLEMS, reference_result
-from crosscheck.learner.render import to_json, to_text
-from crosscheck.learner.target import DEFAULT_TIMEOUT, UserFunction, check_timeout, run_problems, run_target
+from crosscheck.learner.show.render import to_json, to_text
+from crosscheck.learner.run.target import DEFAULT_TIMEOUT, UserFunction, check_timeout, run_problems, run_target
 from crosscheck.check.tolerances import tolerance
 
 MAX_MESSAGE_LINES = 60
@@ -40,7 +40,7 @@ MAX_MESSAGE_LINES = 60
 
 @dataclass
 class VerifyResult:
-    """What ``verify`` found: the :class:`~crosscheck.learner.diagnosis.Diagnosis` of the run,
+    """What ``verify`` found: the :class:`~crosscheck.learner.judge.diagnosis.Diagnosis` of the run,
     including calls that failed (``error`` says why the first one did, in one line)."""
     run: Run
     diagnosis_result: object

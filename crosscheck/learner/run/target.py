@@ -32,10 +32,10 @@ from manual.errors import InputError
 from manual.layout import reroll, unroll
 
 from crosscheck.check.compare import compare
-from crosscheck.learner import worker
+from crosscheck.learner.run import worker
 from crosscheck.learner.calls import Call, Run, check_result
 from crosscheck.learner.problems import PROBLEMS, problem_data
-from crosscheck.learner.runner import DEFAULT_MEMORY_MB, Outcome, WorkerSession
+from crosscheck.learner.run.runner import DEFAULT_MEMORY_MB, Outcome, WorkerSession
 
 DEFAULT_TIMEOUT = 30.0
 COURSE_SIGNATURE = "(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_) -> (J, grad)"
@@ -202,7 +202,7 @@ def load_request(target, name=None):
         if path.is_dir():
             raise InputError(f"{target}: is a directory; give the .py file that defines the function")
         if path.suffix == ".ipynb":
-            from crosscheck.learner import notebook
+            from crosscheck.learner.run import notebook
             return {"op": "load", "path": str(path.resolve()), "source": notebook.module_source(path, name).text}
         if path.suffix != ".py":
             raise InputError(f"{target}: not a Python file or notebook (expected FILE.py:FUNCTION)")
@@ -230,7 +230,7 @@ def check_limits(timeout, memory):
 def _definitions_only(target, spec, name, failure, options):
     """A :class:`Run` on a .py script's imports and definitions only (``notebook.script_source``),
     for a script whose top level failed with ``failure``; None when that cannot load either."""
-    from crosscheck.learner import notebook
+    from crosscheck.learner.run import notebook
     timeout, memory, problems, order = options
     try:
         source = notebook.script_source(target, name)
@@ -257,7 +257,7 @@ def run_target(spec, order="F", timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *, m
     check: no such file or function, a malformed target, bad limits. A module that cannot be
     imported gives a Run with ``failure`` and no calls."""
     check_limits(timeout, memory)
-    from crosscheck.learner import octave
+    from crosscheck.learner.run import octave
     if octave.is_octave_target(spec):
         return octave.run_octave(spec, order, timeout, problems)
     target, name = parse_spec(spec)

@@ -8,8 +8,8 @@ entry per problem, including those where the function failed, with the reason.
 import math
 import textwrap
 
-from crosscheck.learner.diagnosis import describe_where
-from crosscheck.learner.findings import EXPLAINED
+from crosscheck.learner.judge.diagnosis import describe_where
+from crosscheck.learner.judge.findings import EXPLAINED
 
 
 def _finite(x):

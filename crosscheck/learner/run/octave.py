@@ -31,7 +31,7 @@ from manual.layout import unroll
 
 from crosscheck.learner.calls import Call, Run, check_result
 from crosscheck.learner.problems import PROBLEMS, problem_data
-from crosscheck.learner.runner import kill_group
+from crosscheck.learner.run.runner import kill_group
 
 INSTALL_HINT = ("install GNU Octave to check .m files (Debian/Ubuntu: apt-get install -y "
                 "--no-install-recommends octave; macOS: brew install octave)")
@@ -170,7 +170,7 @@ def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
     from scipy.io import savemat
     path, name = parse_octave_spec(spec)
     exe = octave_executable()
-    driver = resources.files("crosscheck.learner") / "octave_driver.m"
+    driver = resources.files("crosscheck.learner.run") / "octave_driver.m"
     with tempfile.TemporaryDirectory(prefix="crosscheck-octave-") as tmp, resources.as_file(driver) as script:
         work = Path(tmp)
         savemat(work / "problems.mat", {"fn": name, "folder": str(path.parent), "n": float(len(problems)),

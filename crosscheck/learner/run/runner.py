@@ -1,4 +1,4 @@
-"""The parent side of the worker process that runs a learner's code (``crosscheck.learner.worker``).
+"""The parent side of the worker process that runs a learner's code (``crosscheck.learner.run.worker``).
 
 One worker per target, reused for all its problems; a fresh one after a call that killed it
 (time limit, crash, exit), so that every problem still gets its own answer. Limits come from
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crosscheck.learner import worker
+from crosscheck.learner.run import worker
 
 DEFAULT_MEMORY_MB = 2048     # address space of the worker. Measured (VmPeak, one BLAS thread):
                              # python + numpy 97 MiB, + scipy 224 MiB, + jax 382 MiB, + torch

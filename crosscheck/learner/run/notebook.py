@@ -18,7 +18,7 @@ from pathlib import Path
 
 from manual.errors import InputError
 
-from crosscheck.learner import statements
+from crosscheck.learner.run import statements
 
 MAX_BYTES = 100 * 2**20      # notebooks with many images reach tens of MB; beyond this, refuse
 MAGIC = re.compile(r"^\s*([%!]|\?|[\w.]+\?{1,2}\s*$|[\w.,\s]+=\s*[%!])")

@@ -9,11 +9,11 @@
    the table's "user" tolerance. Comparing the cost, not only the gradient with the learner's
    own cost, is what catches mistakes made consistently in both (regularize_bias, unroll_order,
    label_offset): their gradients are right for their wrong costs.
-3. When it disagrees, :mod:`~crosscheck.learner.attribution` separates the answer into parts
+3. When it disagrees, :mod:`~crosscheck.learner.judge.attribution` separates the answer into parts
    (cost data term and penalty; per layer the gradient's data term, penalty and bias column;
    how Θ is read and the gradient written) and fits each with a small exact model;
-   :mod:`~crosscheck.learner.findings` names each wrong part (a catalogue id, a new id, or a
-   description), :mod:`~crosscheck.learner.crashes` reads the pattern of failed calls, and the
+   :mod:`~crosscheck.learner.judge.findings` names each wrong part (a catalogue id, a new id, or a
+   description), :mod:`~crosscheck.learner.judge.crashes` reads the pattern of failed calls, and the
    runner's observations (inputs written into, non-determinism) become findings too. A part no
    model reproduces is "unexplained": never forced onto a name.
 """
@@ -25,9 +25,9 @@ from manual.layout import reroll
 
 from crosscheck.check.compare import compare, element_errors
 from crosscheck.check.tolerances import tolerance
-from crosscheck.learner.attribution import attribute
-from crosscheck.learner.crashes import failure_findings
-from crosscheck.learner.findings import Finding, attribution_findings
+from crosscheck.learner.judge.attribution import attribute
+from crosscheck.learner.judge.crashes import failure_findings
+from crosscheck.learner.judge.findings import Finding, attribution_findings
 from crosscheck.learner.problems import Problem, reference_result
 
 KIND = "user"

@@ -1,5 +1,5 @@
 """The child side of ``crosscheck verify``: imports a learner's module and calls its function,
-in a process of its own (started by ``crosscheck.learner.runner``; run as a script, so it
+in a process of its own (started by ``crosscheck.learner.run.runner``; run as a script, so it
 imports no crosscheck module and nothing heavier than numpy).
 
 Protocol, over two file descriptors kept apart from the learner's fd 0/1/2:

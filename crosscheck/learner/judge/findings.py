@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from manual.catalogue import MISTAKES, Mistake
 
-from crosscheck.learner.attribution import OUTPUT_VARIANT
+from crosscheck.learner.judge.attribution import OUTPUT_VARIANT
 
 NEW = {m.id: m for m in [
     Mistake("no_penalty_in_cost", "the cost has no regularisation term",
@@ -107,7 +107,7 @@ SYMBOL_TEXT = {"m": "×m", "0": "×0", "2": "×2", "1/2": "×½", "-1": "×(−1
 
 
 def attribution_findings(a, order, loss):
-    """Findings for the wrong parts of an :class:`~crosscheck.learner.attribution.Attribution`."""
+    """Findings for the wrong parts of an :class:`~crosscheck.learner.judge.attribution.Attribution`."""
     out, n = [], len(a.layers)
     cost, layers = a.cost, a.layers
     hyps = [p.hypothesis for p in layers if p.explained]

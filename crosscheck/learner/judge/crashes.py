@@ -10,7 +10,7 @@ from pathlib import Path
 
 from manual.layout import COURSE_LAYER_SIZES
 
-from crosscheck.learner.findings import Finding, failure_location
+from crosscheck.learner.judge.findings import Finding, failure_location
 
 SHAPE = re.compile(r"\((\d+),\s*(\d*)\)")
 DELTA_NAME = re.compile(r"(^d|delta|sigma|err)", re.IGNORECASE)

@@ -1,0 +1,1 @@
+"""Showing a ``Diagnosis``: text, JSON and HTML (``render``)."""
