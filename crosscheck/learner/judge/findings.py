@@ -29,13 +29,15 @@ class Finding:
     description: str = ""
     explained: bool = True
 
-    def to_json(self):
-        mistake = EXPLAINED.get(self.id)
-        return {"id": self.id, "what": self.what, "where": self.where, "evidence": self.evidence,
-                "description": self.description or (mistake.summary if mistake else ""),
-                "explained": self.explained,
-                "explanation": mistake.explanation if mistake else "",
-                "correction": mistake.correction if mistake else ""}
+    @property
+    def mistake(self):
+        """The table's row for ``id`` (summary, explanation, correction), or None."""
+        return TABLE.get(self.id)
+
+    @property
+    def summary(self):
+        """The description, else the named mistake's summary, else ''."""
+        return self.description or (self.mistake.summary if self.mistake else "")
 
 
 def layer_name(l, n):
