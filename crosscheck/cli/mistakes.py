@@ -15,7 +15,12 @@ explanations); ``figures`` {id: PNG path}. An entry has ``id``, ``loss``, ``summ
 ``layer_rel_diff`` [per Θ], ``layer_error_share``, ``bias_error_share``, ``cosine``,
 ``gradient_finite``, ``worst`` {layer, row, column} and ``train`` (null with --no-train)
 {``train_accuracy``, ``heldout_accuracy``, ``evaluations``, ``nonfinite_evaluations``,
-``stop``, ``weights_finite``}. Values that are inf or NaN are written as null.
+``stop``, ``weights_finite``}. Values that are inf or NaN are written as null
+(``crosscheck.strict_json``, every command's rule).
+
+``--list`` prints the one table of mistakes (``manual.mistake_table``) and runs nothing: every
+id crosscheck can name, the catalogue's plantable ones first; with ``--json``, one object per id
+(``id``, ``plantable``, ``losses``, ``conflicts``, ``summary``, ``explanation``, ``correction``).
 """
 from pathlib import Path
 

@@ -6,7 +6,8 @@ comparison, diagnosis, verdict and exit code is computed here. Exit codes, one r
 time or memory limit, a crash or signal, an exit call, a wrong return, inputs written into, a
 different answer the second time); 2 only when crosscheck cannot tell what to check (no such
 file or function, a malformed target, bad options). With ``--json`` stdout is exactly one
-strict JSON object for every outcome, ``{"error": ...}`` for exit 2.
+strict JSON object for every outcome (NaN and inf as null: ``crosscheck.strict_json``),
+``{"error": ...}`` for exit 2.
 
 Several targets (a class's submissions; a glob in FILE is expanded here, so the shell's quoting
 does not matter) run in parallel, ``-j`` workers at a time; see ``class_report``.
