@@ -1,4 +1,4 @@
-1;  % A script, not a function file: crosscheck/learner/run/octave.py runs it as
+1;  % A script, not a function file: crosscheck/learner/octave.py runs it as
     %   octave-cli [options] octave_driver.m WORKDIR
     % WORKDIR/problems.mat holds `fn` (the learner's function name), `folder` (its folder) and
     % `n`; then p1 .. pn, one struct per problem: nn_params (column), sizes [s1 s2 K], X, y
