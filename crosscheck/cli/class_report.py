@@ -149,8 +149,8 @@ def _check_all(targets, args, timeout, memory, csv_stream, ready):
                     try:
                         verdicts[i] = judged(future.result())
                     except InputError as exc:      # in a batch, one unusable target is one wrong row
-                        verdicts[i] = _error(targets[i], exc)
-                    progress.step(targets[i])
+                        verdicts[i] = _error(targets[i].spec, exc)
+                    progress.step(targets[i].spec)
             except BaseException:         # Ctrl-C: end every worker now, then wait for the threads
                 pool.shutdown(wait=False, cancel_futures=True)
                 runner.stop_all()

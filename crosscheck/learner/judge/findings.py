@@ -5,7 +5,6 @@ Ids are the catalogue's (``manual.catalogue.MISTAKES``) where a part matches a c
 mistake exactly, else one of :data:`NEW` below; a part that a model describes but no mistake
 names gets a description and no id, and a part no model reproduces is *unexplained*.
 """
-import re
 from dataclasses import dataclass
 
 from manual.catalogue import MISTAKES, Mistake
@@ -230,15 +229,3 @@ def _unexplained_evidence(p):
         return (f"≈ {scales[0]:.4g} × the right gradient on every problem (least squares); no known mistake "
                 "gives this factor")
     return "no scale, ordering, label mapping, delta or penalty variant reproduces it"
-
-
-FAILURE_WHERE = (re.compile(r"\(([^()]+?\.py) line (\d+)\)"), re.compile(r"([\w./\\-]+\.py):(\d+)"))
-
-
-def failure_location(text):
-    """(file name, line) a failure message names, or None."""
-    for pattern in FAILURE_WHERE:
-        found = pattern.search(text or "")
-        if found:
-            return found.group(1), int(found.group(2))
-    return None
