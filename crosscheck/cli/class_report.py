@@ -102,8 +102,9 @@ def prepare_references(loss):
     return threads
 
 
-def check_all(targets, args, timeout, memory, csv_stream):
-    """Run, judge and report ``targets``; the exit code."""
+def check_all(targets, args, options, csv_stream):
+    """Run, judge and report ``targets`` (``kinds.Target``) with ``options`` (``calls.Options``);
+    the exit code."""
     # At exit, skip the interpreter's last garbage collection over everything JAX and scipy
     # made (about 0.2 s, measured; the OS frees the memory anyway). atexit handlers run just
     # before it, so nothing changes while this process lives (in a test session either).
@@ -115,16 +116,16 @@ def check_all(targets, args, timeout, memory, csv_stream):
         for thread in threads:
             thread.join()
     try:
-        return _check_all(targets, args, timeout, memory, csv_stream, ready)
+        return _check_all(targets, args, options, csv_stream, ready)
     finally:
         ready()
 
 
-def _check_all(targets, args, timeout, memory, csv_stream, ready):
+def _check_all(targets, args, options, csv_stream, ready):
     from crosscheck.learner.run.target import run_target
 
     def one(spec):
-        return run_target(spec, order=args.order, timeout=timeout, memory=memory)
+        return run_target(spec, options)
 
     def judged(run):
         ready()

@@ -22,7 +22,7 @@ from manual.losses import LOSSES
 from crosscheck.cli import one_line
 from crosscheck.cli.options import whole_number
 from crosscheck.learner.calls import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
-from crosscheck.learner.run.target import COURSE_SIGNATURE, check_limits
+from crosscheck.learner.run.target import COURSE_SIGNATURE, check_limits, options
 
 
 def _number(option, value):
@@ -92,6 +92,7 @@ def run(args):
         timeout = _number("--timeout", args.timeout)
         memory = _number("--memory", args.memory)
         check_limits(timeout, memory)
+        chosen = options(order=args.order, loss=args.loss, timeout=timeout, memory=memory)
         targets = expand(args.functions)
         csv_file = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else None
     except (InputError, OSError) as exc:
@@ -101,4 +102,4 @@ def run(args):
         raise InputError(message) from None
     from crosscheck.cli.class_report import check_all
     with csv_file or open(os.devnull, "w") as csv_stream:
-        return check_all(targets, args, timeout, memory, csv_stream if csv_file else None)
+        return check_all(targets, args, chosen, csv_stream if csv_file else None)

@@ -49,11 +49,13 @@ class FailureKind(StrEnum):
 
     @classmethod
     def of(cls, text):
-        """The kind named by ``text`` (plain data from a worker); CRASH for anything unknown."""
+        """The kind of a failure named by ``text`` (plain data from a worker): CRASH for anything
+        unknown, and for "ok" (a failure is never ok)."""
         try:
-            return cls(str(text))
+            kind = cls(str(text))
         except ValueError:
             return cls.CRASH
+        return cls.CRASH if kind is cls.OK else kind
 
 
 @dataclass(frozen=True)
