@@ -161,3 +161,16 @@ def test_an_octave_hard_coded_size_keeps_its_line(tmp_path):
     result = diagnose(run)
     assert result.ids == ["sizes_hard_coded"]
     assert result.findings[0].where == f"nnCostFunction.m:{line}"
+
+
+def test_a_glob_expands_to_targets_of_their_own_kinds(tmp_path):
+    for name in ("a.py", "nnCostFunction.m", "x.ipynb"):
+        (tmp_path / name).write_text("")
+    found = kinds.expand(kinds.parse(f"{tmp_path}/*:nnCostFunction"))
+    assert [(t.kind, t.spec) for t in found] == [
+        ("python_file", f"{tmp_path}/a.py:nnCostFunction"), ("octave", f"{tmp_path}/nnCostFunction.m:nnCostFunction"),
+        ("notebook", f"{tmp_path}/x.ipynb:nnCostFunction")]
+    [octave] = kinds.expand(kinds.parse(f"{tmp_path}/*.m"))
+    assert (octave.kind, octave.spec, octave.name) == ("octave", f"{tmp_path}/nnCostFunction.m", "nnCostFunction")
+    with pytest.raises(InputError, match="no file matches"):
+        kinds.expand(kinds.parse(f"{tmp_path}/*.R:f"))

@@ -15,6 +15,7 @@ group; the next call starts a fresh Octave (as a Python worker is restarted). Oc
 (a missing semicolon prints a whole matrix) goes to a pipe of which only the first
 :data:`KEPT_OUTPUT` bytes are kept; nothing of it reaches crosscheck's stdout.
 """
+import glob
 import math
 import shutil
 import subprocess
@@ -29,7 +30,7 @@ import numpy as np
 from manual.errors import InputError
 
 from crosscheck.learner.calls import FailureKind, Location
-from crosscheck.learner.run.runner import Outcome, kill_group
+from crosscheck.learner.run.runner import Outcome, kill_group, track
 
 INSTALL_HINT = ("install GNU Octave to check .m files (Debian/Ubuntu: apt-get install -y "
                 "--no-install-recommends octave; macOS: brew install octave)")
@@ -51,9 +52,12 @@ def recognise(source):
 
 def parse(kind, source, name, spec):
     """The Target of 'dir/nnCostFunction.m[:nnCostFunction]': Octave calls the function in a file
-    by the file's name, so a FUNCTION, when given, must be that name."""
+    by the file's name, so a FUNCTION, when given, must be that name (checked on each file a
+    glob matches, ``kinds.expand``)."""
     from crosscheck.learner.run.kinds import Target
     path = Path(source)
+    if glob.has_magic(source):
+        return Target(kind, spec, source, name)
     if not path.stem.isidentifier():
         raise InputError(f"{source}: Octave cannot call a function named {path.stem!r}; rename the file")
     if name and name != path.stem:
@@ -138,7 +142,7 @@ class OctaveSession:
     def load(self):
         """Start Octave; None once it is ready for calls, else why it is not."""
         with resources.as_file(resources.files("crosscheck.learner.run") / "octave_driver.m") as script:
-            self.process = start_octave(self.exe, script, self.work)
+            self.process = track(lambda: start_octave(self.exe, script, self.work))
         reader = threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True)
         reader.start()
         self.readers.append(reader)

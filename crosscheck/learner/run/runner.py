@@ -101,7 +101,7 @@ def stop_all():
     drive them then see their worker gone and finish at once."""
     _STOPPING.set()
     with _LIVE_LOCK:
-        pids = [w.proc.pid for w in _LIVE]
+        pids = [proc.pid for proc in _LIVE]
     for pid in pids:
         try:
             os.killpg(pid, signal.SIGKILL)
@@ -112,6 +112,17 @@ def stop_all():
 def resume():
     """After a stop: workers may start again (a later check in the same process)."""
     _STOPPING.clear()
+
+
+def track(start):
+    """``start()``, a process running learner code (a worker, Octave), kept for stop_all;
+    KeyboardInterrupt instead once stopping."""
+    if _STOPPING.is_set():
+        raise KeyboardInterrupt
+    proc = start()
+    with _LIVE_LOCK:
+        _LIVE.add(proc)
+    return proc
 
 
 def start_worker(memory_mb, capture):
@@ -127,11 +138,7 @@ class Worker:
     """One worker process: ``request(message, timeout) -> (header, arrays)`` or WorkerGone."""
 
     def __init__(self, memory_mb, capture):
-        if _STOPPING.is_set():
-            raise KeyboardInterrupt
-        self.proc = start_worker(memory_mb, capture)
-        with _LIVE_LOCK:
-            _LIVE.add(self)
+        self.proc = track(lambda: start_worker(memory_mb, capture))
 
     def request(self, message, timeout):
         """Send ``message`` (None: only read, e.g. the worker's "ready") and read the reply."""
@@ -211,8 +218,6 @@ class Worker:
     def kill(self):
         """SIGKILL the worker's process group: the worker, and threads or processes it started."""
         kill_group(self.proc)
-        with _LIVE_LOCK:
-            _LIVE.discard(self)
         for pipe in (self.proc.stdin, self.proc.stdout):
             try:
                 pipe.close()
@@ -233,7 +238,10 @@ def _refuse(constant):
 
 
 def kill_group(proc):
-    """SIGKILL the process group ``proc`` leads (started with start_new_session=True), and reap it."""
+    """SIGKILL the process group ``proc`` leads (started with start_new_session=True), reap it,
+    and forget it (see ``track``)."""
+    with _LIVE_LOCK:
+        _LIVE.discard(proc)
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
