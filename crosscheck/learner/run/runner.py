@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crosscheck.learner.calls import DEFAULT_MEMORY_MB, FailureKind, Location
+from crosscheck.learner.calls import FailureKind, Location
 from crosscheck.learner.run import worker
 
 STARTUP_TIMEOUT = 120.0      # s for python + numpy to start in the worker (~0.2 s idle, more on a
