@@ -5,7 +5,6 @@ Ids are rows of the one table of mistakes (``manual.mistake_table.TABLE``): a fi
 named by looking its (part, value) up among the rows' signatures. A part that a model describes
 but no row names gets a description and no id, and a part no model reproduces is *unexplained*.
 """
-import re
 from dataclasses import dataclass
 
 from manual.layout import OTHER_ORDER
@@ -175,15 +174,3 @@ def _unexplained_evidence(p):
         return (f"≈ {scales[0]:.4g} × the right gradient on every problem (least squares); no known mistake "
                 "gives this factor")
     return "no scale, ordering, label mapping, delta or penalty variant reproduces it"
-
-
-FAILURE_WHERE = (re.compile(r"\(([^()]+?\.py) line (\d+)\)"), re.compile(r"([\w./\\-]+\.py):(\d+)"))
-
-
-def failure_location(text):
-    """(file name, line) a failure message names, or None."""
-    for pattern in FAILURE_WHERE:
-        found = pattern.search(text or "")
-        if found:
-            return found.group(1), int(found.group(2))
-    return None
