@@ -5,6 +5,7 @@ Every bad value ends as one line on stderr and exit code 2: argparse rejects an 
 GPU raises InputError, which ``cli.main`` prints.
 """
 import argparse
+import os
 
 import numpy as np
 
@@ -18,6 +19,21 @@ def check_path(value):
     if not str(value).strip():
         raise InputError("an empty path; give a file name, or leave the option out")
     return value
+
+
+def output_dir(out):
+    """--out DIR, checked (and created) before any work: InputError if it cannot be a folder."""
+    from pathlib import Path
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise InputError(f"--out {out}: the folder is not writable")
+    return path
 
 
 def add_size_limit(parser):

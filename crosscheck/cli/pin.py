@@ -69,14 +69,15 @@ def run(args):
             needs = f"  [needs {', '.join(sc.requires)}]" if sc.requires else ""
             print(f"{name:44s} {sc.description}{needs}")
         return 0
+    from crosscheck.cli import pin_answers
+    from reference.answers import ANSWER_FILE
     path = Path(args.file) if args.file is not None else pinning.PIN_FILE
+    answer_file = Path(args.answers) if args.answers is not None else ANSWER_FILE
+    pin_answers.refuse_bad_files(path, answer_file, args.update, explicit=args.answers is not None)
     files = course_files(args)
     from crosscheck.backends import check_device
     from manual.threads import command_threads
     check_device("cpu")          # loads JAX and PyTorch now, so command_threads finds their pools
-    from crosscheck.cli import pin_answers
-    from reference.answers import ANSWER_FILE
-    answer_file = Path(args.answers) if args.answers is not None else ANSWER_FILE
     with command_threads():
         if args.update:
             code = _update(path, files, args.scenario)

@@ -8,12 +8,31 @@ JAX's J or any gradient entry moved from the stored one by more than the pin tol
 PyTorch disagrees with it beyond the autodiff tolerance. ``update`` recomputes and rewrites the
 file atomically, refusing (1, file untouched) when JAX and PyTorch disagree.
 """
+import os
 import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from manual.errors import InputError
 from manual.losses import LOSSES
+
+
+def refuse_bad_files(pin_path, answer_path, update, explicit):
+    """Read what a pin run reads before JAX and PyTorch load: InputError (exit 2) on a bad file.
+    --check needs the pin file (and an --answers file named); --update a folder to write in."""
+    from reference import answers, pinning
+    if not update or os.path.lexists(pin_path):
+        pinning.load(pin_path)
+    for path in (pin_path, answer_path) if update else ():
+        if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise InputError(f"{path}: no such folder to write in")
+    if explicit and not update:
+        try:
+            answers.read(answer_path)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{answer_path}: not a readable answer file "
+                             f"({getattr(exc, 'strerror', None) or exc})") from None
 
 
 @dataclass

@@ -167,9 +167,9 @@ def _call(problem, result, name):
 
 def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
     """A :class:`Run` of the .m target ``spec`` on ``problems`` (see the module docstring)."""
-    from scipy.io import savemat
     path, name = parse_octave_spec(spec)
     exe = octave_executable()
+    from scipy.io import savemat        # after the target and Octave are found: a refusal stays cheap
     driver = resources.files("crosscheck.learner.run") / "octave_driver.m"
     with tempfile.TemporaryDirectory(prefix="crosscheck-octave-") as tmp, resources.as_file(driver) as script:
         work = Path(tmp)
