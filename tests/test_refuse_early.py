@@ -1,6 +1,7 @@
 """Bad input is refused before anything heavy loads: for every command, a bad path or file exits
 2 with one line on stderr, and JAX and PyTorch were never imported (asserted from a fresh
 subprocess's sys.modules). Timing and memory are the bench's (bench/bench_jobs.py), not here."""
+import importlib.util
 import os
 import subprocess
 import sys
@@ -73,3 +74,36 @@ def test_the_probe_sees_jax_when_a_command_loads_it(tmp_path):
                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "HEAVY 0" not in out.stdout
+
+
+CORRECT = str(ROOT / "tests" / "student_code" / "correct.py") + ":nnCostFunction"
+
+
+@pytest.fixture
+def without_autodiff(monkeypatch):
+    """As if JAX and PyTorch were not installed (a plain `pip install backprop-crosscheck`)."""
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a, **k: None if name.split(".")[0] in ("jax", "torch") else real(name, *a, **k))
+
+
+@pytest.mark.parametrize("argv, answers", [
+    (["report"], None), (["pin", "--check"], None), (["mistakes", "--no-figures", "--no-train"], None),
+    (["report", "--device", "gpu"], None), (["verify", CORRECT], "off")])
+def test_a_command_that_needs_the_extra_says_how_to_get_it(without_autodiff, monkeypatch, capsys, argv, answers):
+    from crosscheck.cli import main
+    if answers:
+        monkeypatch.setenv("CROSSCHECK_ANSWERS", answers)
+    try:
+        code = main(argv)
+    except SystemExit as exc:                 # --device is checked while parsing
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert "pip install 'backprop-crosscheck[autodiff]'" in err
+
+
+def test_verify_needs_no_extra(without_autodiff, capsys):
+    from crosscheck.cli import main
+    assert main(["verify", CORRECT]) == 0
+    assert "RIGHT" in capsys.readouterr().out

@@ -22,7 +22,7 @@ from pathlib import Path
 from manual.errors import InputError
 from manual.catalogue import MISTAKES
 
-from crosscheck.cli.options import lambda_type, output_dir, whole_number
+from crosscheck.cli.options import lambda_type, output_dir, require_autodiff, whole_number
 from crosscheck.check.tolerances import tolerance
 from crosscheck.cli.progress import Progress
 
@@ -59,6 +59,7 @@ def _backend(name):
 
 def run(args):
     out = None if args.no_figures else output_dir(args.out)      # before anything heavy loads
+    require_autodiff("mistakes", (args.backend,))
     from crosscheck.teaching.gallery import GallerySettings, run_gallery, variants
 
     settings = GallerySettings(lambda_=args.lambda_, maxfun=args.maxiter, seed=args.seed).check()

@@ -21,6 +21,20 @@ def check_path(value):
     return value
 
 
+AUTODIFF_EXTRA = "pip install 'backprop-crosscheck[autodiff]'"
+
+
+def require_autodiff(command, libraries=("jax", "torch")):
+    """InputError (exit 2, one line: how to get them) unless ``libraries`` are installed; a plain
+    install of backprop-crosscheck leaves JAX and PyTorch out. Looks, imports nothing."""
+    import importlib.util
+    names = {"jax": "JAX", "torch": "PyTorch"}
+    missing = [names[lib] for lib in libraries if importlib.util.find_spec(lib) is None]
+    if missing:
+        raise InputError(f"`crosscheck {command}` needs {' and '.join(missing)}, which a plain install "
+                         f"leaves out: {AUTODIFF_EXTRA}")
+
+
 def output_dir(out):
     """--out DIR, checked (and created) before any work: InputError if it cannot be a folder."""
     from pathlib import Path
@@ -157,6 +171,7 @@ def check_device(device):
     """Fail early, as bad input, when --device gpu is asked for and no GPU is visible."""
     if device != "gpu":
         return device
+    require_autodiff("--device gpu", ("torch",))
     import warnings
     import torch
     with warnings.catch_warnings():
@@ -171,6 +186,7 @@ def _device_type(value):
     """argparse type for --device: 'gpu' is checked at parse time, before any work is done."""
     if value != "gpu":
         return value                            # "cpu", or a typo that `choices` rejects
+    require_autodiff("--device gpu", ("torch",))
     try:
         return check_device(value)
     except InputError:

@@ -75,6 +75,8 @@ def run(args):
     answer_file = Path(args.answers) if args.answers is not None else ANSWER_FILE
     pin_answers.refuse_bad_files(path, answer_file, args.update, explicit=args.answers is not None)
     files = course_files(args)
+    from crosscheck.cli.options import require_autodiff
+    require_autodiff("pin")
     from crosscheck.backends import check_device
     from manual.threads import command_threads
     check_device("cpu")          # loads JAX and PyTorch now, so command_threads finds their pools

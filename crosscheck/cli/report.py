@@ -140,6 +140,7 @@ def run(args):
     start = time.perf_counter()
     X, y, data_name = options.load_data(args)       # bad files are refused before JAX and PyTorch load
     course = options.load_weights(args, X)
+    options.require_autodiff("report")
     from crosscheck.backends import check_device
     check_device(args.device)   # PyTorch was checked while parsing; JAX too (jax[cpu] may sit beside CUDA PyTorch)
     kinds = _kinds(args, course)
