@@ -109,7 +109,9 @@ CLASS_MEMBERS = {     # file stem: source; a class of n has 60% right, 30% wrong
 
 
 def class_rate(n, jobs):
-    """(targets per second, exit code) of `crosscheck verify` on a class of ``n`` with ``-j jobs``."""
+    """(targets per second, exit code, seconds per target ÷ the median bare ``import numpy, scipy``
+    timed just before and after) of `crosscheck verify` on a class of ``n`` with ``-j jobs``."""
+    base = [wall(NUMPY_SCIPY)[0] for _ in range(3)]
     with tempfile.TemporaryDirectory(prefix="crosscheck-bench-class-") as folder:
         for i in range(n):
             kind = "right" if i % 10 < 6 else "wrong" if i % 10 < 9 else "crash"
@@ -120,7 +122,9 @@ def class_rate(n, jobs):
         start = time.perf_counter()
         rc = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL).returncode
-        return n / (time.perf_counter() - start), rc
+        seconds = time.perf_counter() - start
+    base += [wall(NUMPY_SCIPY)[0] for _ in range(3)]
+    return n / seconds, rc, seconds / n / statistics.median(base)
 
 
 def main(argv=None):
@@ -154,9 +158,9 @@ def main(argv=None):
               f"{max(peak):8.0f} {statistics.median(base):16.2f} {min(base):6.2f} {statistics.median(ratios):13.2f} "
               f"{','.join(map(str, sorted(codes))):>5s}  "
               f"{JOBS[job.split()[0]][1][-1]}")
-    for j, (rate, rc) in rates.items():
+    for j, (rate, rc, ratio) in rates.items():
         print(f"  class of {args.class_size} (60% right, 30% wrong, 10% crashing), -j {j}: "
-              f"{rate:.1f} targets/s (exit {rc})")
+              f"{rate:.1f} targets/s, {ratio:.2f}× import numpy, scipy per target (exit {rc})")
     print(f"  load average after: {os.getloadavg()[0]:.1f}")
     return 0
 
