@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crosscheck.learner.run import worker
+from crosscheck.learner.run import sandbox, worker
 
 DEFAULT_MEMORY_MB = 2048     # address space of the worker. Measured (VmPeak, one BLAS thread):
                              # python + numpy 97 MiB, + scipy 224 MiB, + jax 382 MiB, + torch
@@ -108,13 +108,14 @@ def resume():
 class Worker:
     """One worker process: ``request(message, timeout) -> (header, arrays)`` or WorkerGone."""
 
-    def __init__(self, memory_mb, capture):
+    def __init__(self, memory_mb, capture, visible=()):
         if _STOPPING.is_set():
             raise KeyboardInterrupt
-        self.proc = subprocess.Popen(
-            [sys.executable, str(Path(worker.__file__)), str(int(memory_mb) * 2 ** 20)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=capture,
-            start_new_session=True, env={**os.environ, **ONE_THREAD}, close_fds=True)
+        memory = int(memory_mb) * 2 ** 20
+        argv, env = sandbox.wrap(sandbox.python_argv(memory), visible, python=True, env=ONE_THREAD,
+                                 fallback=[sys.executable, str(Path(worker.__file__)), str(memory)])
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=capture,
+                                     start_new_session=True, env=env, close_fds=True)
         with _LIVE_LOCK:
             _LIVE.add(self)
 
@@ -183,8 +184,8 @@ class Worker:
             self.kill()
             return WorkerGone("crash", "closed the worker's channel to crosscheck")
         self.kill()
-        if code < 0:
-            number = -code
+        if code < 0 or sandbox.exit_signal(code):
+            number = -code if code < 0 else sandbox.exit_signal(code)
             try:
                 name = f"{signal.Signals(number).name}, signal {number}"
             except ValueError:
@@ -226,12 +227,13 @@ class WorkerSession:
 
     def __init__(self, load_request, timeout, memory_mb):
         self.load_request, self.timeout, self.memory_mb = load_request, timeout, memory_mb
+        self.visible = sandbox.visible_to(load_request)
         self.capture = tempfile.TemporaryFile()
         self.worker = None
         self.warnings = []
 
     def load(self):
-        self.worker = Worker(self.memory_mb, self.capture)
+        self.worker = Worker(self.memory_mb, self.capture, self.visible)
         try:
             self.worker.request(None, STARTUP_TIMEOUT)
             header, _ = self.worker.request(self.load_request, self.timeout)

@@ -258,7 +258,12 @@ def die_with_parent():
 
 
 def main(argv):
+    import builtins
     import resource
+    if not hasattr(builtins, "exit"):             # started without `site` (the sandbox): exit() as usual
+        import site
+        site.setquit()
+        site.sethelper()
     die_with_parent()
     memory = int(argv[1])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
