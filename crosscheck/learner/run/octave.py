@@ -15,7 +15,10 @@ in its own session, and when a call runs past ``timeout`` its whole process grou
 Octave's output (a missing semicolon prints a whole matrix) goes to a pipe of which only the
 first :data:`KEPT_OUTPUT` bytes are kept; nothing of it reaches crosscheck's stdout.
 """
+import io
 import math
+import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -31,6 +34,7 @@ from manual.layout import unroll
 
 from crosscheck.learner.calls import Call, Run, check_result
 from crosscheck.learner.problems import PROBLEMS, problem_data
+from crosscheck.learner.run import sandbox
 from crosscheck.learner.run.runner import kill_group
 
 INSTALL_HINT = ("install GNU Octave to check .m files (Debian/Ubuntu: apt-get install -y "
@@ -38,9 +42,11 @@ INSTALL_HINT = ("install GNU Octave to check .m files (Debian/Ubuntu: apt-get in
 FLAGS = ("--no-gui", "--no-window-system", "--norc", "--no-history", "--quiet")
 STARTUP_SECONDS = 30.0   # Octave itself starting (about 1 s here), before the per-call limit applies
 KEPT_OUTPUT = 64 * 1024  # bytes of the learner's printed output kept; the rest is read and dropped
-POLL_SECONDS = 0.01
 MEMORY_BYTES = 2 * 2**30  # address space for Octave: it starts in ~1 GB; the problems need kilobytes
 MAX_RESULT_BYTES = 2**20  # a result file is (J, grad) of at most a few hundred numbers
+MAX_RESULT_ELEMENTS = 10**6   # entries of one variable in it (checked with whosmat before loading)
+HEADER = 32              # bytes of each header on the result channel: a name, a byte count
+FILE_BLOCKS = 131072     # ulimit -f (512-byte blocks, 64 MiB): a file Octave may write
 
 
 def is_octave_target(spec):
@@ -73,6 +79,21 @@ def octave_executable():
     return exe
 
 
+def _start(exe, script, work, fd, visible):
+    """octave-cli running the driver, in the sandbox, under ulimit's memory and file size limits
+    (set inside, before Octave starts: a preexec_fn would fork this process, which JAX's threads
+    make unsafe); results come back down ``fd``."""
+    boxed = sandbox.isolation() == sandbox.BUBBLEWRAP
+    work_in, scratch, driver = ("/sandbox/work", sandbox.SCRATCH, "/sandbox/octave_driver.m") if boxed else \
+        (str(work), str(work), str(script))
+    limits = 'ulimit -v "$0" && ulimit -f "$1" && ulimit -c 0 && shift && exec "$@"'
+    argv = ["/bin/sh", "-c", limits, str(MEMORY_BYTES >> 10), str(FILE_BLOCKS),
+            exe, *FLAGS, driver, work_in, scratch, str(fd)]
+    argv, env = sandbox.wrap(argv, [*visible, (str(script), driver), (str(work), work_in)])
+    return subprocess.Popen(argv, cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True, env=env, pass_fds=(fd,))
+
+
 def _problem_struct(problem, order):
     thetas, X, y = problem_data(problem)
     return {"nn_params": unroll(thetas, order), "sizes": np.array(problem.sizes, dtype=np.float64),
@@ -89,54 +110,81 @@ def _drain(stream, kept):
         size += len(chunk)
 
 
-def _limit_memory(pid):
-    """An allocation past MEMORY_BYTES then fails inside Octave ("out of memory"), reported as the
-    function's error, instead of exhausting the machine. Set from outside (prlimit, Linux) right
-    after the start, long before the learner's code runs: a preexec_fn would fork this process,
-    which JAX's threads make unsafe."""
-    try:
-        import resource
-        resource.prlimit(pid, resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
-    except (ImportError, AttributeError, OSError):       # not Linux: the time limit still applies
-        pass
+class _Stopped(Exception):
+    """The result channel ended, or the deadline passed, before a whole message came."""
 
 
-def _wait_for(path, process, deadline):
-    """True once ``path`` exists; False if the process ended first or the deadline passed."""
-    while not path.exists():
-        if process.poll() is not None:
-            return path.exists()
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(POLL_SECONDS)
-    return True
+def _exactly(fd, n, deadline):
+    chunks, left = [], n
+    while left:
+        wait = deadline - time.monotonic()
+        if wait <= 0 or not select.select([fd], [], [], min(wait, 3600.0))[0]:
+            if time.monotonic() >= deadline:
+                raise _Stopped
+            continue
+        chunk = os.read(fd, min(left, 1 << 16))
+        if not chunk:
+            raise _Stopped
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
-def _results(work, problems, process, name, timeout):
+def _message(fd, deadline):
+    """(name, bytes) of the next message on the result channel; ValueError for a malformed one."""
+    header = _exactly(fd, HEADER, deadline).decode("ascii", "replace").split()
+    if len(header) != 2 or not header[1].isdigit():
+        raise ValueError("a malformed header")
+    size = int(header[1])
+    if size > MAX_RESULT_BYTES:
+        raise ValueError(f"{size / 2**20:.0f} MB")
+    return header[0], _exactly(fd, size, deadline)
+
+
+def _load_result(data):
+    """The result dict of one .mat file's bytes, every variable's size checked (whosmat) before
+    anything is loaded: a small compressed file can hold 10^8 zeros."""
+    from scipy.io import loadmat, whosmat
+    for name, shape, _ in whosmat(io.BytesIO(data)):
+        if math.prod(shape) > MAX_RESULT_ELEMENTS:
+            raise ValueError(f"{name} of shape {shape}")
+    return loadmat(io.BytesIO(data), squeeze_me=False, chars_as_strings=True)
+
+
+def _results(channel, problems, process, name, timeout):
     """(one loadmat'ed result dict per problem answered, why Octave stopped or None), waiting at
     most ``timeout`` seconds for each problem. ``why`` is (one line, kind), kind "timeout",
     "exit", "crash" or "bad_return"."""
     def stopped(what):
-        process.poll()
+        try:
+            process.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            pass
         if process.returncode is None:
             return (f"{name} took longer than the {timeout:g} s limit {what} "
                     "(an endless loop? raise the limit with --timeout S)", "timeout")
         return (f"Octave exited with code {process.returncode} {what} "
                 "(does your function call exit or quit, or crash Octave?)",
-                "exit" if process.returncode >= 0 else "crash")
+                "exit" if process.returncode >= 0 and not sandbox.exit_signal(process.returncode) else "crash")
 
-    from scipy.io import loadmat
-    if not _wait_for(work / "ready", process, time.monotonic() + STARTUP_SECONDS):
+    try:
+        if _message(channel, time.monotonic() + STARTUP_SECONDS)[0] != "ready":
+            raise ValueError("no start")
+    except (_Stopped, ValueError):
         return [], stopped("while starting")
-    results, limit = [], math.inf if timeout is None else timeout
+    results, limit = [], 1e7 if timeout is None else timeout
     for k, problem in enumerate(problems, start=1):
-        if not _wait_for(work / f"result{k}.mat", process, time.monotonic() + limit):
+        try:
+            label, data = _message(channel, time.monotonic() + limit)
+            if label != f"result{k}":
+                raise ValueError(f"{label[:20]!r} instead of result{k}")
+            results.append(_load_result(data))
+        except _Stopped:
             return results, stopped(f"on {problem.name}")
-        size = (work / f"result{k}.mat").stat().st_size
-        if size > MAX_RESULT_BYTES:
-            return results, (f"{name} returned {size / 2**20:.0f} MB on {problem.name}; expected J and a "
+        except Exception as exc:       # noqa: BLE001  scipy's readers raise many types on bad bytes
+            return results, (f"{name} sent back a result crosscheck cannot read on {problem.name} "
+                             f"({type(exc).__name__}: {' '.join(str(exc).split())[:80]}); expected J and a "
                              "gradient the length of nn_params", "bad_return")
-        results.append(loadmat(work / f"result{k}.mat", squeeze_me=False, chars_as_strings=True))
     return results, None
 
 
@@ -177,16 +225,19 @@ def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
                                         **{f"p{k}": _problem_struct(p, order)
                                            for k, p in enumerate(problems, start=1)}},
                 oned_as="column")
-        process = subprocess.Popen([exe, *FLAGS, str(script), str(work)], cwd=work, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        _limit_memory(process.pid)
+        channel, child_end = os.pipe()
+        try:
+            process = _start(exe, script, work, child_end, sandbox.helpers(path, name, sandbox.class_targets))
+        finally:
+            os.close(child_end)
         kept = []
         reader = threading.Thread(target=_drain, args=(process.stdout, kept), daemon=True)
         reader.start()
         try:
-            results, stop = _results(work, problems, process, name, timeout)
+            results, stop = _results(channel, problems, process, name, timeout)
         finally:
             kill_group(process)      # Octave and anything it started
+            os.close(channel)
             reader.join(timeout=5)
             process.stdout.close()
     output = b"".join(kept).decode("utf-8", "replace").splitlines()

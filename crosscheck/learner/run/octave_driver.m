@@ -1,12 +1,12 @@
-1;  % A script, not a function file: crosscheck/learner/octave.py runs it as
-    %   octave-cli [options] octave_driver.m WORKDIR
-    % WORKDIR/problems.mat holds `fn` (the learner's function name), `folder` (its folder) and
-    % `n`; then p1 .. pn, one struct per problem: nn_params (column), sizes [s1 s2 K], X, y
-    % (column, labels 1..K), lambda. For problem k it writes WORKDIR/result<k>.mat: J, grad
-    % (doubles, or empty), message ('' when the call worked), where ('nnCostFunction.m line 12'
-    % or ''), classes (of J and grad), seconds. Each file is written under another name and
-    % renamed, so the parent never reads half a file. WORKDIR/ready marks the start of the calls.
-    % Validation of shapes and values happens in Python (crosscheck.learner.calls.check_result).
+1;  % A script, not a function file: crosscheck/learner/run/octave.py runs it as
+    %   octave-cli [options] octave_driver.m WORKDIR SCRATCH FD
+    % WORKDIR/problems.mat (read-only) holds `fn` (the learner's function name), `folder` (its
+    % folder) and `n`; then p1 .. pn, one struct per problem: nn_params (column), sizes [s1 s2 K],
+    % X, y (column, labels 1..K), lambda. For problem k it saves J, grad (doubles, or empty),
+    % message ('' when the call worked), where ('nnCostFunction.m line 12' or ''), classes (of J
+    % and grad) and seconds in SCRATCH/result<k>.mat, and sends that file's bytes down the pipe
+    % open as FD: a 32-byte header (name, byte count), then the bytes. The header 'ready' marks
+    % the start of the calls. Shapes and values are checked in Python (octave.py, calls.py).
 
 function where = learner_frame(err, folder)
   % 'file.m line N' of the innermost stack frame in the learner's folder, or ''.
@@ -34,14 +34,17 @@ function message = not_a_number(name, value)
 end
 
 args = argv();
-work = args{end};
+work = args{end - 2};
+scratch = args{end - 1};
+channel = fopen(['/proc/self/fd/' args{end}], 'w');
 in = load(fullfile(work, 'problems.mat'));
 addpath(in.folder);
 try
   pause('off');  % the course's scripts pause for a key press, which never comes here: a `pause`
 catch            % left in the function would otherwise wait until the time limit
 end
-fclose(fopen(fullfile(work, 'ready'), 'w'));
+fprintf(channel, '%-11s%20d\n', 'ready', 0);
+fflush(channel);
 for k = 1:double(in.n)
   p = in.(sprintf('p%d', k));
   J = []; grad = []; message = ''; where = ''; classes = '';
@@ -66,7 +69,12 @@ for k = 1:double(in.n)
   else
     J = []; grad = [];
   end
-  partial = fullfile(work, sprintf('partial%d.mat', k));
-  save('-v7', partial, 'J', 'grad', 'message', 'where', 'classes', 'seconds');
-  rename(partial, fullfile(work, sprintf('result%d.mat', k)));
+  result = fullfile(scratch, sprintf('result%d.mat', k));
+  save('-v7', result, 'J', 'grad', 'message', 'where', 'classes', 'seconds');
+  file = fopen(result, 'r');
+  bytes = fread(file, Inf, 'uint8=>uint8');
+  fclose(file);
+  fprintf(channel, '%-11s%20d\n', sprintf('result%d', k), numel(bytes));
+  fwrite(channel, bytes, 'uint8');
+  fflush(channel);
 end

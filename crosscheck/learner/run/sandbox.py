@@ -135,8 +135,9 @@ def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=No
             "--proc", "/proc", "--dev", "/dev", "--size", str(SCRATCH_BYTES), "--tmpfs", SCRATCH]
     if python:
         args += _python_binds()
-    for path in dict.fromkeys(os.path.realpath(p) for p in visible):
-        args += ["--ro-bind", path, path]
+    for path in dict.fromkeys(visible):                 # a host path, or (host path, path inside)
+        source, inside = path if isinstance(path, tuple) else (path, path)
+        args += ["--ro-bind", os.path.realpath(source), inside]
     args += ["--remount-ro", "/", "--chdir", chdir, "--", *argv]
     clean = {**CLEAN_ENV, **(env or {}), **({"PYTHONPATH": SITE, "PYTHONNOUSERSITE": "1"} if python else {})}
     return args, clean
