@@ -19,6 +19,7 @@ from manual.threads import usable_cpus
 from crosscheck.cli import one_line
 from crosscheck.cli.progress import Progress
 from crosscheck.cli.report_format import strict_json
+from crosscheck.learner import clean
 from crosscheck.learner.run import runner
 
 @dataclass
@@ -162,18 +163,26 @@ def _check_all(targets, args, timeout, memory, csv_stream, ready):
         writer = csv.writer(csv_stream)
         writer.writerow(["target", "passed", "diagnosis", "reason"])
         for v in verdicts:
-            writer.writerow([v.spec, v.passed, " ".join(v.labels), v.reason])
+            writer.writerow([clean.cell(v.spec), v.passed, clean.cell(" ".join(v.labels)), clean.cell(v.reason)])
+    isolation = getattr(args, "isolation", "none")
+    for v in verdicts:
+        v.data["isolation"] = isolation
     if len(verdicts) == 1:
         v = verdicts[0]
-        print(strict_json(v.data, indent=2) if args.json else v.text)
+        print(strict_json(clean.data(v.data), indent=2) if args.json else
+              clean.lines(v.text) + f"\n(learner code isolated by: {isolation})")
     elif args.json:
-        print(strict_json({"results": [v.data for v in verdicts], "summary": summary(verdicts)}, indent=2))
+        print(strict_json(clean.data({"results": [v.data for v in verdicts], "summary": summary(verdicts),
+                                      "isolation": isolation}),
+                          indent=2))
     else:
-        width = max(len(v.spec) for v in verdicts)
-        for v in verdicts:
-            print(f"{'RIGHT' if v.passed else 'WRONG'}  {v.spec:<{width}}  {v.reason}")
+        specs = [clean.text(v.spec) for v in verdicts]
+        width = max(map(len, specs))
+        for v, spec in zip(verdicts, specs):
+            print(f"{'RIGHT' if v.passed else 'WRONG'}  {spec:<{width}}  {clean.text(v.reason, 1000)}")
         s = summary(verdicts)
-        print(f"\n{s['targets']} targets: {s['right']} right, {s['wrong']} wrong")
+        print(f"\n{s['targets']} targets: {s['right']} right, {s['wrong']} wrong "
+              f"(learner code isolated by: {isolation})")
         for label, n in s["diagnoses"].items():
             print(f"  {n:4d}  {label}")
     return 0 if all(v.passed for v in verdicts) else 1

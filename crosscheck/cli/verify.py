@@ -15,6 +15,8 @@ import glob
 import json
 import math
 import os
+import sys
+from pathlib import Path
 
 from manual.errors import InputError
 from manual.layout import ORDERS
@@ -53,6 +55,9 @@ def add_arguments(parser):
                         help="targets checked in parallel (default: the number of cores)")
     parser.add_argument("--csv", metavar="FILE", help="also write one row per target to FILE")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="check several targets even where no sandbox is available (bubblewrap "
+                             "missing): each learner's code then runs with your permissions")
     _usage_errors_as_json(parser)
 
 
@@ -104,6 +109,7 @@ def run(args):
         memory = _number("--memory", args.memory)
         check_limits(timeout, memory)
         targets = expand(args.functions)
+        isolation = _isolation(targets, args)
         csv_file = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else None
     except (InputError, OSError) as exc:
         message = one_line(exc if isinstance(exc, InputError) else f"--csv {args.csv}: {exc.strerror}")
@@ -111,5 +117,22 @@ def run(args):
             print(json.dumps({"error": message}))
         raise InputError(message) from None
     from crosscheck.cli.class_report import check_all
+    args.isolation = isolation
     with csv_file or open(os.devnull, "w") as csv_stream:
         return check_all(targets, args, timeout, memory, csv_stream if csv_file else None)
+
+
+def _isolation(targets, args):
+    """The sandbox learner code runs in here ("bubblewrap" or "none"); InputError for a class
+    where there is none, unless --unsafe-no-sandbox; one line on stderr for one target."""
+    from crosscheck.learner.run import sandbox
+    isolation = sandbox.isolation()
+    if isolation == sandbox.NONE:
+        if len(targets) > 1 and not args.unsafe_no_sandbox:
+            raise InputError("no sandbox here (install bubblewrap: apt-get install bubblewrap; or allow "
+                             "user namespaces): refusing to run several learners' code with your "
+                             "permissions; --unsafe-no-sandbox does it anyway")
+        sys.stderr.write(f"crosscheck verify: {sandbox.NONE_NOTE}\n")
+    sandbox.class_targets = {str(Path(t if t.endswith(".m") else t.rsplit(":", 1)[0]).resolve())
+                             for t in targets} if len(targets) > 1 else set()
+    return isolation

@@ -34,6 +34,7 @@ from manual.layout import unroll
 
 from crosscheck.learner.calls import Call, Run, check_result
 from crosscheck.learner.problems import PROBLEMS, problem_data
+from crosscheck.learner import clean
 from crosscheck.learner.run import sandbox
 from crosscheck.learner.run.runner import kill_group
 
@@ -191,7 +192,7 @@ def _results(channel, problems, process, name, timeout):
 def _text(value):
     """A MATLAB char array from loadmat as one Python string ('' for empty)."""
     array = np.asarray(value)
-    return " ".join(str(s) for s in array.ravel()) if array.size else ""
+    return clean.text(" ".join(str(s) for s in array.ravel()[:100])) if array.size else ""
 
 
 def _call(problem, result, name):
@@ -240,7 +241,7 @@ def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
             os.close(channel)
             reader.join(timeout=5)
             process.stdout.close()
-    output = b"".join(kept).decode("utf-8", "replace").splitlines()
+    output = [clean.text(line, 200) for line in b"".join(kept).decode("utf-8", "replace").splitlines()]
     calls = [_call(p, r, name) for p, r in zip(problems, results)]
     if stop is not None and not results and "while starting" in stop[0]:
         return Run(spec, name, failure=stop[0], failure_kind=stop[1], printed=output[:5])

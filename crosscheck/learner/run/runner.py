@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crosscheck.learner import clean
 from crosscheck.learner.run import sandbox, worker
 
 DEFAULT_MEMORY_MB = 2048     # address space of the worker. Measured (VmPeak, one BLAS thread):
@@ -63,7 +64,7 @@ class WorkerGone(Exception):
 
 def _opaque(name):
     """A stand-in whose type is named after what the learner returned (for check_result's messages)."""
-    return type(str(name)[:200], (), {})()
+    return type(clean.text(name, 200) or "?", (), {})()
 
 
 def decode(node, arrays):
@@ -76,7 +77,7 @@ def decode(node, arrays):
         array = arrays[node["i"]]
         return array.reshape(())[()] if node.get("scalar") else array
     if t == "str":
-        return str(node["v"])
+        return clean.text(node["v"])
     if t in ("list", "tuple"):
         items = (list(arrays[node["numbers"]].tolist()) if "numbers" in node
                  else [decode(item, arrays) for item in node["items"]])
@@ -214,6 +215,16 @@ class Worker:
         self.kill()
 
 
+def _cleaned(header):
+    """A load reply with its texts cleaned and capped (they reach the report)."""
+    if not isinstance(header, dict):
+        return {"status": "failed", "kind": "crash", "message": "sent back malformed data"}
+    texts = {k: clean.text(v) for k, v in header.items() if k in ("status", "kind", "message", "type")}
+    defined = header.get("defined")
+    names = [clean.text(d, 80) for d in defined[:50]] if isinstance(defined, list) else []
+    return {**header, **texts, "defined": names}
+
+
 def _refuse(constant):
     raise ValueError(f"non-strict JSON constant {constant}")
 
@@ -241,6 +252,7 @@ class WorkerSession:
             self.worker = None
             return {"status": "failed", "kind": gone.kind, "message": gone.message}
         self._note(header)
+        header = _cleaned(header)
         if header.get("status") != "loaded":
             self.worker.close()
             self.worker = None
@@ -261,7 +273,7 @@ class WorkerSession:
         self._note(header)
         try:
             if header["status"] != "returned":
-                kind, message = str(header["kind"]), str(header["message"])[:2 * worker.MAX_TEXT]
+                kind, message = str(header["kind"]), clean.text(header["message"], 2 * worker.MAX_TEXT)
                 kind = kind if kind in ("exception", "memory", "exit", "bad_return") else "crash"
                 if kind == "memory":
                     message += (f" (over the worker's {self.memory_mb:g} MiB memory limit; "
@@ -276,14 +288,14 @@ class WorkerSession:
         """Add the warnings the learner's code raised (the worker's list, all of this worker's life)."""
         notes = header.get("warnings") if isinstance(header, dict) else None
         if isinstance(notes, list):
-            self.warnings += [n for n in dict.fromkeys(str(n)[:worker.MAX_TEXT] for n in notes[:20])
+            self.warnings += [n for n in dict.fromkeys(clean.text(n) for n in notes[:20])
                               if n not in self.warnings]
 
     def printed(self):
         """The first lines the learner's code wrote to fd 1 or 2 (blank lines left out)."""
         self.capture.seek(0)
         text = self.capture.read(PRINTED_BYTES).decode("utf-8", "replace")
-        lines = [line.rstrip()[:200] for line in text.splitlines() if line.strip()]
+        lines = [clean.text(line, 200) for line in text.splitlines() if clean.text(line)]
         return lines[:PRINTED_LINES]
 
     def close(self):
