@@ -38,3 +38,13 @@ def data(value, width=2000):
     if isinstance(value, (list, tuple)):
         return [data(v, width) for v in value]
     return value
+
+
+def load_reply(header):
+    """A worker's reply to a load request, its texts cleaned and capped (they reach the report)."""
+    if not isinstance(header, dict):
+        return {"status": "failed", "kind": "crash", "message": "sent back malformed data"}
+    texts = {k: text(v) for k, v in header.items() if k in ("status", "kind", "message", "type")}
+    defined = header.get("defined")
+    names = [text(d, 80) for d in defined[:50]] if isinstance(defined, list) else []
+    return {**header, **texts, "defined": names}

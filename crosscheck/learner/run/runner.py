@@ -62,11 +62,6 @@ class WorkerGone(Exception):
         self.kind, self.message = kind, message
 
 
-def _opaque(name):
-    """A stand-in whose type is named after what the learner returned (for check_result's messages)."""
-    return type(clean.text(name, 200) or "?", (), {})()
-
-
 def decode(node, arrays):
     """Plain Python values from the worker's description (see ``worker.encode``)."""
     t = node["t"]
@@ -82,7 +77,7 @@ def decode(node, arrays):
         items = (list(arrays[node["numbers"]].tolist()) if "numbers" in node
                  else [decode(item, arrays) for item in node["items"]])
         return tuple(items) if t == "tuple" else items
-    return _opaque(node["name"])
+    return type(clean.text(node["name"], 200) or "?", (), {})()     # a stand-in named after what came back
 
 
 _LIVE, _LIVE_LOCK, _STOPPING = set(), threading.Lock(), threading.Event()
@@ -215,16 +210,6 @@ class Worker:
         self.kill()
 
 
-def _cleaned(header):
-    """A load reply with its texts cleaned and capped (they reach the report)."""
-    if not isinstance(header, dict):
-        return {"status": "failed", "kind": "crash", "message": "sent back malformed data"}
-    texts = {k: clean.text(v) for k, v in header.items() if k in ("status", "kind", "message", "type")}
-    defined = header.get("defined")
-    names = [clean.text(d, 80) for d in defined[:50]] if isinstance(defined, list) else []
-    return {**header, **texts, "defined": names}
-
-
 def _refuse(constant):
     raise ValueError(f"non-strict JSON constant {constant}")
 
@@ -252,7 +237,7 @@ class WorkerSession:
             self.worker = None
             return {"status": "failed", "kind": gone.kind, "message": gone.message}
         self._note(header)
-        header = _cleaned(header)
+        header = clean.load_reply(header)
         if header.get("status") != "loaded":
             self.worker.close()
             self.worker = None

@@ -6,8 +6,9 @@ Two ways in, one driver (:func:`drive`):
   module is imported and called in a worker process (``runner``/``worker``), so nothing it
   does (endless loops that swallow signals, long C calls, ``os._exit``, segfaults, threads,
   replacing crosscheck's functions, printing to fd 1) can touch this process or its verdict.
-- ``run_problems(UserFunction(fn, ...))``: the caller's own function, called in this process
-  (``crosscheck.verify(fn)`` from a notebook), under a SIGALRM time limit.
+- ``run_problems(UserFunction(fn, ...))``: the caller's own function (``crosscheck.verify(fn)``
+  from a notebook), called in a forked child (``forked``); in this process under a SIGALRM
+  time limit where there is no fork.
 
 The driver calls the function on every problem, even after some fail (each failure becomes a
 ``Call`` with its one-line reason and kind), then on every problem a second time: a function
@@ -18,6 +19,7 @@ writes into nn_params, X or y is reported in ``Run.mutated_inputs``.
 import contextlib
 import importlib.util
 import math
+import os
 import signal
 import sys
 import threading
@@ -83,8 +85,16 @@ class UserFunction:
     def name(self):
         return self.spec.rsplit(":", 1)[1]
 
+    session: object = None
+
     def call(self, args, watch):
         path = str(self.path.resolve()) if self.path else None
+        if hasattr(os, "fork"):             # in a forked child that reports back as a worker does
+            from crosscheck.learner.run.forked import ForkedSession
+            self.session = self.session or ForkedSession(self.fn, path, self.timeout)
+            outcome = self.session.call(args, watch)
+            self.warnings += [w for w in self.session.warnings if w not in self.warnings]
+            return outcome
         start = time.perf_counter()
         try:
             with contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings(record=True) as caught, \
@@ -111,6 +121,10 @@ class UserFunction:
 
     def printed(self):
         return []                             # in-process prints went to stderr as they happened
+
+    def close(self):
+        if self.session is not None:
+            self.session.close()
 
 
 def _attempt(session, name, problem, order, column, notes):
@@ -178,7 +192,10 @@ def drive(session, spec, name, problems=PROBLEMS, order="F"):
 
 def run_problems(user, problems=PROBLEMS, order="F"):
     """A :class:`Run` of ``user`` (a :class:`UserFunction`, called in this process) on every problem."""
-    return drive(user, user.spec, user.name, problems, order)
+    try:
+        return drive(user, user.spec, user.name, problems, order)
+    finally:
+        user.close()
 
 
 def parse_spec(spec):

@@ -211,8 +211,9 @@ def call(fn, request, path):
     return header, arrays
 
 
-def serve(inbox, outbox):
-    recorded, fn, path = [], None, None
+def serve(inbox, outbox, fn=None, path=None):
+    """Answer requests until "quit"; ``fn`` already loaded in a forked child (``forked``)."""
+    recorded = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         while True:
