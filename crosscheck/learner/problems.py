@@ -97,8 +97,23 @@ def one_hot_targets(y, K):
 
 @functools.lru_cache(maxsize=None)
 def reference_result(problem, loss):
-    """(J, [∂J/∂Θ^(l)]) from JAX autodiff: the reference every answer is compared with."""
+    """(J, [∂J/∂Θ^(l)]) from JAX autodiff: the reference every answer is compared with, verified
+    against numpy's backprop (manual) first: a compiled cost loaded from a poisoned persistent
+    cache would otherwise judge every learner. On a disagreement the cache is dropped and the
+    cost compiled again; a second disagreement is an error, never a verdict."""
     from crosscheck.backends import jax_cost
     thetas, X, y = problem_data(problem)
-    return jax_cost.value_and_grad(list(thetas), X, one_hot_targets(y, problem.sizes[-1]),
-                                      problem.lambda_, loss)
+    Y = one_hot_targets(y, problem.sizes[-1])
+    for attempt in range(2):
+        result = jax_cost.value_and_grad(list(thetas), X, Y, problem.lambda_, loss)
+        if _agrees_with_numpy(result, thetas, X, Y, problem.lambda_, loss):
+            return result
+        jax_cost.drop_persistent_cache()
+    raise RuntimeError(f"JAX's reference for {problem.name} disagrees with numpy's even compiled afresh")
+
+
+def _agrees_with_numpy(result, thetas, X, Y, lambda_, loss):
+    from manual.backprop import cost_and_gradient
+    J, grads = cost_and_gradient(list(thetas), X, Y, lambda_, loss)
+    pairs = [(result[0], J), *zip(result[1], grads)]
+    return all(np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in pairs)
