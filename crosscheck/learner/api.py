@@ -8,9 +8,9 @@ A function object runs in a **forked child** of the caller's process (``run.fork
 defined in a notebook cell has no file a worker process could import again, and the child
 reports back as the worker does, so the function cannot patch the judge or its result. It is not
 sandboxed: code that already ran in the caller's process (earlier cells) could have changed
-anything there, so a grading setup runs ``crosscheck verify`` on the learner's file. It gets the same treatment as a .py target run by ``run_problems``: copies
-of the inputs, the time limit per call (the child is killed at the deadline), every (J, grad)
-validated. A function that raises, overruns the limit or returns junk is
+anything there, so a grading setup runs ``crosscheck verify`` on the learner's file. It gets the
+same treatment as a .py target run by ``run_problems``: copies of the inputs, the time limit per
+call (the child is killed at the deadline), every (J, grad) validated. A function that raises, overruns the limit or returns junk is
 not right: ``verify`` returns a result that failed and says why, never raises for it. Bad options
 (an unknown loss or order, a timeout ≤ 0) raise ``InputError``, a ``ValueError``.
 
@@ -23,13 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from manual.errors import InputError
-from manual.layout import ORDERS
-from manual.losses import check_loss
 
 from crosscheck.learner.calls import Run
 from crosscheck.learner.judge.diagnosis import diagnose
-from crosscheck.learner.problems import PROBLEMS
-from crosscheck.learner.run.target import DEFAULT_TIMEOUT, UserFunction, check_timeout, run_problems, run_target
+from crosscheck.learner.run.target import (DEFAULT_TIMEOUT, UserFunction, check_timeout, options, run_problems,
+                                          run_target)
 from crosscheck.learner.show.as_html import heat_map_png, to_html, worst_gradient  # noqa: F401  (API)
 from crosscheck.learner.show.as_json import to_json
 from crosscheck.learner.show.render import to_text
@@ -46,10 +44,6 @@ class VerifyResult:
     loss: str
     order: str
     isolation: str = "fork"      # a function: a forked child; a target: the CLI's sandbox
-
-    def to_dict(self):
-        """The object ``crosscheck verify --json`` prints."""
-        return {**to_json(self.diagnosis_result), "isolation": self.isolation}
 
     @property
     def passed(self):
@@ -69,6 +63,10 @@ class VerifyResult:
         """Why the function could not run, or its first failing call failed; '' when every call ran."""
         return self.to_dict()["failure"] or ""
 
+    def to_dict(self):
+        """The object ``crosscheck verify --json`` prints."""
+        return {**to_json(self.diagnosis_result), "isolation": self.isolation}
+
     def __str__(self):
         """The text report ``crosscheck verify`` prints."""
         return to_text(self.diagnosis_result)
@@ -81,14 +79,6 @@ class VerifyResult:
         """Jupyter's display: verdict, per-problem table, diagnosis with the corrected equation,
         the heat map of the gradient error inline (base64 PNG), and the text report folded."""
         return to_html(self.diagnosis_result)
-
-
-def _options(loss, order, timeout):
-    check_loss(loss)
-    if order not in ORDERS:
-        raise InputError(f"order must be one of {', '.join(ORDERS)} (F: the course's column-major "
-                         f"Theta(:)), got {order!r}")
-    check_timeout(timeout, "timeout")                 # None: no limit
 
 
 def _user_function(fn, timeout):
@@ -111,12 +101,13 @@ def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
     ``fn`` may also be a target string as on the command line. ``timeout``: seconds per call,
     or None for no limit. Returns a :class:`VerifyResult`.
     """
-    _options(loss, order, timeout)
+    chosen = options(loss=loss, order=order, timeout=timeout)
+    check_timeout(timeout, "timeout")                 # None: no limit
     if isinstance(fn, (str, Path)):
         from crosscheck.learner.run.sandbox import isolation
-        run, where = run_target(str(fn), order, timeout), isolation()
+        run, where = run_target(str(fn), chosen), isolation()
     else:
-        run, where = run_problems(_user_function(fn, timeout), PROBLEMS, order), "fork"
+        run, where = run_problems(_user_function(fn, timeout), chosen), "fork"
     return VerifyResult(run, diagnose(run, loss, order), loss, order, where)
 
 

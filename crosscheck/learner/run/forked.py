@@ -15,7 +15,8 @@ import signal
 import time
 import warnings
 
-from crosscheck.learner.run import runner, worker
+from crosscheck.learner.calls import FailureKind
+from crosscheck.learner.run import pysession, runner, worker
 
 NO_LIMIT = 1e9          # s: what "no time limit" (None) waits
 
@@ -60,26 +61,26 @@ class ForkedWorker(runner.Worker):
             finally:
                 os._exit(0)
         os.close(from_parent), os.close(to_parent)
-        self.proc = _Child(pid, os.fdopen(to_child, "wb", buffering=0), os.fdopen(from_child, "rb", buffering=0))
-        with runner._LIVE_LOCK:
-            runner._LIVE.add(self)
+        proc = _Child(pid, os.fdopen(to_child, "wb", buffering=0), os.fdopen(from_child, "rb", buffering=0))
+        self.proc = runner.track(lambda: proc)
 
 
-class ForkedSession(runner.WorkerSession):
+class ForkedSession(pysession.WorkerSession):
     """``runner.WorkerSession`` whose worker is a fork serving ``fn``: ``call(args, watch)``."""
 
     def __init__(self, fn, path, timeout):
         self.fn, self.path, self.timeout, self.memory_mb = fn, path, timeout or NO_LIMIT, 0
-        self.worker, self.warnings = None, []
+        self.worker, self.warnings, self.header = None, [], {}
 
     def load(self):
+        """None once the child is ready, else the Outcome saying why not."""
         self.worker = ForkedWorker(self.fn, self.path)
         try:
             self.worker.request(None, runner.STARTUP_TIMEOUT)
         except runner.WorkerGone as gone:
             self.worker = None
-            return {"status": "failed", "kind": gone.kind, "message": gone.message}
-        return {"status": "loaded"}
+            return runner.Outcome(failure=gone.message, kind=FailureKind.of(gone.kind))
+        return None
 
     def printed(self):
         return []                           # the child's prints went to stderr as they happened

@@ -124,7 +124,7 @@ def python_argv(memory_bytes):
     return [os.path.realpath(sys.executable), "-S", "-s", WORKER, str(int(memory_bytes))]
 
 
-def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=None):
+def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=None, tmpfs=(), info_fd=None):
     """(argv, env) that start ``argv`` in the sandbox (see the module docstring), or ``fallback``
     (default ``argv``) as it is, with the caller's environment plus ``env``, where
     :func:`isolation` is "none"."""
@@ -133,6 +133,10 @@ def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=No
         return fallback or argv, {**os.environ, **(env or {})}
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", *_system_binds(),
             "--proc", "/proc", "--dev", "/dev", "--size", str(SCRATCH_BYTES), "--tmpfs", SCRATCH]
+    for folder in tmpfs:                              # more private, capped, writable folders
+        args += ["--size", str(SCRATCH_BYTES), "--tmpfs", folder]
+    if info_fd is not None:
+        args += ["--info-fd", str(info_fd)]
     if python:
         args += _python_binds()
     for path in dict.fromkeys(visible):                 # a host path, or (host path, path inside)
