@@ -14,6 +14,7 @@ from manual.threads import usable_cpus
 
 from crosscheck.cli import one_line
 from crosscheck.cli.progress import Progress
+from crosscheck.learner import clean
 from crosscheck.learner.run import runner
 from crosscheck.strict_json import strict_json
 
@@ -117,10 +118,15 @@ def _check_all(targets, args, options, csv_stream, ready):
                 pool.shutdown(wait=True)
                 runner.resume()
     if csv_stream is not None:
-        csv.writer(csv_stream).writerows(csv_rows(verdicts))
+        csv.writer(csv_stream).writerows([[clean.cell(c) for c in row] for row in csv_rows(verdicts)])
+    isolation = getattr(args, "isolation", "none")
+    for v in verdicts:
+        v.data["isolation"] = isolation
+    isolated = f"(learner code isolated by: {isolation})"
     if len(verdicts) == 1:
         v = verdicts[0]
-        print(strict_json(v.data, indent=2) if args.json else v.text)
+        print(strict_json(clean.data(v.data), indent=2) if args.json else f"{clean.lines(v.text)}\n{isolated}")
     else:
-        print(strict_json(class_json(verdicts), indent=2) if args.json else class_text(verdicts))
+        print(strict_json(clean.data({**class_json(verdicts), "isolation": isolation}), indent=2) if args.json
+              else f"{clean.lines(class_text(verdicts))}\n{isolated}")
     return 0 if all(v.passed for v in verdicts) else 1

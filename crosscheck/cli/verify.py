@@ -14,6 +14,7 @@ does not matter) run in parallel, ``-j`` workers at a time; see ``class_report``
 """
 import math
 import os
+import sys
 
 from manual.errors import InputError
 from manual.layout import ORDERS
@@ -53,6 +54,9 @@ def add_arguments(parser):
                         help="targets checked in parallel (default: the number of cores)")
     parser.add_argument("--csv", metavar="FILE", help="also write one row per target to FILE")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="check several targets even where no sandbox is available (bubblewrap "
+                             "missing): each learner's code then runs with your permissions")
     _usage_errors_as_json(parser)
 
 
@@ -95,6 +99,7 @@ def run(args):
         check_limits(timeout, memory)
         chosen = options(order=args.order, loss=args.loss, timeout=timeout, memory=memory)
         targets = expand(args.functions)
+        args.isolation = _isolation(targets, args)
         csv_file = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else None
     except (InputError, OSError) as exc:
         message = one_line(exc if isinstance(exc, InputError) else f"--csv {args.csv}: {exc.strerror}")
@@ -109,3 +114,18 @@ def run(args):
         # 11 ms per norm, 0.35 s of CPU per target, most of a class's time).
         with command_threads():
             return check_all(targets, args, chosen, csv_stream if csv_file else None)
+
+
+def _isolation(targets, args):
+    """The sandbox learner code runs in here ("bubblewrap" or "none"); InputError for a class
+    where there is none, unless --unsafe-no-sandbox; one line on stderr for one target."""
+    from crosscheck.learner.run import sandbox
+    isolation = sandbox.isolation()
+    if isolation == sandbox.NONE:
+        if len(targets) > 1 and not args.unsafe_no_sandbox:
+            raise InputError("no sandbox here (install bubblewrap: apt-get install bubblewrap; or allow "
+                             "user namespaces): refusing to run several learners' code with your "
+                             "permissions; --unsafe-no-sandbox does it anyway")
+        sys.stderr.write(f"crosscheck verify: {sandbox.NONE_NOTE}\n")
+    sandbox.class_targets = {str(t.path.resolve()) for t in targets} if len(targets) > 1 else set()
+    return isolation

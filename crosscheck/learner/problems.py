@@ -141,5 +141,27 @@ def autodiff_result(problem, loss, backend="jax"):
 @functools.lru_cache(maxsize=None)
 def reference_result(problem, loss):
     """(J, [∂J/∂Θ^(l)]): the reference every answer is compared with. The stored JAX answer
-    when it holds for this problem's definition and inputs, else JAX autodiff now."""
-    return stored_result(problem, loss) or autodiff_result(problem, loss)
+    when it holds for this problem's definition and inputs (package data, out of any learner's
+    reach), else JAX autodiff now, verified against numpy's backprop (manual) first: a compiled
+    cost loaded from a poisoned persistent cache would otherwise judge every learner. On a
+    disagreement the cache is dropped and the cost compiled again; a second disagreement is an
+    error, never a verdict."""
+    stored = stored_result(problem, loss)
+    if stored is not None:
+        return stored
+    from crosscheck.backends import jax_cost
+    thetas, X, y = problem_data(problem)
+    Y = one_hot_targets(y, problem.sizes[-1])
+    for attempt in range(2):
+        result = autodiff_result(problem, loss)
+        if _agrees_with_numpy(result, thetas, X, Y, problem.lambda_, loss):
+            return result
+        jax_cost.drop_persistent_cache()
+    raise RuntimeError(f"JAX's reference for {problem.name} disagrees with numpy's even compiled afresh")
+
+
+def _agrees_with_numpy(result, thetas, X, Y, lambda_, loss):
+    from manual.backprop import cost_and_gradient
+    J, grads = cost_and_gradient(list(thetas), X, Y, lambda_, loss)
+    pairs = [(result[0], J), *zip(result[1], grads)]
+    return all(np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in pairs)

@@ -144,8 +144,11 @@ def options(given=None, **fields):
 
 
 def run_problems(user, given=None, **fields):
-    """A :class:`Run` of ``user`` (a :class:`UserFunction`, called in this process) on every problem."""
-    return drive(user, user.spec, user.name, options(given, **fields), user.path)
+    """A :class:`Run` of ``user`` (a :class:`UserFunction`, called in a forked child) on every problem."""
+    try:
+        return drive(user, user.spec, user.name, options(given, **fields), user.path)
+    finally:
+        user.close()
 
 
 def run_target(target, given=None, **fields):
