@@ -108,7 +108,10 @@ def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
         run, where = run_target(str(fn), chosen), isolation()
     else:
         run, where = run_problems(_user_function(fn, timeout), chosen), "fork"
-    return VerifyResult(run, diagnose(run, loss, order), loss, order, where)
+    from manual.threads import command_threads
+    with command_threads():           # judged on one BLAS thread, as the command line judges
+        diagnosis = diagnose(run, loss, order)
+    return VerifyResult(run, diagnosis, loss, order, where)
 
 
 def assert_verified(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
