@@ -31,12 +31,14 @@ class Verdict:
     text: str = ""
 
 
-def judge(run, loss, order):
+def judge(run, loss):
     """The :class:`Verdict` on ``run`` (a crosscheck.learner.calls.Run): the diagnosis judges
-    every run, including failed calls, inputs written into and changing answers."""
-    from crosscheck.learner.judge.diagnosis import diagnose
+    every run, including failed calls, inputs written into and changing answers, under the
+    conventions that explain it best (``judge.choice``)."""
+    from crosscheck.learner.judge.choice import judge_run
     from crosscheck.learner.show.render import to_json, to_text
-    result = diagnose(run, loss=loss, order=order)
+    result = judge_run(run, loss)
+    run = result.run
     kinds = [run.failure_kind] if run.failure else [c.kind for c in run.calls if not c.ok]
     if result.passed:
         labels, reason = ["right"], "right"
@@ -121,14 +123,16 @@ def check_all(targets, args, timeout, memory, csv_stream):
 
 
 def _check_all(targets, args, timeout, memory, csv_stream, ready):
+    from crosscheck.cli.verify import pinned_conventions
     from crosscheck.learner.run.target import run_target
+    base = pinned_conventions(args)
 
     def one(spec):
-        return run_target(spec, order=args.order, timeout=timeout, memory=memory)
+        return run_target(spec, base, timeout=timeout, memory=memory, loss=args.loss)
 
     def judged(run):
         ready()
-        return judge(run, args.loss, args.order)
+        return judge(run, args.loss)
 
     if len(targets) == 1:
         try:

@@ -29,10 +29,13 @@ from manual.losses import check_loss
 
 from crosscheck.check.compare import element_errors
 from crosscheck.learner.calls import Run
-from crosscheck.learner.judge.diagnosis import KIND, diagnose
+from crosscheck.learner.judge.choice import judge_run
+from crosscheck.learner.judge.diagnosis import KIND
 from crosscheck.learner.problems import PROBLEMS, reference_result
 from crosscheck.learner.show.render import to_json, to_text
+from crosscheck.learner.run.conventions import Y_FORMS, pinned
 from crosscheck.learner.run.target import DEFAULT_TIMEOUT, UserFunction, check_timeout, run_problems, run_target
+from crosscheck.learner.run.worker import parameters, with_gradient
 from crosscheck.check.tolerances import tolerance
 
 MAX_MESSAGE_LINES = 60
@@ -85,7 +88,7 @@ class VerifyResult:
 
 def _options(loss, order, timeout):
     check_loss(loss)
-    if order not in ORDERS:
+    if order is not None and order not in ORDERS:
         raise InputError(f"order must be one of {', '.join(ORDERS)} (F: the course's column-major "
                          f"Theta(:)), got {order!r}")
     check_timeout(timeout, "timeout")                 # None: no limit
@@ -104,26 +107,40 @@ def _user_function(fn, timeout):
                         Path(source) if source else None, timeout)
 
 
-def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
+def verify(fn, *, loss="cross_entropy", order=None, labels=None, y=None, x_bias=None, grad=None, path=None,
+           timeout=DEFAULT_TIMEOUT):
     """Check ``fn`` (course signature ``(nn_params, input_layer_size, hidden_layer_size,
     num_labels, X, y, lambda_) -> (J, grad)``) against autodiff and name its mistake.
 
     ``fn`` may also be a target string as on the command line. ``timeout``: seconds per call,
-    or None for no limit. Returns a :class:`VerifyResult`.
+    or None for no limit. The conventions (``order`` "F"/"C", ``labels`` 1/0, ``y``
+    "labels"/"column"/"onehot", ``x_bias``) are inferred unless given; ``grad``: a separate
+    gradient function (a callable, or its name for a target string) when ``fn`` returns J
+    alone; ``path``: folders the target imports from. Returns a :class:`VerifyResult`.
     """
     _options(loss, order, timeout)
+    if labels not in (None, 0, 1) or y not in (None, *Y_FORMS):
+        raise InputError(f"labels must be 0 or 1 and y one of {', '.join(Y_FORMS)}, got {labels!r}, {y!r}")
+    folders = [path] if isinstance(path, (str, Path)) else list(path or ())
+    base = pinned(labels=labels, y=y, x_bias=x_bias, order=order,
+                  grad=grad if isinstance(grad, str) else None, path=tuple(map(str, folders)) or None)
     if isinstance(fn, (str, Path)):
-        run = run_target(str(fn), order, timeout)
+        run = run_target(str(fn), base, timeout, loss=loss)
     else:
-        run = run_problems(_user_function(fn, timeout), PROBLEMS, order)
-    return VerifyResult(run, diagnose(run, loss, order), loss, order)
+        user = _user_function(fn, timeout)
+        if callable(grad):
+            user.fn = with_gradient(fn, grad)
+            user.parameters = parameters(fn)
+        run = run_problems(user, PROBLEMS, base, loss)
+    result = judge_run(run, loss)
+    return VerifyResult(result.run, result, loss, result.order)
 
 
-def assert_verified(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
+def assert_verified(fn, **options):
     """``verify(fn, ...)``, raising ``AssertionError`` with the text report (at most
     MAX_MESSAGE_LINES lines, no arrays) when it is not right. pytest hides this frame."""
     __tracebackhide__ = True
-    result = verify(fn, loss=loss, order=order, timeout=timeout)
+    result = verify(fn, **options)
     if not result.passed:
         lines = str(result).splitlines()
         if len(lines) > MAX_MESSAGE_LINES:

@@ -23,6 +23,7 @@ class Call:
     kind: str = "ok"                 # "ok", or why not: "exception", "timeout", "memory", "crash",
                                      # "exit", "bad_return"
     seconds: float = 0.0
+    params_after: np.ndarray | None = None   # nn_params as the function left them, when it wrote into them
 
     @property
     def ok(self):
@@ -44,6 +45,9 @@ class Run:
     failure: str | None = None       # the target as a whole could not run (import or syntax
                                      # error, with file:line): one line; calls is then empty
     failure_kind: str = ""           # "import", "syntax", "timeout", "crash", "exit", ...
+    convention: object = None        # the run.conventions.Convention its arguments were written in
+    alternatives: list = field(default_factory=list)     # Runs under other conventions (run.explore)
+    notes: list = field(default_factory=list)            # how the target was found (sibling imports, ...)
 
     @property
     def seconds(self):

@@ -55,6 +55,7 @@ class Convention:
     signature: tuple = ROLES         # the roles of the function's arguments, in its order
     grad: str = ""                   # a separate gradient function's name ('' : it returns (J, grad))
     fixed: tuple = field(default=(), compare=False)   # the dimensions pinned by the user
+    path: tuple = field(default=(), compare=False)    # folders the learner's code imports from (--path)
 
     def deviations(self, other):
         """How many dimensions differ from ``other`` (the course's, or the pinned ones)."""

@@ -23,23 +23,23 @@ import sys
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from manual.errors import InputError
-from manual.layout import reroll, unroll
+from manual.layout import reroll
 
 from crosscheck.check.compare import compare
-from crosscheck.learner.run import worker
+from crosscheck.learner.run import imports, worker
 from crosscheck.learner.calls import Call, Run, check_result
 from crosscheck.learner.problems import PROBLEMS, problem_data
+from crosscheck.learner.run.conventions import COURSE, COURSE_SIGNATURE, Y_SHAPES, call_args
+from crosscheck.learner.run.explore import explore, signature_of
 from crosscheck.learner.run.runner import DEFAULT_MEMORY_MB, Outcome, WorkerSession
 
 DEFAULT_TIMEOUT = 30.0
-COURSE_SIGNATURE = "(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_) -> (J, grad)"
-WATCHED = {"nn_params": 0, "X": 4, "y": 5}       # the arguments compared before and after each call
 FLOAT32_NOTE = ("returned float32 values: their rounding (~1e-7) is far above the 1e-9 tolerance, "
                 "so compute in float64")
 
@@ -78,6 +78,7 @@ class UserFunction:
     path: Path
     timeout: float = DEFAULT_TIMEOUT
     warnings: list = field(default_factory=list)
+    parameters: object = "read"      # worker.parameters of the function ("read": of fn itself)
 
     @property
     def name(self):
@@ -113,12 +114,17 @@ class UserFunction:
         return []                             # in-process prints went to stderr as they happened
 
 
-def _attempt(session, name, problem, order, column, notes):
-    """(Call, [names of the arguments it wrote into]) of one call on ``problem``."""
-    thetas, X, y = problem_data(problem)
-    before = (unroll(thetas, order), X, y[:, None] if column else y)
-    args = (np.array(before[0]), *problem.sizes, np.array(before[1]), np.array(before[2]), float(problem.lambda_))
-    outcome = session.call(args, list(WATCHED.values()))
+# --- conventions seam (#20): the one place a call's arguments are built --------------------
+WATCHED_ROLES = {"params": "nn_params", "X": "X", "y": "y"}
+
+
+def _attempt(session, name, problem, convention, notes):
+    """(Call, [names of the arguments it wrote into]) of one call on ``problem``, its arguments
+    written in ``convention`` (``conventions.call_args``)."""
+    args = call_args(problem_data(problem), problem.sizes, problem.lambda_, convention)
+    watch = [convention.signature.index(role) for role in WATCHED_ROLES]
+    before = [np.array(args[i]) for i in watch]
+    outcome = session.call(args, watch)
     on = f" on {problem.name}"
     if outcome.failure:
         hint = (f"; the course signature is {COURSE_SIGNATURE}"
@@ -131,9 +137,11 @@ def _attempt(session, name, problem, order, column, notes):
         return Call(problem, failure=str(exc), kind="bad_return", seconds=outcome.seconds), []
     if FLOAT32_NOTE not in notes and any(getattr(v, "dtype", None) == np.float32 for v in outcome.value):
         notes.append(FLOAT32_NOTE)
-    mutated = [arg for arg, old, new in zip(WATCHED, before, outcome.after)
+    mutated = [arg for arg, old, new in zip(WATCHED_ROLES.values(), before, outcome.after)
                if not (isinstance(new, np.ndarray) and new.shape == old.shape and np.array_equal(new, old))]
-    return Call(problem, J, grad, seconds=outcome.seconds), mutated
+    after = outcome.after[0] if "nn_params" in mutated and np.shape(outcome.after[0]) == before[0].shape else None
+    return Call(problem, J, grad, seconds=outcome.seconds,
+                params_after=None if after is None else np.asarray(after, dtype=np.float64)), mutated
 
 
 def _same(first, second, order):
@@ -143,42 +151,43 @@ def _same(first, second, order):
                    "second call", (second.J, reroll(second.grad, sizes, order)), "user").passed
 
 
-def drive(session, spec, name, problems=PROBLEMS, order="F"):
-    """A :class:`Run` of ``session.call`` on every problem, twice (see the module docstring).
-
-    y is passed as (m,); if the first call raises, it is tried once with (m, 1), the shape
-    ex4data1.mat loads as, and that shape is kept when it works. After a call runs past the
-    time limit, the remaining problems are recorded as not run (kind "timeout").
-    """
-    run, column, notes = Run(spec, name), False, []
-    for index, problem in enumerate(problems):
+def drive(session, spec, name, problems=PROBLEMS, convention=COURSE, twice=True):
+    """A :class:`Run` of ``session.call`` on every problem, its arguments written in ``convention``,
+    twice unless ``twice`` is False (see the module docstring). After a call runs past the time
+    limit, the remaining problems are recorded as not run (kind "timeout")."""
+    run, notes = Run(spec, name, convention=convention), []
+    for problem in problems:
         if run.calls and run.calls[-1].kind == "timeout":
             # one time-out is enough: an endless loop would otherwise cost --timeout per problem
             run.calls.append(Call(problem, failure=f"not run: {name} ran past the time limit on an earlier "
                                                    "problem", kind="timeout"))
             continue
-        call, mutated = _attempt(session, name, problem, order, column, notes)
-        if index == 0 and call.kind == "exception":
-            retry, retry_mutated = _attempt(session, name, problem, order, True, notes)
-            if retry.ok:
-                call, mutated, column = retry, retry_mutated, True
+        call, mutated = _attempt(session, name, problem, convention, notes)
         run.calls.append(call)
         run.mutated_inputs += [arg for arg in mutated if arg not in run.mutated_inputs]
-    for call in [c for c in run.calls if c.ok and not any(c.kind == "timeout" for c in run.calls)]:
-        again, mutated = _attempt(session, name, call.problem, order, column, notes)
+    for call in [c for c in run.calls if twice and c.ok and not any(c.kind == "timeout" for c in run.calls)]:
+        again, mutated = _attempt(session, name, call.problem, convention, notes)
         run.mutated_inputs += [arg for arg in mutated if arg not in run.mutated_inputs]
-        if not (again.ok and _same(call, again, order)):
+        if not (again.ok and _same(call, again, convention.order)):
             run.nondeterministic.append(call.problem.name)
-    run.y_shape = "(m, 1)" if column else "(m,)"
+    run.y_shape = Y_SHAPES[convention.y]
     run.warnings = [*session.warnings, *notes]
     run.float32 = FLOAT32_NOTE in notes
     run.printed = session.printed()
     return run
 
 
-def run_problems(user, problems=PROBLEMS, order="F"):
+def _explored(session, spec, name, problems, base, loss, parameters):
+    """``explore.explore`` over ``session``: the base Run, with runs under other conventions."""
+    roles = signature_of(parameters, name)
+    base = replace(base, signature=roles) if roles else base
+    return explore(lambda ps, convention, twice: drive(session, spec, name, ps, convention, twice),
+                   problems, base, loss)
+
+
+def run_problems(user, problems=PROBLEMS, base=COURSE, loss="cross_entropy"):
     """A :class:`Run` of ``user`` (a :class:`UserFunction`, called in this process) on every problem."""
-    return drive(user, user.spec, user.name, problems, order)
+    return _explored(user, user.spec, user.name, problems, base, loss, worker.parameters(user.fn) if user.parameters == "read" else user.parameters)
 
 
 def parse_spec(spec):
@@ -231,7 +240,7 @@ def _definitions_only(target, spec, name, failure, options):
     """A :class:`Run` on a .py script's imports and definitions only (``notebook.script_source``),
     for a script whose top level failed with ``failure``; None when that cannot load either."""
     from crosscheck.learner.run import notebook
-    timeout, memory, problems, order = options
+    timeout, memory, problems, base, loss = options
     try:
         source = notebook.script_source(target, name)
     except InputError:
@@ -239,9 +248,10 @@ def _definitions_only(target, spec, name, failure, options):
     session = WorkerSession({"op": "load", "path": str(Path(target).resolve()), "source": source.text,
                              "name": name}, timeout, memory)
     try:
-        if session.load().get("status") != "loaded":
+        header = session.load()
+        if header.get("status") != "loaded":
             return None
-        run = drive(session, spec, name, problems, order)
+        run = _explored(session, spec, name, problems, base, loss, header.get("parameters"))
     finally:
         session.close()
     not_run = ", ".join(f"line {s.line} `{s.text[:40].rstrip()}`" for s in source.skipped[:3])
@@ -250,7 +260,8 @@ def _definitions_only(target, spec, name, failure, options):
     return run
 
 
-def run_target(spec, order="F", timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *, memory=DEFAULT_MEMORY_MB):
+def run_target(spec, base=COURSE, timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *, memory=DEFAULT_MEMORY_MB,
+               loss="cross_entropy"):
     """The one entry point for ``crosscheck verify``: a :class:`Run` of the target ``spec``
     ("FILE.py:FUNCTION", "NOTEBOOK.ipynb:FUNCTION", or "FILE.m" run in Octave) on ``problems``, in a worker process limited to ``timeout`` seconds per
     call (and per import) and ``memory`` MiB. InputError when crosscheck cannot tell what to
@@ -259,13 +270,24 @@ def run_target(spec, order="F", timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *, m
     check_limits(timeout, memory)
     from crosscheck.learner.run import octave
     if octave.is_octave_target(spec):
-        return octave.run_octave(spec, order, timeout, problems)
+        return octave.run_octave(spec, base, timeout, problems)
     target, name = parse_spec(spec)
-    session = WorkerSession({**load_request(target, name), "name": name}, timeout, memory)
-    try:
+    request, notes = {**load_request(target, name), "name": name, "grad": base.grad}, []
+    request["sys_path"] = [*request.get("sys_path", []), *(str(Path(p).resolve()) for p in base.path)]
+    while True:
+        session = WorkerSession(request, timeout, memory)
         header = session.load()
+        module = imports.missing_module(header.get("message")) if header.get("kind") == "import" else None
+        parent = imports.find_in_parents(target, module) if module and target.endswith((".py", ".ipynb")) else None
+        if parent is None or str(parent) in request["sys_path"]:
+            break
+        session.close()
+        request["sys_path"].append(str(parent))
+        notes.append(imports.note(module, parent, target))
+    try:
         status = header.get("status")
         if status == "no_function":
+            name = header.get("missing") or name
             defined = [str(d) for d in header.get("defined", [])][:30]
             has = f"; it defines {', '.join(defined)}" if defined else "; it defines no functions"
             raise InputError(f"{target} has no function {name!r}{has}")
@@ -275,7 +297,7 @@ def run_target(spec, order="F", timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *, m
             kind, message = str(header.get("kind", "crash")), str(header.get("message", header))
             if kind != "syntax" and target.endswith(".py"):
                 run = _definitions_only(target, spec, name, f"importing {Path(target).name} {message}",
-                                        (timeout, memory, problems, order))
+                                        (timeout, memory, problems, base, loss))
                 if run is not None:
                     return run
             if kind == "timeout":
@@ -283,6 +305,8 @@ def run_target(spec, order="F", timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *, m
             failure = message if kind == "syntax" else f"importing {target} {message}"
             return Run(spec, name, failure=failure, failure_kind=kind, printed=session.printed(),
                        warnings=session.warnings)
-        return drive(session, spec, name, problems, order)
+        run = _explored(session, spec, name, problems, base, loss, header.get("parameters"))
+        run.notes = notes
+        return run
     finally:
         session.close()

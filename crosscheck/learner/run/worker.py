@@ -184,7 +184,37 @@ def load(request):
     fn = getattr(module, name)
     if not callable(fn):
         return {"status": "not_callable", "type": type(fn).__name__}, None
-    return {"status": "loaded"}, fn
+    header = {"status": "loaded", "parameters": parameters(fn)}
+    grad_name = request.get("grad")
+    if grad_name:
+        grad = getattr(module, grad_name, None)
+        if not callable(grad):
+            return {"status": "no_function", "defined": defined_functions(module)[:50], "missing": grad_name}, None
+        return header, with_gradient(fn, grad)
+    return header, fn
+
+
+def with_gradient(cost, gradient):
+    """One function returning (J, grad) from a cost function and a separate gradient function
+    (``--grad FUNC``), each called on its own copy of the arguments."""
+    def both(*args):
+        J = cost(*[np.array(a) if isinstance(a, np.ndarray) else a for a in args])
+        return J, gradient(*args)
+    return both
+
+
+def parameters(fn):
+    """[names of the positional parameters, number required], or None (no signature, *args)."""
+    import inspect
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind == p.VAR_POSITIONAL for p in params):
+        return None
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = sum(p.default is p.empty for p in positional)
+    return [[short(p.name)[:60] for p in positional[:20]], required]
 
 
 def call(fn, request, path):

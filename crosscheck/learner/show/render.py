@@ -64,12 +64,31 @@ def to_json(result):
         "where": result.where if not result.passed else "nowhere",
         "tolerance": result.tol, "compared_with": "JAX autodiff, float64, cost and every gradient entry",
         "y_shape": run.y_shape,
+        "conventions": _conventions_json(run),
+        "notes": list(run.notes),
         "problems": _problems_json(result),
         "call_seconds": run.seconds,
         "warnings": run.warnings,
         "printed": list(run.printed),
         **_failure_json(run),
     }
+
+
+def _conventions_json(run):
+    """The conventions the reported run's arguments were written in, and which were pinned."""
+    if run.convention is None:
+        return None
+    return {**run.convention.to_json(), "pinned": list(run.convention.fixed)}
+
+
+def _convention_lines(run):
+    """One line per convention the function was called in (none for a run that never started)."""
+    if run.convention is None or run.failure:
+        return []
+    pinned = set(run.convention.fixed)
+    head = "conventions (inferred; pin one with --labels, --y, --x-bias, --order, --grad):"
+    return [head, *(f"    {line}" for line in run.convention.lines(octave=run.spec.endswith(".m")))] + (
+        [f"    pinned: {', '.join(sorted(pinned))}"] if pinned else [])
 
 
 def _failure_json(run):
@@ -123,9 +142,9 @@ def to_text(result):
     run = result.run
     order_name = {"F": "column-major (course)", "C": "row-major"}[result.order]
     lines = [f"crosscheck verify {run.spec}: loss {result.loss}, unrolled {result.order} {order_name}, "
-             f"labels 1..K, y passed as {run.y_shape}",
+             f"y passed as {run.y_shape}",
              f"compared with JAX autodiff in float64: the cost and every gradient entry, tolerance "
-             f"{result.tol:.0e} (relative)", ""]
+             f"{result.tol:.0e} (relative)", *_convention_lines(run), *run.notes, ""]
     if run.failure:
         lines.append(f"WRONG: your {run.name} could not run: {run.failure}")
         return "\n".join(lines + _printed(run))

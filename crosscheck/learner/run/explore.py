@@ -1,0 +1,60 @@
+"""Running a function under the course's conventions and, when it is not right under them, under
+the others it could be written in (``conventions.candidates``): the run stage's half of the
+inference. The judge's half, choosing among the runs, is ``conventions.choose``.
+
+The base run (the course's conventions, with what the user pinned) comes first; when it agrees
+with autodiff on every problem nothing else runs. Otherwise each candidate is called once on a
+small problem (a probe: milliseconds); those exact on it, and when the base run failed somewhere
+those that ran on it, are run in full (at most :data:`MAX_FULL`) and travel as
+``Run.alternatives`` for the judge.
+"""
+from manual.errors import InputError
+from manual.layout import reroll
+
+from crosscheck.learner.problems import reference_result
+from crosscheck.learner.run.conventions import COURSE_SIGNATURE, NAMES, candidates, map_signature
+
+MAX_FULL = 3
+
+
+def exact(run, loss):
+    """Did every call run and agree with autodiff (cost and every gradient entry)?"""
+    from crosscheck.learner.judge.diagnosis import agrees
+    return bool(run.calls) and all(
+        c.ok and agrees((c.J, reroll(c.grad, c.problem.sizes, run.convention.order)),
+                        reference_result(c.problem, loss))[2] for c in run.calls)
+
+
+def signature_of(parameters, name):
+    """The roles of the function's arguments from the worker's [names, required], the course's
+    when unknown; InputError (exit 2, with the way out) when they cannot be told apart."""
+    if parameters is None:
+        return None
+    names, required = parameters
+    if required <= 7 <= len(names):
+        roles = map_signature(names[:7])
+        if roles is not None:
+            return roles
+    known = ", ".join(f"{role}: {'/'.join(n[:4])}" for role, n in NAMES.items())
+    raise InputError(f"cannot tell which argument of {name}({', '.join(names)}) is which: crosscheck calls "
+                     f"{COURSE_SIGNATURE}, by the argument names it knows ({known}) or by position; "
+                     "wrap your function in one with that signature")
+
+
+def explore(drive, problems, base, loss):
+    """The base :class:`Run` (``drive(problems, convention, twice)`` runs one), with
+    ``alternatives`` when it is not right under ``base``."""
+    run = drive(problems, base, True)
+    if run.failure or exact(run, loss):
+        return run
+    probe = [p for p in problems if p.lambda_ > 0 and p.m < 10][:1] or problems[:1]
+    exacts, ran = [], []
+    for convention in candidates(base):
+        trial = drive(probe, convention, False)
+        if trial.calls and trial.calls[0].ok:
+            (exacts if exact(trial, loss) else ran).append(convention)
+    failed = any(not c.ok for c in run.calls)
+    flipped = [c for c in ran if c.order != base.order and c.deviations(base) == 1]
+    chosen = exacts[:2] + (ran if failed else flipped)
+    run.alternatives = [drive(problems, c, True) for c in chosen[:MAX_FULL]]
+    return run
