@@ -11,6 +11,7 @@ those that ran on it, are run in full (at most :data:`MAX_FULL`) and travel as
 from manual.errors import InputError
 from manual.layout import reroll
 
+from crosscheck.check.tolerances import tolerance
 from crosscheck.learner.problems import reference_result
 from crosscheck.learner.run.conventions import COURSE_SIGNATURE, NAMES, candidates, map_signature
 
@@ -25,6 +26,13 @@ def exact(run, loss):
                         reference_result(c.problem, loss))[2] for c in run.calls)
 
 
+def cost_exact(run, loss):
+    """Did every call run and return the right cost (the gradient aside)?"""
+    tol = tolerance("user")
+    return bool(run.calls) and all(c.ok and abs(c.J - J) <= tol * max(abs(J), 1e-300)
+                                   for c in run.calls for J in [reference_result(c.problem, loss)[0]])
+
+
 def signature_of(parameters, name):
     """The roles of the function's arguments from the worker's [names, required], the course's
     when unknown; InputError (exit 2, with the way out) when they cannot be told apart."""
@@ -35,10 +43,10 @@ def signature_of(parameters, name):
         roles = map_signature(names[:7])
         if roles is not None:
             return roles
-    known = ", ".join(f"{role}: {'/'.join(n[:4])}" for role, n in NAMES.items())
+    known = ", ".join("/".join(n[:2]) for n in NAMES.values())
     raise InputError(f"cannot tell which argument of {name}({', '.join(names)}) is which: crosscheck calls "
-                     f"{COURSE_SIGNATURE}, by the argument names it knows ({known}) or by position; "
-                     "wrap your function in one with that signature")
+                     f"{COURSE_SIGNATURE} and matches your 7 arguments by name ({known}, ...) or by "
+                     "position; wrap your function in one with that signature")
 
 
 def explore(drive, problems, base, loss):
@@ -52,9 +60,10 @@ def explore(drive, problems, base, loss):
     for convention in candidates(base):
         trial = drive(probe, convention, False)
         if trial.calls and trial.calls[0].ok:
-            (exacts if exact(trial, loss) else ran).append(convention)
+            (exacts if exact(trial, loss) else ran).append((not cost_exact(trial, loss), convention))
     failed = any(not c.ok for c in run.calls)
+    ran = [c for _, c in sorted(ran, key=lambda rc: (rc[0], rc[1].deviations(base)))]
     flipped = [c for c in ran if c.order != base.order and c.deviations(base) == 1]
-    chosen = exacts[:2] + (ran if failed else flipped)
+    chosen = [c for _, c in exacts[:2]] + (ran if failed else flipped)
     run.alternatives = [drive(problems, c, True) for c in chosen[:MAX_FULL]]
     return run

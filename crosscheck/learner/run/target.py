@@ -1,19 +1,11 @@
 """Running a learner's ``nnCostFunction`` on the problems: a :class:`~crosscheck.learner.calls.Run`.
 
-Two ways in, one driver (:func:`drive`):
-
-- ``run_target("mycode.py:nnCostFunction", ...)``, what ``crosscheck verify`` calls: the learner's
-  module is imported and called in a worker process (``runner``/``worker``), so nothing it
-  does (endless loops that swallow signals, long C calls, ``os._exit``, segfaults, threads,
-  replacing crosscheck's functions, printing to fd 1) can touch this process or its verdict.
-- ``run_problems(UserFunction(fn, ...))``: the caller's own function, called in this process
-  (``crosscheck.verify(fn)`` from a notebook), under a SIGALRM time limit.
-
-The driver calls the function on every problem, even after some fail (each failure becomes a
-``Call`` with its one-line reason and kind), then on every problem a second time: a function
-whose answer changes between the two passes is nondeterministic (state kept between calls,
-unseeded randomness). Every argument is compared before and after each call: a function that
-writes into nn_params, X or y is reported in ``Run.mutated_inputs``.
+``run_target(spec, ...)`` (what ``crosscheck verify`` calls) imports and calls the learner's module
+in a worker process (``runner``/``worker``), so nothing it does can touch this process or its
+verdict; ``run_problems(UserFunction(fn, ...))`` calls the caller's own function in this process
+under a SIGALRM time limit. One driver (:func:`drive`) calls it on every problem, even after some
+fail, then a second time (a changed answer is nondeterminism), comparing nn_params, X and y before
+and after each call (``Run.mutated_inputs``); ``explore`` runs it under other conventions.
 """
 import contextlib
 import importlib.util

@@ -2,20 +2,15 @@
 in a process of its own (started by ``crosscheck.learner.run.runner``; run as a script, so it
 imports no crosscheck module and nothing heavier than numpy).
 
-Protocol, over two file descriptors kept apart from the learner's fd 0/1/2:
+Protocol, over two fds kept apart from the learner's fd 0/1/2: parent → worker, a framed pickle
+of a dict (``{"op": "load" | "call" | "quit", ...}``; the parent is trusted, the worker unpickles);
+worker → parent, a framed JSON header, then the framed ``np.save`` bytes of each array it refers
+to: plain data only, read with ``json.loads`` and ``np.load(allow_pickle=False)``, never
+unpickled, and validated by the parent: nothing here decides a verdict.
 
-- parent → worker: a framed pickle of a dict (``{"op": "load" | "call" | "quit", ...}``). The
-  parent is trusted; the worker is the one that unpickles.
-- worker → parent: a framed JSON header, then the framed ``np.save`` bytes of each float array
-  it refers to. Only plain data goes back: numbers, strings, lists, numeric arrays, type names.
-  The parent reads it with ``json.loads`` and ``np.load(allow_pickle=False)``, never by
-  unpickling, and validates every value itself: nothing here decides a verdict.
-
-The learner's fd 1 and 2 (and those of any thread or process it starts) point at the file the
-parent gave as stderr; fd 0 reads /dev/null. Limits are set before the learner's module loads:
-``RLIMIT_AS`` (address space, ``--memory`` bytes), ``RLIMIT_FSIZE`` (files it writes, the
-captured output included) and no core dumps. The wall-clock limit is the parent's: it kills this
-process group, which no ``except`` clause can stop.
+The learner's fd 1 and 2 (and its threads' and children's) go to the parent's capture file; fd 0
+reads /dev/null. Set before the learner's module loads: ``RLIMIT_AS`` (``--memory``),
+``RLIMIT_FSIZE`` and no core dumps. The wall-clock limit is the parent's: it kills this process group.
 """
 import importlib
 import importlib.util
@@ -184,7 +179,7 @@ def load(request):
     fn = getattr(module, name)
     if not callable(fn):
         return {"status": "not_callable", "type": type(fn).__name__}, None
-    header = {"status": "loaded", "parameters": parameters(fn)}
+    header = {"status": "loaded", "parameters": parameters(fn), "defined": defined_functions(module)[:50]}
     grad_name = request.get("grad")
     if grad_name:
         grad = getattr(module, grad_name, None)
@@ -195,16 +190,12 @@ def load(request):
 
 
 def with_gradient(cost, gradient):
-    """One function returning (J, grad) from a cost function and a separate gradient function
-    (``--grad FUNC``), each called on its own copy of the arguments."""
-    def both(*args):
-        J = cost(*[np.array(a) if isinstance(a, np.ndarray) else a for a in args])
-        return J, gradient(*args)
-    return both
+    """(J, grad) from a cost and a separate gradient function (--grad), each on its own arguments."""
+    return lambda *args: (cost(*[np.array(a) if isinstance(a, np.ndarray) else a for a in args]), gradient(*args))
 
 
 def parameters(fn):
-    """[names of the positional parameters, number required], or None (no signature, *args)."""
+    """[positional parameter names, number required], or None (no signature, *args)."""
     import inspect
     try:
         params = list(inspect.signature(fn).parameters.values())
@@ -213,8 +204,7 @@ def parameters(fn):
     if any(p.kind == p.VAR_POSITIONAL for p in params):
         return None
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    required = sum(p.default is p.empty for p in positional)
-    return [[short(p.name)[:60] for p in positional[:20]], required]
+    return [[short(p.name)[:60] for p in positional[:20]], sum(p.default is p.empty for p in positional)]
 
 
 def call(fn, request, path):
