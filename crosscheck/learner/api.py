@@ -131,7 +131,7 @@ def verify(fn, *, loss="cross_entropy", order=None, labels=None, y=None, x_bias=
         if callable(grad):
             user.fn = with_gradient(fn, grad)
             user.parameters = parameters(fn)
-        run = run_problems(user, PROBLEMS, base, loss)
+        run = run_problems(user, PROBLEMS, base=base, loss=loss)
     result = judge_run(run, loss)
     return VerifyResult(result.run, result, loss, result.order)
 

@@ -16,6 +16,7 @@ from crosscheck.learner.problems import reference_result
 from crosscheck.learner.run.conventions import COURSE_SIGNATURE, NAMES, candidates, map_signature
 
 MAX_FULL = 3
+STOPS = ("timeout", "memory", "crash", "exit")   # failures no convention explains: nothing else is tried
 
 
 def exact(run, loss):
@@ -53,7 +54,7 @@ def explore(drive, problems, base, loss):
     """The base :class:`Run` (``drive(problems, convention, twice)`` runs one), with
     ``alternatives`` when it is not right under ``base``."""
     run = drive(problems, base, True)
-    if run.failure or exact(run, loss):
+    if run.failure or any(c.kind in STOPS for c in run.calls) or exact(run, loss):
         return run
     probe = [p for p in problems if p.lambda_ > 0 and p.m < 10][:1] or problems[:1]
     exacts, ran = [], []

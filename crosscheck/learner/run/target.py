@@ -27,7 +27,7 @@ from crosscheck.check.compare import compare
 from crosscheck.learner.run import imports, worker
 from crosscheck.learner.calls import Call, Run, check_result
 from crosscheck.learner.problems import PROBLEMS, problem_data
-from crosscheck.learner.run.conventions import COURSE, COURSE_SIGNATURE, Y_SHAPES, call_args
+from crosscheck.learner.run.conventions import COURSE, COURSE_SIGNATURE, Y_SHAPES, call_args, pinned
 from crosscheck.learner.run.explore import explore, signature_of
 from crosscheck.learner.run.runner import DEFAULT_MEMORY_MB, Outcome, WorkerSession
 
@@ -177,9 +177,14 @@ def _explored(session, spec, name, problems, base, loss, parameters):
                    problems, base, loss)
 
 
-def run_problems(user, problems=PROBLEMS, base=COURSE, loss="cross_entropy"):
-    """A :class:`Run` of ``user`` (a :class:`UserFunction`, called in this process) on every problem."""
-    return _explored(user, user.spec, user.name, problems, base, loss, worker.parameters(user.fn) if user.parameters == "read" else user.parameters)
+def run_problems(user, problems=PROBLEMS, order="F", *, base=None, loss="cross_entropy"):
+    """A :class:`Run` of ``user`` (a :class:`UserFunction`, called in this process) on every
+    problem: in ``order`` with the course's other conventions, or, given ``base`` (what
+    ``verify(fn)`` pins), under the conventions that ``explore`` finds."""
+    if base is None:
+        return drive(user, user.spec, user.name, problems, pinned(order=order))
+    params = worker.parameters(user.fn) if user.parameters == "read" else user.parameters
+    return _explored(user, user.spec, user.name, problems, base, loss, params)
 
 
 def parse_spec(spec):
@@ -254,11 +259,10 @@ def _definitions_only(target, spec, name, failure, options):
 
 def run_target(spec, base=COURSE, timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *, memory=DEFAULT_MEMORY_MB,
                loss="cross_entropy"):
-    """The one entry point for ``crosscheck verify``: a :class:`Run` of the target ``spec``
-    ("FILE.py:FUNCTION", "NOTEBOOK.ipynb:FUNCTION", or "FILE.m" run in Octave) on ``problems``, in a worker process limited to ``timeout`` seconds per
-    call (and per import) and ``memory`` MiB. InputError when crosscheck cannot tell what to
-    check: no such file or function, a malformed target, bad limits. A module that cannot be
-    imported gives a Run with ``failure`` and no calls."""
+    """The one entry point for ``crosscheck verify``: a :class:`Run` of ``spec`` ("FILE.py:FUNCTION",
+    "NOTEBOOK.ipynb:FUNCTION" or "FILE.m") on ``problems`` in a worker limited to ``timeout`` s per call
+    and ``memory`` MiB, under ``base``'s conventions and those ``explore`` finds. InputError when
+    crosscheck cannot tell what to check; a module that cannot be imported: a Run with ``failure``."""
     check_limits(timeout, memory)
     from crosscheck.learner.run import octave
     if octave.is_octave_target(spec):
@@ -266,16 +270,8 @@ def run_target(spec, base=COURSE, timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *,
     target, name = parse_spec(spec)
     request, notes = {**load_request(target, name), "name": name, "grad": base.grad}, []
     request["sys_path"] = [*request.get("sys_path", []), *(str(Path(p).resolve()) for p in base.path)]
-    while True:
-        session = WorkerSession(request, timeout, memory)
-        header = session.load()
-        module = imports.missing_module(header.get("message")) if header.get("kind") == "import" else None
-        parent = imports.find_in_parents(target, module) if module and target.endswith((".py", ".ipynb")) else None
-        if parent is None or str(parent) in request["sys_path"]:
-            break
-        session.close()
-        request["sys_path"].append(str(parent))
-        notes.append(imports.note(module, parent, target))
+    session, header = imports.load_finding_parents(lambda: WorkerSession(request, timeout, memory), request,
+                                                   target, notes)
     try:
         status = header.get("status")
         if status == "no_function":
