@@ -111,7 +111,8 @@ OCTAVE_FUNCTION = re.compile(r"^\s*function\s+(?:\[([^\]]*)\]|(\w+))?\s*=?\s*(\w
 
 def octave_signature(text, name):
     """(outputs, arguments) of the function ``name`` declared in an .m file's text, or None."""
-    for found in OCTAVE_FUNCTION.finditer(re.sub(r"[%#][^\n]*", "", text)):
+    text = re.sub(r"(\.\.\.|[%#])[^\n]*\n", " \n", text + "\n")     # comments, continuations
+    for found in OCTAVE_FUNCTION.finditer(text):
         if found.group(3) == name:
             outs = (found.group(1) or found.group(2) or "").replace(",", " ").split()
             args = [a.strip() for a in found.group(4).split(",") if a.strip()]

@@ -50,16 +50,18 @@ def signature_of(parameters, name):
                      "position; wrap your function in one with that signature")
 
 
-def explore(drive, problems, base, loss):
+def explore(drive, problems, base, loss, probe_many=None):
     """The base :class:`Run` (``drive(problems, convention, twice)`` runs one), with
-    ``alternatives`` when it is not right under ``base``."""
+    ``alternatives`` when it is not right under ``base``. ``probe_many(problems, conventions)``:
+    the probes' Runs at once (Octave: one process), else one ``drive`` each."""
     run = drive(problems, base, True)
     if run.failure or any(c.kind in STOPS for c in run.calls) or exact(run, loss):
         return run
     probe = [p for p in problems if p.lambda_ > 0 and p.m < 10][:1] or problems[:1]
     exacts, ran = [], []
-    for convention in candidates(base):
-        trial = drive(probe, convention, False)
+    others = candidates(base, octave=probe_many is not None)
+    trials = probe_many(probe, others) if probe_many else [drive(probe, c, False) for c in others]
+    for convention, trial in zip(others, trials):
         if trial.calls and trial.calls[0].ok:
             (exacts if exact(trial, loss) else ran).append((not cost_exact(trial, loss), convention))
     failed = any(not c.ok for c in run.calls)

@@ -1,9 +1,9 @@
 """A learner's ``nnCostFunction.m`` run in GNU Octave, on the same problems as a Python target.
 
-``run_octave("path/nnCostFunction.m", order, timeout, problems)`` returns the same
+``run_octave("path/nnCostFunction.m", base, timeout, problems)`` returns the same
 :class:`~crosscheck.learner.calls.Run` as a Python target, so the diagnosis and the report are
-the ones every target gets. The course's conventions need no translation: labels 1..K, y a
-column (m, 1), parameters unrolled with ``Theta(:)`` (column-major, ``--order F``).
+the ones every target gets. The arguments follow the file's own function line; y is a column
+(m, 1), Θ unrolled with ``Theta(:)`` (column-major) unless another convention explains it.
 
 How: one ``octave-cli`` process per target runs ``octave_driver.m`` (shipped with the
 package), which calls the function on every problem. Inputs and results travel as .mat files
@@ -27,10 +27,13 @@ from pathlib import Path
 import numpy as np
 
 from manual.errors import InputError
-from manual.layout import unroll
+from dataclasses import replace
 
 from crosscheck.learner.calls import Call, Run, check_result
 from crosscheck.learner.problems import PROBLEMS, problem_data
+from crosscheck.learner.run.conventions import (COURSE, COURSE_SIGNATURE, Y_SHAPES, call_args, map_signature,
+                                                octave_signature)
+from crosscheck.learner.run.explore import explore
 from crosscheck.learner.run.runner import kill_group
 
 INSTALL_HINT = ("install GNU Octave to check .m files (Debian/Ubuntu: apt-get install -y "
@@ -41,6 +44,7 @@ KEPT_OUTPUT = 64 * 1024  # bytes of the learner's printed output kept; the rest 
 POLL_SECONDS = 0.01
 MEMORY_BYTES = 2 * 2**30  # address space for Octave: it starts in ~1 GB; the problems need kilobytes
 MAX_RESULT_BYTES = 2**20  # a result file is (J, grad) of at most a few hundred numbers
+MAX_SOURCE = 2**20        # characters of the .m file read for its function line
 
 
 def is_octave_target(spec):
@@ -73,11 +77,14 @@ def octave_executable():
     return exe
 
 
-def _problem_struct(problem, order):
-    thetas, X, y = problem_data(problem)
-    return {"nn_params": unroll(thetas, order), "sizes": np.array(problem.sizes, dtype=np.float64),
-            "X": np.asarray(X, dtype=np.float64), "y": np.asarray(y, dtype=np.float64),
-            "lambda": float(problem.lambda_)}
+def _problem_struct(problem, convention):
+    """One call's arguments as an Octave cell, in the learner's order (``conventions.call_args``)."""
+    args = call_args(problem_data(problem), problem.sizes, problem.lambda_, convention)
+    cell = np.empty((1, len(args)), dtype=object)
+    for i, a in enumerate(args):
+        a = np.asarray(a, dtype=np.float64)
+        cell[0, i] = a[:, None] if a.ndim == 1 else a
+    return {"args": cell}
 
 
 def _drain(stream, kept):
@@ -165,17 +172,49 @@ def _call(problem, result, name):
     return Call(problem, J, grad, seconds=float(np.asarray(result["seconds"]).ravel()[0]))
 
 
-def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
-    """A :class:`Run` of the .m target ``spec`` on ``problems`` (see the module docstring)."""
-    from scipy.io import savemat
+def base_convention(path, name, base):
+    """``base`` with the .m file's argument order (its function line) and y a column (Octave's
+    vectors), unless pinned; InputError (exit 2) when its arguments cannot be told apart."""
+    y = base.y if "y" in base.fixed else "column"
+    found = octave_signature(path.read_text(encoding="utf-8", errors="replace")[:MAX_SOURCE], name)
+    if found is None or not found[1]:
+        return replace(base, y=y)
+    roles = map_signature(found[1])
+    if roles is None:
+        raise InputError(f"{path.name}: cannot tell which argument of {name}({', '.join(found[1])}) is which: "
+                         f"crosscheck calls {COURSE_SIGNATURE} and matches your arguments by name or position; "
+                         "wrap your function in one with that signature")
+    return replace(base, y=y, signature=roles)
+
+
+def run_octave(spec, base=COURSE, timeout=30.0, problems=PROBLEMS, loss="cross_entropy"):
+    """A :class:`Run` of the .m target ``spec`` on ``problems`` (see the module docstring), under
+    ``base``'s conventions and those ``explore`` finds (all the probes in one Octave process)."""
     path, name = parse_octave_spec(spec)
     exe = octave_executable()
+    base = base_convention(path, name, base)
+
+    def drive(ps, convention, twice=True):
+        return _octave_run(spec, path, name, exe, [(p, convention) for p in ps], timeout)
+
+    def probe_many(ps, conventions):
+        run = _octave_run(spec, path, name, exe, [(p, c) for c in conventions for p in ps], timeout)
+        return [Run(spec, name, run.calls[i * len(ps):(i + 1) * len(ps)], Y_SHAPES[c.y], convention=c)
+                for i, c in enumerate(conventions)]
+    return explore(drive, problems, base, loss, probe_many)
+
+
+def _octave_run(spec, path, name, exe, items, timeout):
+    """The Run of one Octave process calling the function once per (problem, convention) item."""
+    from scipy.io import savemat
+    problems = [p for p, _ in items]
+    convention = items[0][1]
     driver = resources.files("crosscheck.learner.run") / "octave_driver.m"
     with tempfile.TemporaryDirectory(prefix="crosscheck-octave-") as tmp, resources.as_file(driver) as script:
         work = Path(tmp)
-        savemat(work / "problems.mat", {"fn": name, "folder": str(path.parent), "n": float(len(problems)),
-                                        **{f"p{k}": _problem_struct(p, order)
-                                           for k, p in enumerate(problems, start=1)}},
+        savemat(work / "problems.mat", {"fn": name, "folder": str(path.parent), "n": float(len(items)),
+                                        **{f"p{k}": _problem_struct(p, c)
+                                           for k, (p, c) in enumerate(items, start=1)}},
                 oned_as="column")
         process = subprocess.Popen([exe, *FLAGS, str(script), str(work)], cwd=work, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
@@ -192,7 +231,7 @@ def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
     output = b"".join(kept).decode("utf-8", "replace").splitlines()
     calls = [_call(p, r, name) for p, r in zip(problems, results)]
     if stop is not None and not results and "while starting" in stop[0]:
-        return Run(spec, name, failure=stop[0], failure_kind=stop[1], printed=output[:5])
+        return Run(spec, name, failure=stop[0], failure_kind=stop[1], printed=output[:5], convention=convention)
     if stop is not None:            # Octave is gone: the problems it did not answer failed with it
         calls += [Call(p, failure=stop[0], kind=stop[1]) for p in problems[len(results):]]
     warnings = [line.strip() for line in output if line.lstrip().startswith("warning:")][:3]
@@ -201,4 +240,5 @@ def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
         warnings.append("returned single-precision values: their rounding (~1e-7) is far above the "
                         "1e-9 tolerance, so compute in double")
     printed = [line for line in output if line.strip() and not line.lstrip().startswith("warning:")][:5]
-    return Run(spec, name, calls, "(m, 1)", printed=printed, warnings=warnings, float32=single)
+    return Run(spec, name, calls, Y_SHAPES[convention.y], printed=printed, warnings=warnings, float32=single,
+               convention=convention)

@@ -1,8 +1,8 @@
 1;  % A script, not a function file: crosscheck/learner/octave.py runs it as
     %   octave-cli [options] octave_driver.m WORKDIR
     % WORKDIR/problems.mat holds `fn` (the learner's function name), `folder` (its folder) and
-    % `n`; then p1 .. pn, one struct per problem: nn_params (column), sizes [s1 s2 K], X, y
-    % (column, labels 1..K), lambda. For problem k it writes WORKDIR/result<k>.mat: J, grad
+    % `n`; then p1 .. pn, one struct per call: args, the cell of its arguments in the learner's
+    % order (built in crosscheck/learner/run/conventions.py). For call k it writes WORKDIR/result<k>.mat: J, grad
     % (doubles, or empty), message ('' when the call worked), where ('nnCostFunction.m line 12'
     % or ''), classes (of J and grad), seconds. Each file is written under another name and
     % renamed, so the parent never reads half a file. WORKDIR/ready marks the start of the calls.
@@ -47,7 +47,7 @@ for k = 1:double(in.n)
   J = []; grad = []; message = ''; where = ''; classes = '';
   started = tic;
   try
-    [J, grad] = feval(in.fn, p.nn_params, p.sizes(1), p.sizes(2), p.sizes(3), p.X, p.y, p.lambda);
+    [J, grad] = feval(in.fn, p.args{:});
   catch err
     message = err.message;
     where = learner_frame(err, in.folder);

@@ -266,7 +266,7 @@ def run_target(spec, base=COURSE, timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *,
     check_limits(timeout, memory)
     from crosscheck.learner.run import octave
     if octave.is_octave_target(spec):
-        return octave.run_octave(spec, base, timeout, problems)
+        return octave.run_octave(spec, base, timeout, problems, loss)
     target, name = parse_spec(spec)
     request, notes = {**load_request(target, name), "name": name, "grad": base.grad}, []
     request["sys_path"] = [*request.get("sys_path", []), *(str(Path(p).resolve()) for p in base.path)]
