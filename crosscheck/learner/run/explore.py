@@ -70,3 +70,15 @@ def explore(drive, problems, base, loss, probe_many=None):
     chosen = [c for _, c in exacts[:2]] + (ran if failed else flipped)
     run.alternatives = [drive(problems, c, True) for c in chosen[:MAX_FULL]]
     return run
+
+
+def separate_gradient(run, name, defined):
+    """InputError (exit 2, the way out) when every call returned J alone and the module defines a
+    gradient function beside it: run again with --grad."""
+    if not run.calls or not all(c.kind == "bad_return" and "expected the pair (J, grad)" in c.failure
+                                and " returned a " in c.failure for c in run.calls):
+        return
+    found = [d for d in defined if "grad" in str(d).lower() and d != name]
+    if found:
+        raise InputError(f"{name} returns J alone and the gradient comes from another function: run again with "
+                         f"--grad {found[0]} (verify(fn, grad=...) in Python)")

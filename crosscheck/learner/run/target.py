@@ -28,7 +28,7 @@ from crosscheck.learner.run import imports, worker
 from crosscheck.learner.calls import Call, Run, check_result
 from crosscheck.learner.problems import PROBLEMS, problem_data
 from crosscheck.learner.run.conventions import COURSE, COURSE_SIGNATURE, Y_SHAPES, call_args, pinned
-from crosscheck.learner.run.explore import explore, signature_of
+from crosscheck.learner.run.explore import explore, separate_gradient, signature_of
 from crosscheck.learner.run.runner import DEFAULT_MEMORY_MB, Outcome, WorkerSession
 
 DEFAULT_TIMEOUT = 30.0
@@ -171,8 +171,7 @@ def drive(session, spec, name, problems=PROBLEMS, convention=COURSE, twice=True)
 
 def _explored(session, spec, name, problems, base, loss, parameters):
     """``explore.explore`` over ``session``: the base Run, with runs under other conventions."""
-    roles = signature_of(parameters, name)
-    base = replace(base, signature=roles) if roles else base
+    base = replace(base, signature=signature_of(parameters, name) or base.signature)
     return explore(lambda ps, convention, twice: drive(session, spec, name, ps, convention, twice),
                    problems, base, loss)
 
@@ -294,6 +293,7 @@ def run_target(spec, base=COURSE, timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *,
             return Run(spec, name, failure=failure, failure_kind=kind, printed=session.printed(),
                        warnings=session.warnings)
         run = _explored(session, spec, name, problems, base, loss, header.get("parameters"))
+        separate_gradient(run, name, [str(d) for d in header.get("defined", [])] if not base.grad else [])
         run.notes = notes
         return run
     finally:
