@@ -8,7 +8,8 @@ from crosscheck.learner.run.conventions import COURSE, Outcome, choose
 def outcome(diagnosis):
     run = diagnosis.run
     return Outcome(run.convention or COURSE, sum(not c.ok for c in run.calls) if run.calls else 1 << 30,
-                   diagnosis.passed, diagnosis.recognised, tuple(diagnosis.ids))
+                   diagnosis.passed, diagnosis.recognised, tuple(diagnosis.ids),
+                   bool(diagnosis.reports) and all(r.ok for r in diagnosis.reports))
 
 
 def judge_run(run, loss="cross_entropy"):

@@ -169,6 +169,7 @@ class Outcome:
     passed: bool
     recognised: bool            # every wrong part explained
     ids: tuple                  # the explained ids found
+    right_where_ran: bool = False   # it ran on some problem, and agrees wherever it ran
 
 
 def shadow(convention, base):
@@ -183,8 +184,12 @@ def choose(base, others):
     another explains more (see the module docstring). ``others`` fewest changes first."""
     if base.passed:
         return base
+    # right wherever it ran under the base: those are the learner's conventions, and the problems
+    # where it fails show a real bug (e.g. Y sized by the largest label present), never a convention
+    theirs = base.right_where_ran
     for o in others:
-        if o.passed and (base.failed or not base.recognised or set(base.ids) <= shadow(o.convention, base.convention)):
+        if o.passed and not theirs and (base.failed or not base.recognised
+                                        or set(base.ids) <= shadow(o.convention, base.convention)):
             return o
     if not base.failed:
         for o in others:
@@ -193,6 +198,6 @@ def choose(base, others):
                 return o
         return base
     ran = [o for o in others if o.failed < base.failed]
-    if not ran:
+    if not ran or theirs:
         return base
     return min(ran, key=lambda o: (o.failed, not o.recognised, len(o.ids), o.convention.deviations(base.convention)))
