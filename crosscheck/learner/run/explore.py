@@ -8,6 +8,8 @@ small problem (a probe: milliseconds); those exact on it, and when the base run 
 those that ran on it, are run in full (at most :data:`MAX_FULL`) and travel as
 ``Run.alternatives`` for the judge.
 """
+import re
+
 from manual.errors import InputError
 from manual.layout import reroll
 
@@ -16,6 +18,7 @@ from crosscheck.learner.problems import reference_result
 from crosscheck.learner.run.conventions import COURSE_SIGNATURE, NAMES, candidates, map_signature
 
 MAX_FULL = 3
+J_ALONE = re.compile(r" returned an? (float|int|float64|float32|int64) .*expected the pair \(J, grad\)")
 STOPS = ("timeout", "memory", "crash", "exit")   # failures no convention explains: nothing else is tried
 
 
@@ -73,12 +76,11 @@ def explore(drive, problems, base, loss, probe_many=None):
 
 
 def separate_gradient(run, name, defined):
-    """InputError (exit 2, the way out) when every call returned J alone and the module defines a
-    gradient function beside it: run again with --grad."""
-    if not run.calls or not all(c.kind == "bad_return" and "expected the pair (J, grad)" in c.failure
-                                and " returned a " in c.failure for c in run.calls):
+    """InputError (exit 2, the way out) when every call returned J alone and the module defines
+    one gradient function (a name with 'grad') beside it: run again with --grad."""
+    if not run.calls or not all(c.kind == "bad_return" and J_ALONE.search(c.failure) for c in run.calls):
         return
     found = [d for d in defined if "grad" in str(d).lower() and d != name]
-    if found:
+    if len(found) == 1:
         raise InputError(f"{name} returns J alone and the gradient comes from another function: run again with "
                          f"--grad {found[0]} (verify(fn, grad=...) in Python)")
