@@ -213,3 +213,15 @@ def test_path_adds_a_folder(capsys, tmp_path):
     assert code == 1 and "No module named 'helpers'" in report["failure"]
     code, report = verify_json(capsys, f"{target}:rowmajor", "--path", str(tmp_path / "lib"))
     assert code == 0 and report["conventions"]["order"] == "C"
+
+
+# --- docs/conventions.md: its python blocks run, in order, from the repository's root -------------
+def test_the_conventions_page_runs(monkeypatch):
+    import re
+    monkeypatch.chdir(HERE.parent)
+    text = (HERE.parent / "docs" / "conventions.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```", text, re.DOTALL | re.MULTILINE)
+    assert len(blocks) >= 3
+    namespace = {"__name__": "conventions_page"}
+    for block in blocks:
+        exec(compile(block, "docs/conventions.md", "exec"), namespace)     # noqa: S102
