@@ -21,15 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from manual.errors import InputError
-from manual.layout import ORDERS
-from manual.losses import check_loss
 
 from crosscheck.learner.calls import Run
 from crosscheck.learner.judge.choice import judge_run
-from crosscheck.learner.problems import PROBLEMS
 from crosscheck.learner.run.conventions import Y_FORMS, pinned
-from crosscheck.learner.run.target import DEFAULT_TIMEOUT, UserFunction, check_timeout, run_problems, run_target
 from crosscheck.learner.run.worker import parameters, with_gradient
+from crosscheck.learner.run.target import (DEFAULT_TIMEOUT, UserFunction, check_timeout, options, run_problems,
+                                          run_target)
 from crosscheck.learner.show.as_html import heat_map_png, to_html, worst_gradient  # noqa: F401  (API)
 from crosscheck.learner.show.as_json import to_json
 from crosscheck.learner.show.render import to_text
@@ -82,14 +80,6 @@ class VerifyResult:
         return to_html(self.diagnosis_result)
 
 
-def _options(loss, order, timeout):
-    check_loss(loss)
-    if order is not None and order not in ORDERS:
-        raise InputError(f"order must be one of {', '.join(ORDERS)} (F: the course's column-major "
-                         f"Theta(:)), got {order!r}")
-    check_timeout(timeout, "timeout")                 # None: no limit
-
-
 def _user_function(fn, timeout):
     """``fn`` as a UserFunction; its spec 'module:name' and its source file for error lines."""
     if not callable(fn):
@@ -114,29 +104,29 @@ def verify(fn, *, loss="cross_entropy", order=None, labels=None, y=None, x_bias=
     gradient function (a callable, or its name for a target string) when ``fn`` returns J
     alone; ``path``: folders the target imports from. Returns a :class:`VerifyResult`.
     """
-    _options(loss, order, timeout)
     if labels not in (None, 0, 1) or y not in (None, *Y_FORMS):
         raise InputError(f"labels must be 0 or 1 and y one of {', '.join(Y_FORMS)}, got {labels!r}, {y!r}")
     folders = [path] if isinstance(path, (str, Path)) else list(path or ())
     base = pinned(labels=labels, y=y, x_bias=x_bias, order=order,
                   grad=grad if isinstance(grad, str) else None, path=tuple(map(str, folders)) or None)
+    chosen = options(loss=loss, order=order or "F", timeout=timeout, conventions=base)
+    check_timeout(timeout, "timeout")                 # None: no limit
     if isinstance(fn, (str, Path)):
-        run = run_target(str(fn), base, timeout, loss=loss)
+        run = run_target(str(fn), chosen)
     else:
         user = _user_function(fn, timeout)
         if callable(grad):
-            user.fn = with_gradient(fn, grad)
-            user.parameters = parameters(fn)
-        run = run_problems(user, PROBLEMS, base=base, loss=loss)
+            user.fn, user.parameters = with_gradient(fn, grad), parameters(fn)
+        run = run_problems(user, chosen)
     result = judge_run(run, loss)
     return VerifyResult(result.run, result, loss, result.order)
 
 
-def assert_verified(fn, **options):
+def assert_verified(fn, **options_):
     """``verify(fn, ...)``, raising ``AssertionError`` with the text report (at most
     MAX_MESSAGE_LINES lines, no arrays) when it is not right. pytest hides this frame."""
     __tracebackhide__ = True
-    result = verify(fn, **options)
+    result = verify(fn, **options_)
     if not result.passed:
         lines = str(result).splitlines()
         if len(lines) > MAX_MESSAGE_LINES:

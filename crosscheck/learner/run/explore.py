@@ -13,6 +13,7 @@ import re
 from manual.errors import InputError
 from manual.layout import reroll
 
+from crosscheck.check.compare import compare, element_errors
 from crosscheck.check.tolerances import tolerance
 from crosscheck.learner.problems import reference_result
 from crosscheck.learner.run.conventions import COURSE_SIGNATURE, NAMES, candidates, map_signature
@@ -22,12 +23,18 @@ J_ALONE = re.compile(r" returned an? (float|int|float64|float32|int64) .*expecte
 STOPS = ("timeout", "memory", "crash", "exit")   # failures no convention explains: nothing else is tried
 
 
+def _agrees(out, ref):
+    """Cost and every gradient entry within the "user" tolerance (as the judge compares them)."""
+    comparison = compare("yours", out, "reference", ref, "user")
+    return comparison.passed and not comparison.shape_error and all(
+        float(e.max(initial=0.0)) <= comparison.tol for e in element_errors(out[1], ref[1]))
+
+
 def exact(run, loss):
     """Did every call run and agree with autodiff (cost and every gradient entry)?"""
-    from crosscheck.learner.judge.diagnosis import agrees
     return bool(run.calls) and all(
-        c.ok and agrees((c.J, reroll(c.grad, c.problem.sizes, run.convention.order)),
-                        reference_result(c.problem, loss))[2] for c in run.calls)
+        c.ok and _agrees((c.J, reroll(c.grad, c.problem.sizes, run.convention.order)),
+                         reference_result(c.problem, loss)) for c in run.calls)
 
 
 def cost_exact(run, loss):
@@ -53,18 +60,17 @@ def signature_of(parameters, name):
                      "position; wrap your function in one with that signature")
 
 
-def explore(drive, problems, base, loss, probe_many=None):
+def explore(drive, problems, base, loss):
     """The base :class:`Run` (``drive(problems, convention, twice)`` runs one), with
-    ``alternatives`` when it is not right under ``base``. ``probe_many(problems, conventions)``:
-    the probes' Runs at once (Octave: one process), else one ``drive`` each."""
+    ``alternatives`` when it is not right under ``base``."""
     run = drive(problems, base, True)
     if run.failure or any(c.kind in STOPS for c in run.calls) or exact(run, loss):
         return run
     probe = [p for p in problems if p.lambda_ > 0 and p.m < 10][:1] or problems[:1]
     exacts, ran = [], []
-    others = candidates(base, octave=probe_many is not None)
-    trials = probe_many(probe, others) if probe_many else [drive(probe, c, False) for c in others]
-    for convention, trial in zip(others, trials):
+    vectors_are_columns = base.y == "column" and "y" not in base.fixed       # Octave's session (y_column)
+    for convention in candidates(base, octave=vectors_are_columns):
+        trial = drive(probe, convention, False)
         if trial.calls and trial.calls[0].ok:
             (exacts if exact(trial, loss) else ran).append((not cost_exact(trial, loss), convention))
     failed = any(not c.ok for c in run.calls)

@@ -35,18 +35,3 @@ def note(module, parent, target):
     return (f"{module} was not beside {Path(target).name}; crosscheck found it in {where} (a parent folder) "
             f"and imported it from there, as PYTHONPATH={parent} would (pin folders with --path DIR)")
 
-
-def load_finding_parents(start, request, target, notes):
-    """(session, its load header): ``start()`` a session and load it; while the load fails on a
-    module found in a parent folder, add that folder to ``request["sys_path"]``, a note to
-    ``notes``, and start again."""
-    while True:
-        session = start()
-        header = session.load()
-        module = missing_module(header.get("message")) if header.get("kind") == "import" else None
-        parent = find_in_parents(target, module) if module and target.endswith((".py", ".ipynb")) else None
-        if parent is None or str(parent) in request["sys_path"]:
-            return session, header
-        session.close()
-        request["sys_path"].append(str(parent))
-        notes.append(note(module, parent, target))

@@ -1,19 +1,16 @@
-"""The child side of ``crosscheck verify``: imports a learner's module and calls its function,
-in a process of its own (started by ``crosscheck.learner.run.runner``; run as a script, so it
-imports no crosscheck module and nothing heavier than numpy).
-
-Protocol, over two fds kept apart from the learner's fd 0/1/2: parent → worker, a framed pickle
-of a dict (``{"op": "load" | "call" | "quit", ...}``; the parent is trusted, the worker unpickles);
-worker → parent, a framed JSON header, then the framed ``np.save`` bytes of each array it refers
-to: plain data only, read with ``json.loads`` and ``np.load(allow_pickle=False)``, never
-unpickled, and validated by the parent: nothing here decides a verdict.
-
-The learner's fd 1 and 2 (and its threads' and children's) go to the parent's capture file; fd 0
-reads /dev/null. Set before the learner's module loads: ``RLIMIT_AS`` (``--memory``),
-``RLIMIT_FSIZE`` and no core dumps. The wall-clock limit is the parent's: it kills this process group.
+"""The child side of ``crosscheck verify``: imports a learner's module and calls its function in a
+process of its own (started by ``runner``; run as a script: no crosscheck module, nothing heavier
+than numpy). Protocol, over two fds apart from the learner's 0/1/2: parent → worker a framed pickle
+of a dict (``{"op": "load" | "call" | "quit", ...}``; the parent is trusted); worker → parent a
+framed JSON header, then the framed ``np.save`` bytes of each array it refers to, read with
+``json.loads`` and ``np.load(allow_pickle=False)`` and validated by the parent: nothing here
+decides a verdict. The learner's fd 1 and 2 go to the parent's capture file, fd 0 reads /dev/null;
+``RLIMIT_AS`` (``--memory``), ``RLIMIT_FSIZE`` and no core dumps are set before its module loads.
+The wall-clock limit is the parent's: it kills this process group.
 """
 import importlib
 import importlib.util
+import inspect
 import io
 import json
 import os
@@ -69,13 +66,36 @@ def one_line(exc):
     return f"{name}: {text}" if text else name
 
 
-def where(exc, path):
-    """' (mycode.py line 12)': the deepest traceback frame in the learner's file, if any."""
-    if path is None:
-        return ""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if os.path.abspath(f.filename) == path]
-    return f" ({os.path.basename(path)} line {frames[-1].lineno})" if frames else ""
+def locate(exc, path, cells=None):
+    """{"file", "line", "cell"} of the deepest traceback frame in the learner's code (``path``, or
+    a notebook cell compiled under one of ``cells``' file names), or None."""
+    files = {**({path: None} if path else {}), **(cells or {})}
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        name = frame.filename if frame.filename in files else os.path.abspath(frame.filename)
+        if name in files:
+            return {"file": path, "line": frame.lineno, "cell": files[name]}
+    return None
+
+
+def classify(exc, path, cells=None, loading=False):
+    """What a learner's exception means, as plain data: {"kind", "message", "where", "in_call"}.
+    The one place a learner's exception is read, whether it came from loading the code
+    (``loading``: a SyntaxError is "syntax", any other exception "import") or from a call."""
+    if loading and isinstance(exc, SyntaxError):
+        file = path if exc.filename in (cells or {}) else exc.filename or path or ""
+        at = {"file": file, "line": exc.lineno, "cell": (cells or {}).get(exc.filename)}
+        return {"kind": "syntax", "where": at, "in_call": False,
+                "message": f"{os.path.basename(file)} line {exc.lineno}: {type(exc).__name__}: {short(exc.msg)}"}
+    at = locate(exc, path, cells)
+    suffix = f" ({os.path.basename(at['file'])} line {at['line']})" if at else ""
+    if isinstance(exc, MemoryError):
+        kind, message = "memory", f"raised {one_line(exc)}"
+    elif isinstance(exc, SystemExit):
+        kind, message = "exit", f"called sys.exit({short(exc.code)})"
+    else:
+        kind, message = "import" if loading else "exception", f"raised {one_line(exc)}"
+    return {"kind": kind, "message": message + suffix, "where": at,
+            "in_call": not loading and isinstance(exc, TypeError) and at is None}
 
 
 def _is_number(v):
@@ -154,25 +174,16 @@ def load_module(path=None, module_name=None, source=None):
 
 def defined_functions(module):
     return sorted(k for k, v in vars(module).items()
-                  if callable(v) and not k.startswith("_")
-                  and getattr(v, "__module__", None) == module.__name__)
+                  if callable(v) and not k.startswith("_") and getattr(v, "__module__", None) == module.__name__)
 
 
 def load(request):
-    path = request.get("path")
+    path, cells = request.get("path"), request.get("cells")
     sys.path[0:0] = [p for p in request.get("sys_path", []) if p not in sys.path]
     try:
         module = load_module(path, request.get("module"), request.get("source"))
-    except SyntaxError as exc:
-        where_ = os.path.basename(exc.filename or path or "")
-        return {"status": "failed", "kind": "syntax",
-                "message": f"{where_} line {exc.lineno}: {type(exc).__name__}: {short(exc.msg)}"}, None
-    except MemoryError as exc:
-        return {"status": "failed", "kind": "memory", "message": f"raised {one_line(exc)}{where(exc, path)}"}, None
-    except SystemExit as exc:
-        return {"status": "failed", "kind": "exit", "message": f"called sys.exit({short(exc.code)}){where(exc, path)}"}, None
     except BaseException as exc:     # noqa: BLE001  learner code: anything can come out
-        return {"status": "failed", "kind": "import", "message": f"raised {one_line(exc)}{where(exc, path)}"}, None
+        return {"status": "failed", **classify(exc, path, cells, loading=True)}, None
     name = request["name"]
     if not hasattr(module, name):
         return {"status": "no_function", "defined": defined_functions(module)[:50]}, None
@@ -180,13 +191,12 @@ def load(request):
     if not callable(fn):
         return {"status": "not_callable", "type": type(fn).__name__}, None
     header = {"status": "loaded", "parameters": parameters(fn), "defined": defined_functions(module)[:50]}
-    grad_name = request.get("grad")
-    if grad_name:
-        grad = getattr(module, grad_name, None)
-        if not callable(grad):
-            return {"status": "no_function", "defined": defined_functions(module)[:50], "missing": grad_name}, None
-        return header, with_gradient(fn, grad)
-    return header, fn
+    if not request.get("grad"):
+        return header, fn
+    grad = getattr(module, request["grad"], None)
+    if not callable(grad):
+        return {"status": "no_function", "defined": defined_functions(module)[:50], "missing": request["grad"]}, None
+    return header, with_gradient(fn, grad)
 
 
 def with_gradient(cost, gradient):
@@ -196,7 +206,6 @@ def with_gradient(cost, gradient):
 
 def parameters(fn):
     """[positional parameter names, number required], or None (no signature, *args)."""
-    import inspect
     try:
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
@@ -207,23 +216,15 @@ def parameters(fn):
     return [[short(p.name)[:60] for p in positional[:20]], sum(p.default is p.empty for p in positional)]
 
 
-def call(fn, request, path):
+def call(fn, request, path, cells=None):
     """Call the learner's function on the request's arguments, as fresh writable arrays."""
     args = [np.array(a) if isinstance(a, np.ndarray) else a for a in request["args"]]
     start = time.perf_counter()
     try:
         with np.errstate(all="warn"):
             result = fn(*args)
-    except MemoryError as exc:
-        return {"status": "failed", "kind": "memory", "message": f"raised {one_line(exc)}{where(exc, path)}"}, []
-    except SystemExit as exc:
-        return {"status": "failed", "kind": "exit",
-                "message": f"called sys.exit({short(exc.code)}){where(exc, path)}"}, []
     except BaseException as exc:     # noqa: BLE001  learner code: anything can come out
-        message = f"raised {one_line(exc)}{where(exc, path)}"
-        header = {"status": "failed", "kind": "exception", "message": message,
-                  "in_call": isinstance(exc, TypeError) and not where(exc, path)}
-        return header, []
+        return {"status": "failed", **classify(exc, path, cells)}, []
     seconds = time.perf_counter() - start
     arrays = []
     after = [encode(args[i], arrays) for i in request["watch"]]     # first: always within the cap
@@ -232,7 +233,7 @@ def call(fn, request, path):
 
 
 def serve(inbox, outbox):
-    recorded, fn, path = [], None, None
+    recorded, fn, path, cells = [], None, None, None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         while True:
@@ -243,11 +244,11 @@ def serve(inbox, outbox):
             del caught[:]
             try:
                 if op == "load":
-                    path = request.get("path")
+                    path, cells = request.get("path"), request.get("cells")
                     header, fn = load(request)
                     arrays = []
                 else:
-                    header, arrays = call(fn, request, path)
+                    header, arrays = call(fn, request, path, cells)
             except BaseException as exc:    # noqa: BLE001  the learner broke what we use (numpy, json)
                 header, arrays = {"status": "failed", "kind": "crash",
                                   "message": f"broke the worker ({one_line(exc)})"}, []
