@@ -29,6 +29,7 @@ import numpy as np
 
 from manual.errors import InputError
 
+from crosscheck.check.tolerances import tolerance
 from crosscheck.learner.calls import FailureKind, Location
 from crosscheck.learner.run.runner import Outcome, kill_group, track
 
@@ -41,7 +42,7 @@ POLL_SECONDS = 0.002
 MEMORY_BYTES = 2 * 2**30  # address space for Octave: it starts in ~1 GB; the problems need kilobytes
 MAX_RESULT_BYTES = 2**20  # a result file is (J, grad) and the inputs: at most a few hundred kB
 SINGLE_NOTE = ("returned single-precision values: their rounding (~1e-7) is far above the "
-               "1e-9 tolerance, so compute in double")
+               f"{tolerance('user'):.0e} tolerance, so compute in double")
 EXIT_HINT = "(does your function call exit or quit, or crash Octave?)"
 
 
