@@ -1,34 +1,42 @@
 """``crosscheck verify`` for one target or a whole class: run each target (in parallel, one
-worker process each), judge every run here, print one report (text or one JSON object), and
-optionally a CSV row per target.
+worker process each), judge every run here, and report: one text report or JSON object for one
+target; for a class a line per target and the honest summary (``classes.outcomes``), or one
+JSON object ``{"results": [record, ...], "summary": ...}``. The class's files (``classes``):
+the JSON Lines journal, CSV, feedback per target, class page, Gradescope's results.json.
 
 The verdict of a run: right only when it ran on every problem, agrees with autodiff on each,
 left its inputs untouched and gave the same answer twice. Anything else is wrong (exit 1).
+A class run stopped by Ctrl-C keeps what is done: the journal has every finished target, the
+CSV is written from them, and one line says how to go on.
 """
 import atexit
-import csv
 import gc
 import json
+import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from manual.errors import InputError
 from manual.threads import usable_cpus
 
 from crosscheck.cli import one_line
+from crosscheck.cli.classes import journal, outcomes
+from crosscheck.cli.classes.record import error_data, record, write_csv
 from crosscheck.cli.progress import Progress
 from crosscheck.cli.report_format import strict_json
 from crosscheck.learner.run import runner
+
 
 @dataclass
 class Verdict:
     spec: str
     passed: bool
-    reason: str                                   # one line
-    labels: list = field(default_factory=list)    # for the class summary: diagnosis ids, failure kinds, ...
-    data: dict = field(default_factory=dict)      # the target's JSON object
-    text: str = ""
+    data: dict                     # the target's verify JSON object
+    text: str = ""                 # the text report
+    result: object = None          # the Diagnosis (None when crosscheck could not use the target)
+    run: object = None             # the Run judged
 
 
 def judge(run, loss, order):
@@ -37,42 +45,12 @@ def judge(run, loss, order):
     from crosscheck.learner.judge.diagnosis import diagnose
     from crosscheck.learner.show.render import to_json, to_text
     result = diagnose(run, loss=loss, order=order)
-    kinds = [run.failure_kind] if run.failure else [c.kind for c in run.calls if not c.ok]
-    if result.passed:
-        labels, reason = ["right"], "right"
-    else:
-        # ids where a mistake is named; a described part (explained, no id) by its description
-        described = [f.description for f in result.findings if f.explained and not f.id and f.description]
-        labels = (list(dict.fromkeys([*result.ids, *kinds]))
-                  or ["described" if described and result.recognised else "unrecognised"])
-        failed = [c for c in run.calls if not c.ok]
-        if run.failure:
-            reason = run.failure
-        elif failed and not result.ids:
-            reason = f"failed on {len(failed)} of {len(run.calls)} problems: {failed[0].failure}"
-        else:
-            named = [*result.ids, *dict.fromkeys(described)]
-            reason = "; ".join(named) or f"unrecognised ({result.where})"
-            if not result.recognised and named:
-                reason += " (partly explained)"
-    return Verdict(run.spec, result.passed, one_line(reason), labels, to_json(result), to_text(result))
+    return Verdict(run.spec, result.passed, to_json(result), to_text(result), result, run)
 
 
-def _error(spec, exc):
+def _unusable(spec, exc):
     message = one_line(exc)
-    return Verdict(spec, False, message, ["error"], {"function": spec, "passed": False, "error": message},
-                   f"crosscheck verify {spec}: error: {message}")
-
-
-def summary(verdicts):
-    """Counts for the class: right, wrong, and how often each diagnosis or failure occurs."""
-    counts = {}
-    for v in verdicts:
-        for label in v.labels:
-            counts[label] = counts.get(label, 0) + 1
-    right = sum(v.passed for v in verdicts)
-    return {"targets": len(verdicts), "right": right, "wrong": len(verdicts) - right,
-            "diagnoses": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
+    return Verdict(spec, False, error_data(spec, message), f"crosscheck verify {spec}: error: {message}")
 
 
 def prepare_references(loss):
@@ -102,78 +80,163 @@ def prepare_references(loss):
     return threads
 
 
-def check_all(targets, args, timeout, memory, csv_stream):
+def check_all(targets, args, timeout, memory):
     """Run, judge and report ``targets``; the exit code."""
     # At exit, skip the interpreter's last garbage collection over everything JAX and scipy
     # made (about 0.2 s, measured; the OS frees the memory anyway). atexit handlers run just
     # before it, so nothing changes while this process lives (in a test session either).
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
-    threads = prepare_references(args.loss)
+    resumed = {}
+    if args.resume:
+        resumed = journal.unchanged(journal.read(args.jsonl)[0], targets)
+    todo = [t for t in targets if t not in resumed]
+    threads = prepare_references(args.loss) if todo else []
 
     def ready():      # before judging, or the cache misses and the references are computed twice
         for thread in threads:
             thread.join()
     try:
-        return _check_all(targets, args, timeout, memory, csv_stream, ready)
+        return _check_all(targets, todo, resumed, args, timeout, memory, ready)
     finally:
         ready()
 
 
-def _check_all(targets, args, timeout, memory, csv_stream, ready):
-    from crosscheck.learner.run.target import run_target
+class _Sink:
+    """Where each judged target goes at once: its record, the journal, its feedback files."""
 
-    def one(spec):
-        return run_target(spec, order=args.order, timeout=timeout, memory=memory)
+    def __init__(self, args, resumed):
+        self.args, self.records, self.texts = args, dict(resumed), {}
+        self.journal = journal.Journal(args.jsonl) if args.jsonl else None
+
+    def take(self, verdict, seconds):
+        from crosscheck.cli.classes import feedback
+        rec = record(verdict.data, seconds, journal.digest(verdict.spec), verdict.run)
+        self.records[verdict.spec], self.texts[verdict.spec] = rec, verdict.text
+        if self.journal:
+            self.journal.append(rec)
+        if self.args.feedback:
+            feedback.write(self.args.feedback, rec, verdict.text, verdict.result)
+
+    def close(self):
+        if self.journal:
+            self.journal.file.close()
+
+
+def _check_all(targets, todo, resumed, args, timeout, memory, ready):
+    from crosscheck.learner.run.target import run_target
+    sink = _Sink(args, resumed)
+
+    def one(spec, progress=None):
+        if progress:
+            progress.start(spec)
+        began = time.perf_counter()
+        return run_target(spec, order=args.order, timeout=timeout, memory=memory), time.perf_counter() - began
 
     def judged(run):
         ready()
         return judge(run, args.loss, args.order)
 
-    if len(targets) == 1:
-        try:
-            run = one(targets[0])
-        except InputError as exc:
-            if args.json:
-                print(json.dumps({"error": one_line(exc)}))
-            raise
-        verdicts = [judged(run)]
-    else:
-        verdicts = [None] * len(targets)
-        with ThreadPoolExecutor(max_workers=args.jobs or usable_cpus()) as pool, \
-                Progress(len(targets), "verify") as progress:
-            futures = {pool.submit(one, spec): i for i, spec in enumerate(targets)}
+    try:
+        if len(targets) == 1 and todo:
             try:
-                for future in as_completed(futures):
-                    i = futures[future]
-                    try:
-                        verdicts[i] = judged(future.result())
-                    except InputError as exc:      # in a batch, one unusable target is one wrong row
-                        verdicts[i] = _error(targets[i], exc)
-                    progress.step(targets[i])
-            except BaseException:         # Ctrl-C: end every worker now, then wait for the threads
-                pool.shutdown(wait=False, cancel_futures=True)
-                runner.stop_all()
+                run, seconds = one(targets[0])
+            except InputError as exc:
+                if args.json:
+                    print(json.dumps({"error": one_line(exc)}))
+                if args.gradescope:
+                    _gradescope(args, record(error_data(targets[0], exc), 0.0, None), str(exc))
                 raise
-            finally:
-                pool.shutdown(wait=True)
-                runner.resume()
-    if csv_stream is not None:
-        writer = csv.writer(csv_stream)
-        writer.writerow(["target", "passed", "diagnosis", "reason"])
-        for v in verdicts:
-            writer.writerow([v.spec, v.passed, " ".join(v.labels), v.reason])
-    if len(verdicts) == 1:
-        v = verdicts[0]
-        print(strict_json(v.data, indent=2) if args.json else v.text)
-    elif args.json:
-        print(strict_json({"results": [v.data for v in verdicts], "summary": summary(verdicts)}, indent=2))
+            sink.take(judged(run), seconds)
+        elif todo:
+            _run_class(todo, len(targets), one, judged, sink, args)
+    except KeyboardInterrupt:
+        _interrupted(targets, sink, args)
+        raise
+    finally:
+        sink.close()
+    records = [sink.records[t] for t in targets]
+    if args.gradescope:
+        _gradescope(args, records[0], sink.texts.get(targets[0], ""))
+    if len(records) == 1 and targets[0] in sink.texts:
+        print(strict_json(records[0], indent=2) if args.json else sink.texts[targets[0]])
+        _class_files(records, args, summary=False)
+        return 0 if records[0]["passed"] else 1
+    return deliver(records, args)
+
+
+def _run_class(todo, total, one, judged, sink, args):
+    with ThreadPoolExecutor(max_workers=args.jobs or usable_cpus()) as pool, \
+            Progress(total, "verify") as progress:
+        progress.step(n=total - len(todo))
+        futures = {pool.submit(one, spec, progress): spec for spec in todo}
+        try:
+            for future in as_completed(futures):
+                spec = futures[future]
+                try:
+                    run, seconds = future.result()
+                    verdict = judged(run)
+                except InputError as exc:      # in a batch, one unusable target is one wrong row
+                    verdict, seconds = _unusable(spec, exc), 0.0
+                sink.take(verdict, seconds)
+                progress.step(spec)
+        except BaseException:         # Ctrl-C: end every worker now, then wait for the threads
+            pool.shutdown(wait=False, cancel_futures=True)
+            runner.stop_all()
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            runner.resume()
+
+
+def _interrupted(targets, sink, args):
+    """Ctrl-C: write the CSV from what is done, and say how to go on (then exit 130)."""
+    done = [sink.records[t] for t in targets if t in sink.records]
+    if args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as stream:
+            write_csv(done, stream)
+    where = f"; their rows are in {args.csv}" if args.csv else ""
+    how = ("run the same command again with --resume to check the rest" if args.jsonl and not args.resume
+           else "run the same command again to check the rest" if args.jsonl
+           else "add --jsonl FILE next time to be able to resume")
+    sys.stderr.write(f"crosscheck verify: interrupted: {len(done)} of {len(targets)} targets done{where}; {how}\n")
+
+
+def _gradescope(args, rec, text):
+    from crosscheck.cli.classes import gradescope
+    gradescope.write(args.gradescope, rec, text)
+
+
+def _class_files(records, args, summary=True):
+    """The CSV and the class page; the summary they were made from."""
+    s = outcomes.summary(records)
+    if args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as stream:
+            write_csv(records, stream)
+    if getattr(args, "class_page", None):
+        from crosscheck.cli.classes import class_page
+        why = class_page.write(args.class_page, records, s, getattr(args, "feedback", None))
+        if why:
+            sys.stderr.write(f"crosscheck verify: {why}; the class page is {args.class_page}\n")
+    return s
+
+
+def deliver(records, args):
+    """A class's report from its records (a run, or ``--merge``): files, then stdout; the exit code."""
+    s = _class_files(records, args)
+    if args.json:
+        print(strict_json({"results": records, "summary": s}, indent=2))
     else:
-        width = max(len(v.spec) for v in verdicts)
-        for v in verdicts:
-            print(f"{'RIGHT' if v.passed else 'WRONG'}  {v.spec:<{width}}  {v.reason}")
-        s = summary(verdicts)
-        print(f"\n{s['targets']} targets: {s['right']} right, {s['wrong']} wrong")
-        for label, n in s["diagnoses"].items():
-            print(f"  {n:4d}  {label}")
-    return 0 if all(v.passed for v in verdicts) else 1
+        width = max((len(r["target"]) for r in records), default=0)
+        for r in records:
+            print(f"{'RIGHT' if r['passed'] else 'WRONG'}  {r['target']:<{width}}  "
+                  f"{r['problems_right']:2d}/{r['problems_run']:<2d}  {r['reason']}")
+        print("\n" + "\n".join(outcomes.summary_lines(s)))
+    return 0 if all(r["passed"] for r in records) else 1
+
+
+def merge(args):
+    """``--merge A.jsonl B.jsonl``: the shards' journals as one class (a target in several files:
+    its last record), in the order of the targets' names."""
+    records = [rec for path in args.merge for rec in journal.read(path)[0]]
+    return deliver(sorted(journal.latest(records).values(), key=lambda r: r["target"]), args)

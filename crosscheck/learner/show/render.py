@@ -54,7 +54,7 @@ def _problems_json(result):
 def to_json(result):
     run = result.run
     return {
-        "function": run.spec, "loss": result.loss, "order": result.order,
+        "target": run.spec, "loss": result.loss, "order": result.order,
         "passed": result.passed,
         "diagnosis": result.ids,
         "recognised": result.recognised,
