@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from class_files import write_class, targets
+from class_files import SOURCES, targets, write_class
 from crosscheck.cli import main
 from crosscheck.cli.classes.record import FIELDS
 
@@ -57,7 +57,7 @@ def test_ctrl_c_keeps_the_rows_done_and_resume_runs_only_the_rest(tmp_path):
     assert [r["target"] for r in rows(table)] == class_[:2] and rows(table)[1]["outcome"] == "mistake"
     assert "2 of 4 targets done" in err and "--resume" in err
 
-    (folder / "carol.py").write_text("from manual.course import nn_cost_function as nnCostFunction\n")
+    (folder / "carol.py").write_text(SOURCES["alice"])
     resumed = verify(*class_, "--jsonl", jsonl, "--resume", "--csv", table)
     assert resumed.returncode == 1, resumed.stderr
     assert len(lines(jsonl)) == 4                                  # alice and bob did not run again

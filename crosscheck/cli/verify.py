@@ -15,6 +15,7 @@ import glob
 import json
 import math
 import os
+import sys
 
 from manual.errors import InputError
 from manual.layout import ORDERS
@@ -143,7 +144,10 @@ def run(args):
         targets = expand(args.functions)
         if args.shard:
             from crosscheck.cli.classes.shard import shard
-            targets = shard(targets, *args.shard)
+            everyone, targets = targets, shard(targets, *args.shard)
+            if not targets:
+                sys.stderr.write(f"crosscheck verify: shard {args.shard[0]}/{args.shard[1]} holds none of the "
+                                 f"{len(everyone)} targets\n")
         _check_class_options(args, targets)
         for option in ("csv", "class_page", "gradescope"):
             path = getattr(args, option)
