@@ -10,7 +10,7 @@ from class_files import targets, write_class
 from crosscheck.cli import main
 from crosscheck.cli.classes import gradescope, journal
 from crosscheck.cli.classes.feedback import file_name
-from crosscheck.cli.classes.outcomes import OUTCOMES, primary, summary
+from crosscheck.learner.show.outcomes import OUTCOMES, primary, summary
 from crosscheck.cli.classes.record import cell
 from crosscheck.cli.classes.shard import shard, shard_of
 from crosscheck.cli.progress import Progress

@@ -1,56 +1,30 @@
 """``crosscheck verify`` for one target or a whole class: run each target (in parallel, one
 worker process each), judge every run here, and report: one text report or JSON object for one
-target; for a class a line per target and the honest summary (``classes.outcomes``), or one
+target; for a class a line per target and the honest summary (``learner.show.outcomes``), or one
 JSON object ``{"results": [record, ...], "summary": ...}``. The class's files (``classes``):
 the JSON Lines journal, CSV, feedback per target, class page, Gradescope's results.json.
 
-The verdict of a run: right only when it ran on every problem, agrees with autodiff on each,
-left its inputs untouched and gave the same answer twice. Anything else is wrong (exit 1).
+The verdict is :mod:`crosscheck.learner.show.verdict`'s; any wrong verdict exits 1.
 A class run stopped by Ctrl-C keeps what is done: the journal has every finished target, the
 CSV is written from them, and one line says how to go on.
 """
 import atexit
 import gc
-import json
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
 
 from manual.errors import InputError
 from manual.threads import usable_cpus
 
 from crosscheck.cli import one_line
-from crosscheck.cli.classes import journal, outcomes
-from crosscheck.cli.classes.record import error_data, record, write_csv
+from crosscheck.cli.classes import journal
+from crosscheck.cli.classes.record import record, write_csv
 from crosscheck.cli.progress import Progress
-from crosscheck.cli.report_format import strict_json
 from crosscheck.learner.run import runner
-
-
-@dataclass
-class Verdict:
-    spec: str
-    passed: bool
-    data: dict                     # the target's verify JSON object
-    text: str = ""                 # the text report
-    result: object = None          # the Diagnosis (None when crosscheck could not use the target)
-    run: object = None             # the Run judged
-
-
-def judge(run, loss, order):
-    """The :class:`Verdict` on ``run`` (a crosscheck.learner.calls.Run): the diagnosis judges
-    every run, including failed calls, inputs written into and changing answers."""
-    from crosscheck.learner.judge.diagnosis import diagnose
-    from crosscheck.learner.show.render import to_json, to_text
-    result = diagnose(run, loss=loss, order=order)
-    return Verdict(run.spec, result.passed, to_json(result), to_text(result), result, run)
-
-
-def _unusable(spec, exc):
-    message = one_line(exc)
-    return Verdict(spec, False, error_data(spec, message), f"crosscheck verify {spec}: error: {message}")
+from crosscheck.learner.show import outcomes
+from crosscheck.strict_json import strict_json
 
 
 def prepare_references(loss):
@@ -125,6 +99,7 @@ class _Sink:
 
 def _check_all(targets, todo, resumed, args, timeout, memory, ready):
     from crosscheck.learner.run.target import run_target
+    from crosscheck.learner.show.verdict import error_data, judge
     sink = _Sink(args, resumed)
 
     def one(spec, progress=None):
@@ -143,7 +118,7 @@ def _check_all(targets, todo, resumed, args, timeout, memory, ready):
                 run, seconds = one(targets[0])
             except InputError as exc:
                 if args.json:
-                    print(json.dumps({"error": one_line(exc)}))
+                    print(strict_json({"error": one_line(exc)}, indent=None))
                 if args.gradescope:
                     _gradescope(args, record(error_data(targets[0], exc), 0.0, None), str(exc))
                 raise
@@ -166,6 +141,7 @@ def _check_all(targets, todo, resumed, args, timeout, memory, ready):
 
 
 def _run_class(todo, total, one, judged, sink, args):
+    from crosscheck.learner.show.verdict import error_verdict
     with ThreadPoolExecutor(max_workers=args.jobs or usable_cpus()) as pool, \
             Progress(total, "verify") as progress:
         progress.step(n=total - len(todo))
@@ -177,7 +153,7 @@ def _run_class(todo, total, one, judged, sink, args):
                     run, seconds = future.result()
                     verdict = judged(run)
                 except InputError as exc:      # in a batch, one unusable target is one wrong row
-                    verdict, seconds = _unusable(spec, exc), 0.0
+                    verdict, seconds = error_verdict(spec, exc), 0.0
                 sink.take(verdict, seconds)
                 progress.step(spec)
         except BaseException:         # Ctrl-C: end every worker now, then wait for the threads

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from crosscheck.cli import one_line
 from crosscheck.cli.classes.feedback import file_name
-from crosscheck.cli.classes.outcomes import LABEL, MEANING
+from crosscheck.learner.show.outcomes import LABEL, MEANING
 
 COLOUR = {"right": "#2da44e", "mistake": "#d4a72c", "unfinished": "#8c959f", "unrecognised": "#8250df"}
 FAILED = "#cf222e"                       # every "couldn't run" outcome

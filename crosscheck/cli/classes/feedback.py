@@ -67,9 +67,8 @@ def _result_html(result):
     """The learner's HTML report (verdict, table, diagnosis, heat map) from the show functions."""
     if result is None:
         return ""
-    from crosscheck.learner.api import VerifyResult, to_html
-    run = result.run
-    return to_html(VerifyResult(run, result, result.loss, result.order))
+    from crosscheck.learner.show.as_html import to_html
+    return to_html(result)
 
 
 def write(directory, record, text, result):

@@ -12,7 +12,7 @@ import math
 import os
 from pathlib import Path
 
-from crosscheck.cli.report_format import strict_json
+from crosscheck.strict_json import strict_json
 from crosscheck.learner.problems import PROBLEMS
 
 MAX_OUTPUT = 20_000          # characters of report per test: Gradescope folds it in a <pre>

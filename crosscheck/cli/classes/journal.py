@@ -10,7 +10,7 @@ from pathlib import Path
 
 from manual.errors import InputError
 
-from crosscheck.cli.report_format import strict_json
+from crosscheck.strict_json import strict_json
 
 CHUNK = 1 << 20
 

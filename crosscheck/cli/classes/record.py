@@ -8,7 +8,7 @@ hash, for ``--resume``).
 import csv
 
 from crosscheck.cli import one_line
-from crosscheck.cli.classes.outcomes import LABEL, primary, unfinished
+from crosscheck.learner.show.outcomes import LABEL, primary, unfinished
 
 FIELDS = ("target", "passed", "outcome", "problems_right", "problems_run", "diagnosis", "reason", "notes",
           "seconds", "slowest_call_seconds")
@@ -74,12 +74,6 @@ def record(data, seconds, digest, run=None):
     rec["reason"] = one_line(_reason(rec, outcome, mistake))[:500]
     rec["unfinished"] = unfinished(rec)
     return rec
-
-
-def error_data(spec, message):
-    """The verify JSON object of a target crosscheck could not use (no such file or function)."""
-    return {"target": spec, "passed": False, "diagnosis": [], "findings": [], "problems": [],
-            "failure": one_line(message), "failure_kind": "unusable"}
 
 
 def cell(value):
