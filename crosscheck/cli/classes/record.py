@@ -8,10 +8,13 @@ hash, for ``--resume``).
 import csv
 
 from crosscheck.cli import one_line
-from crosscheck.learner.show.outcomes import LABEL, primary, unfinished
+from crosscheck.learner.show.outcomes import LABEL, primary
 
 FIELDS = ("target", "passed", "outcome", "problems_right", "problems_run", "diagnosis", "reason", "notes",
           "seconds", "slowest_call_seconds")
+# what the record adds to the verify JSON object of one target
+ADDED = ("outcome", "problems_right", "problems_run", "reason", "notes", "seconds", "slowest_call_seconds",
+         "digest")
 SLOW_CALL_S = 1.0          # a call slower than this is worth a note (the problems are tiny)
 MAX_NOTES = 6
 
@@ -72,7 +75,6 @@ def record(data, seconds, digest, run=None):
     outcome, mistake = primary(rec)
     rec["outcome"] = outcome
     rec["reason"] = one_line(_reason(rec, outcome, mistake))[:500]
-    rec["unfinished"] = unfinished(rec)
     return rec
 
 
