@@ -142,8 +142,22 @@ def test_progress_shows_what_runs_and_for_how_long():
     assert "1/4 done" in line and "running 2" in line
     assert "bob.py:f 30.0s!" in line and "zoe.py:f 30.0s!" in line      # 30 s vs 2 s for alice
     assert "s left" in line
-    p.step("bob.py:f")
+    p.stop("bob.py:f")
     assert "running 1: zoe.py:f 30.0s" in p.line() and "bob" not in p.line()     # bob took as long
+    assert "judging 1" in p.line() and "1/4 done" in p.line()
+    p.step("bob.py:f")
+    assert "judging" not in p.line() and "2/4 done" in p.line()
+
+
+def test_progress_names_a_target_by_its_file_and_leaves_resumed_ones_out_of_the_estimate():
+    now = [0.0]
+    p = Progress(4, "verify", stream=io.StringIO(), enabled=True, clock=lambda: now[0])
+    p.skip(2)
+    p.start("/a/long/class/folder/zoe.py:nnCostFunction")
+    assert "running 1: zoe.py:nnCostFunction" in p.line() and "left" not in p.line()
+    now[0] = 10.0
+    p.step("/a/long/class/folder/zoe.py:nnCostFunction")
+    assert "3/4 done" in p.line() and "~10s left" in p.line()
 
 
 def test_a_csv_cell_cannot_be_a_formula():

@@ -106,7 +106,11 @@ def _check_all(targets, todo, resumed, args, timeout, memory, ready):
         if progress:
             progress.start(spec)
         began = time.perf_counter()
-        return run_target(spec, order=args.order, timeout=timeout, memory=memory), time.perf_counter() - began
+        try:
+            return run_target(spec, order=args.order, timeout=timeout, memory=memory), time.perf_counter() - began
+        finally:
+            if progress:
+                progress.stop(spec)
 
     def judged(run):
         ready()
@@ -144,7 +148,7 @@ def _run_class(todo, total, one, judged, sink, args):
     from crosscheck.learner.show.verdict import error_verdict
     with ThreadPoolExecutor(max_workers=args.jobs or usable_cpus()) as pool, \
             Progress(total, "verify") as progress:
-        progress.step(n=total - len(todo))
+        progress.skip(total - len(todo))
         futures = {pool.submit(one, spec, progress): spec for spec in todo}
         try:
             for future in as_completed(futures):

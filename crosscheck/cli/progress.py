@@ -1,8 +1,9 @@
 """A one-line progress indicator on stderr (only when stderr is a terminal) that tells the truth:
-how many are finished, which are running now and for how long (the longest first, a target
+how many are finished, which are running now and for how long, how many wait to be judged (the longest first, a target
 running far longer than the others marked ``!``), and an estimate of the time left. It is
 redrawn twice a second, so the clocks move while a target hangs.
 """
+import os
 import shutil
 import sys
 import threading
@@ -14,13 +15,16 @@ BAR = 16
 SHOWN = 3                                 # running targets named on the line
 
 
-def _short(what, width=28):
+def _short(what, width=32):
+    """A target by its file's name (and function): the folders are the same for a whole class."""
+    path, colon, function = what.rpartition(":")
+    what = f"{os.path.basename(path)}:{function}" if colon and path else os.path.basename(what) or what
     return what if len(what) <= width else "…" + what[-(width - 1):]
 
 
 class Progress:
-    """``with Progress(total, "verify") as p: p.start(spec); ...; p.step(spec)``; ``step`` alone
-    counts a finished item (``report`` uses it so)."""
+    """``with Progress(total, "verify") as p: p.start(spec); ...; p.stop(spec); p.step(spec)``;
+    ``step`` alone counts a finished item (``report`` uses it so)."""
 
     def __init__(self, total, label, stream=None, enabled=None, clock=time.monotonic):
         self.total, self.label, self.done = total, label, 0
@@ -29,6 +33,8 @@ class Progress:
         self.clock = clock
         self.begun = clock()
         self.running = {}                  # what → when it started
+        self.judging = set()               # ran, not yet counted done
+        self.skipped = 0
         self.finished_s = []               # how long each finished one ran (those with a start)
         self.lock = threading.Lock()
         self.stopped = threading.Event()
@@ -39,12 +45,25 @@ class Progress:
             self.running[what] = self.clock()
         self.draw()
 
-    def step(self, what="", n=1):
+    def skip(self, n):
+        """``n`` counted done without running here (resumed): they do not speed the estimate up."""
         with self.lock:
             self.done += n
+            self.skipped += n
+
+    def stop(self, what):
+        """``what`` no longer runs (it may still be judged before it is counted done)."""
+        with self.lock:
             began = self.running.pop(what, None)
             if began is not None:
                 self.finished_s.append(self.clock() - began)
+                self.judging.add(what)
+
+    def step(self, what="", n=1):
+        self.stop(what)
+        with self.lock:
+            self.judging.discard(what)
+            self.done += n
             self.last = what
         self.draw()
 
@@ -63,10 +82,12 @@ class Progress:
                 shown = [f"{_short(w)} {age:.1f}s{'!' if age > long_s else ''}" for age, w in ages[:SHOWN]]
                 more = f" +{len(ages) - SHOWN}" if len(ages) > SHOWN else ""
                 parts.append(f"running {len(ages)}: " + ", ".join(shown) + more)
-            elif self.last:
+            if self.judging:
+                parts.append(f"judging {len(self.judging)}")
+            if not self.running and not self.judging and self.last:
                 parts.append(_short(self.last, 40))
-            if 0 < self.done < self.total:
-                left = elapsed / self.done * (self.total - self.done)
+            if self.skipped < self.done < self.total:
+                left = elapsed / (self.done - self.skipped) * (self.total - self.done)
                 parts.append(f"~{left:.0f}s left")
             return " | ".join(parts)
 
