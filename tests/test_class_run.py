@@ -32,6 +32,15 @@ def verify(*argv):
                           capture_output=True, text=True, timeout=HANG_GUARD)
 
 
+def _wait_for_lines(proc, jsonl, n):
+    """Until the journal has ``n`` lines, then a moment more: the next target's worker hangs."""
+    deadline = time.monotonic() + HANG_GUARD
+    while not (jsonl.exists() and jsonl.read_text().count("\n") >= n):
+        assert proc.poll() is None and time.monotonic() < deadline, "the class ended or hung"
+        time.sleep(0.2)
+    time.sleep(1.0)
+
+
 def test_ctrl_c_keeps_the_rows_done_and_resume_runs_only_the_rest(tmp_path):
     """Killed with SIGINT while the third student hangs: the two finished are in the journal and
     the CSV, and stderr says how to go on. --resume runs the other two only; then a changed file,
@@ -43,11 +52,7 @@ def test_ctrl_c_keeps_the_rows_done_and_resume_runs_only_the_rest(tmp_path):
                "--jsonl", str(jsonl), "--csv", str(table)]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + HANG_GUARD
-        while not (jsonl.exists() and jsonl.read_text().count("\n") >= 2):
-            assert proc.poll() is None and time.monotonic() < deadline, "the class ended or hung"
-            time.sleep(0.2)
-        time.sleep(1.0)                      # carol's worker is started: she hangs
+        _wait_for_lines(proc, jsonl, 2)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=HANG_GUARD)
     finally:
@@ -69,6 +74,23 @@ def test_ctrl_c_keeps_the_rows_done_and_resume_runs_only_the_rest(tmp_path):
     again = verify(*class_, "--jsonl", jsonl, "--resume", "--csv", table)
     assert again.returncode == 1
     assert [r["target"] for r in lines(jsonl)[4:]] == [class_[1]]   # only the changed file ran
+
+
+def test_sigterm_from_a_scheduler_stops_a_class_as_ctrl_c_does(tmp_path):
+    folder = write_class(tmp_path / "class", hanging="erin", names=("alice",))
+    class_ = targets(folder, ["alice", "erin"])
+    jsonl, table = tmp_path / "class.jsonl", tmp_path / "class.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "crosscheck", "verify", *class_, "-j", "1", "--timeout", "600",
+                             "--jsonl", str(jsonl), "--csv", str(table)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_lines(proc, jsonl, 1)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=HANG_GUARD)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and "1 of 2 targets done" in err
+    assert [r["target"] for r in rows(table)] == class_[:1]
 
 
 def test_feedback_for_every_target_holds_its_diagnosis(tmp_path, capsys):

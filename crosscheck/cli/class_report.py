@@ -9,7 +9,9 @@ A class run stopped by Ctrl-C keeps what is done: the journal has every finished
 CSV is written from them, and one line says how to go on.
 """
 import atexit
+import contextlib
 import gc
+import signal
 import sys
 import threading
 import time
@@ -71,9 +73,27 @@ def check_all(targets, args, timeout, memory):
         for thread in threads:
             thread.join()
     try:
-        return _check_all(targets, todo, resumed, args, timeout, memory, ready)
+        with _term_as_interrupt():
+            return _check_all(targets, todo, resumed, args, timeout, memory, ready)
     finally:
         ready()
+
+
+@contextlib.contextmanager
+def _term_as_interrupt():
+    """SIGTERM (Slurm's preemption, scancel, a CI job cancelled) stops a class as Ctrl-C does:
+    the workers end, the CSV is written from what is done."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:                 # not the main thread: leave the signal as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _Sink:
