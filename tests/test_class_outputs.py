@@ -86,7 +86,8 @@ FIND = {"id": "delta2_keeps_bias", "description": "δ^(2) keeps the bias", "expl
 def test_each_target_is_counted_once_under_its_primary_outcome():
     records = [_record(True, problems=[{**RAN, "agrees": True}]),
                _record(diagnosis=["delta2_keeps_bias"], findings=[FIND], problems=[FAILED, RAN]),
-               _record(diagnosis=["no_reg_in_gradient"], problems=[{**RAN, "cost_yours": 0.0}]),   # the stub
+               _record(diagnosis=["no_reg_in_gradient"], problems=[{**RAN, "cost_yours": 0.0}],    # the stub
+                       findings=[{**FIND, "id": "no_reg_in_gradient"}]),
                _record(problems=[FAILED, FAILED]),
                _record(failure="SyntaxError", failure_kind="syntax"),
                _record(problems=[{**FAILED, "kind": "bad_return"}]),

@@ -84,8 +84,10 @@ def findings(record):
     """{name: meaning} of everything found in ``record``: ids, described parts, failure kinds."""
     out = {}
     for f in record.get("findings") or []:
-        if f.get("explained") and (f.get("id") or f.get("description")):
-            out.setdefault(f.get("id") or f["description"], f.get("description") or "")
+        if f.get("explained") and f.get("id"):
+            out.setdefault(f["id"], f.get("description") or "")
+        elif f.get("explained") and f.get("description"):
+            out.setdefault(f["description"], "")            # a description says what it means
     for p in record.get("problems") or []:
         if not p.get("ran"):
             key = CALL_FAILURE.get(p.get("kind"), "crash")
@@ -100,9 +102,9 @@ def summary(records):
     for record in records:
         key, mistake = primary(record)
         outcomes[key] = outcomes.get(key, 0) + 1
-        found = findings(record)
+        found = findings(record) if key != "unfinished" else {}     # a stub's "mistakes" are its blanks
         if mistake is not None:
-            entry = mistakes.setdefault(mistake, {"count": 0, "meaning": found.get(mistake, "")})
+            entry = mistakes.setdefault(mistake, {"count": 0, "meaning": found.get(mistake) or ""})
             entry["count"] += 1
         for name, meaning in found.items():
             if name != mistake and not (mistake is None and CALL_FAILURE.get(name) == key):
@@ -115,14 +117,18 @@ def summary(records):
             "mistakes": by_count(mistakes), "co_occurring": by_count(co_occurring)}
 
 
+def _named(name, entry):
+    return f"  {entry['count']:4d}  {name}" + (f": {entry['meaning']}" if entry["meaning"] else "")
+
+
 def summary_lines(s):
     """The summary as text lines, for the terminal."""
     lines = [f"{s['targets']} targets: {s['right']} right, {s['wrong']} wrong", "outcome (each target once):"]
     lines += [f"  {n:4d}  {LABEL[key]}" for key, n in s["outcomes"].items()]
     if s["mistakes"]:
         lines.append("mistakes:")
-        lines += [f"  {e['count']:4d}  {name}: {e['meaning']}" for name, e in s["mistakes"].items()]
+        lines += [_named(name, e) for name, e in s["mistakes"].items()]
     if s["co_occurring"]:
         lines.append("also found in the same targets:")
-        lines += [f"  {e['count']:4d}  {name}: {e['meaning']}" for name, e in s["co_occurring"].items()]
+        lines += [_named(name, e) for name, e in s["co_occurring"].items()]
     return lines
