@@ -166,6 +166,18 @@ def test_a_csv_cell_cannot_be_a_formula():
         ["'=1+1", "'+a", "'-b", "'@c", "x", "ok", 3, "a; b"]     # a tab or CR at the start is folded away
 
 
+def test_resume_keeps_only_records_of_the_same_file_and_options(tmp_path):
+    path = tmp_path / "a.py"
+    path.write_text("x = 1\n")
+    spec = f"{path}:f"
+    old = {"target": spec, "digest": journal.digest(spec), "loss": "cross_entropy", "order": "F"}
+    assert journal.unchanged([old], [spec], loss="cross_entropy", order="F") == {spec: old}
+    assert journal.unchanged([old], [spec], loss="squared_error", order="F") == {}
+    assert journal.unchanged([old, {**old, "digest": "0" * 64}], [spec]) == {}        # the last record counts
+    path.write_text("x = 2\n")
+    assert journal.unchanged([old], [spec]) == {}
+
+
 def test_a_journal_line_cut_by_a_kill_is_skipped(tmp_path):
     path = tmp_path / "j.jsonl"
     with journal.Journal(path) as j:

@@ -65,7 +65,7 @@ def check_all(targets, args, timeout, memory):
     atexit.register(gc.freeze)
     resumed = {}
     if args.resume:
-        resumed = journal.unchanged(journal.read(args.jsonl)[0], targets)
+        resumed = journal.unchanged(journal.read(args.jsonl)[0], targets, loss=args.loss, order=args.order)
     todo = [t for t in targets if t not in resumed]
     threads = prepare_references(args.loss) if todo else []
 
