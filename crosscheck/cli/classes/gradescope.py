@@ -26,16 +26,21 @@ def groups():
     return out
 
 
+def _problem_line(p):
+    if p.get("agrees"):
+        return "right"
+    return f"failed: {p.get('failure')}" if not p.get("ran") else f"wrong ({p.get('where')})"
+
+
 def results(record, text):
     """The results.json object for ``record`` (the verify JSON of one target) and its text report."""
+    said = {p["name"]: _problem_line(p) for p in record.get("problems") or []}
     right = {p["name"] for p in record.get("problems") or [] if p.get("agrees")}
-    failed = {p["name"]: p.get("failure") for p in record.get("problems") or [] if not p.get("ran")}
     tests = []
     for number, (size, names) in enumerate(groups().items(), 1):
         score = sum(name in right for name in names)
         sizes = "-".join(map(str, next(p.sizes for p in PROBLEMS if p.size == size)))
-        lines = [f"{name}: {'right' if name in right else 'failed: ' + str(failed[name]) if name in failed else 'wrong'}"
-                 for name in names]
+        lines = [f"{name}: {said.get(name, 'not run: ' + str(record.get('failure')))}" for name in names]
         if score < len(names):
             lines += ["", f"Diagnosis: {record['reason']}"]
         tests.append({"name": f"{size} problems ({sizes})", "number": str(number),
