@@ -56,17 +56,21 @@ def prepare_references(loss):
     return threads
 
 
-def check_all(targets, args, timeout, memory):
-    """Run, judge and report ``targets``; the exit code."""
+def check_all(targets, args, options):
+    """Run, judge and report ``targets`` (``kinds.Target``) with ``options`` (``calls.Options``);
+    the exit code."""
     # At exit, skip the interpreter's last garbage collection over everything JAX and scipy
     # made (about 0.2 s, measured; the OS frees the memory anyway). atexit handlers run just
     # before it, so nothing changes while this process lives (in a test session either).
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
+    from crosscheck.learner.run.target import run_target
+    by_spec = {t.spec: t for t in targets}
+    specs = list(by_spec)
     resumed = {}
     if args.resume:
-        resumed = journal.unchanged(journal.read(args.jsonl)[0], targets, loss=args.loss, order=args.order)
-    todo = [t for t in targets if t not in resumed]
+        resumed = journal.unchanged(journal.read(args.jsonl)[0], specs, loss=args.loss, order=args.order)
+    todo = [t for t in specs if t not in resumed]
     threads = prepare_references(args.loss) if todo else []
 
     def ready():      # before judging, or the cache misses and the references are computed twice
@@ -74,7 +78,7 @@ def check_all(targets, args, timeout, memory):
             thread.join()
     try:
         with _term_as_interrupt():
-            return _check_all(targets, todo, resumed, args, timeout, memory, ready)
+            return _check_all(specs, todo, resumed, args, lambda spec: run_target(by_spec[spec], options), ready)
     finally:
         ready()
 
@@ -117,8 +121,8 @@ class _Sink:
             self.journal.file.close()
 
 
-def _check_all(targets, todo, resumed, args, timeout, memory, ready):
-    from crosscheck.learner.run.target import run_target
+def _check_all(targets, todo, resumed, args, run_one, ready):
+    """``targets``: the specs; ``run_one(spec)``: its Run."""
     from crosscheck.learner.show.verdict import error_data, judge
     sink = _Sink(args, resumed)
 
@@ -127,7 +131,7 @@ def _check_all(targets, todo, resumed, args, timeout, memory, ready):
             progress.start(spec)
         began = time.perf_counter()
         try:
-            return run_target(spec, order=args.order, timeout=timeout, memory=memory), time.perf_counter() - began
+            return run_one(spec), time.perf_counter() - began
         finally:
             if progress:
                 progress.stop(spec)

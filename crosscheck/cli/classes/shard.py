@@ -21,8 +21,8 @@ def shard_type(value):
 
 
 def shard_of(target, n):
-    """The shard (1..n) ``target`` belongs to."""
-    key = os.path.normpath(target).encode("utf-8", "surrogateescape")
+    """The shard (1..n) ``target`` (a spec, or a ``kinds.Target``) belongs to."""
+    key = os.path.normpath(getattr(target, "spec", target)).encode("utf-8", "surrogateescape")
     return 1 + int.from_bytes(hashlib.sha256(key).digest()[:8], "big") % n
 
 
