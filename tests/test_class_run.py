@@ -120,9 +120,10 @@ def test_feedback_for_every_target_holds_its_diagnosis(tmp_path, capsys):
                                                          "not_found"]
 
 
-def test_two_shards_merged_equal_one_unsharded_run(tmp_path, capsys):
-    folder = write_class(tmp_path / "class")
-    glob = f"{folder}/*.py:nnCostFunction"
+def test_two_shards_merged_equal_one_unsharded_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)            # the split is by the path as given: relative, as in a job array
+    write_class(tmp_path / "class")
+    glob = "class/*.py:nnCostFunction"
     assert main(["verify", glob, "--csv", str(tmp_path / "all.csv"), "--json"]) == 1
     whole = json.loads(capsys.readouterr().out)
     shards = []

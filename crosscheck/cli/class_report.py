@@ -24,6 +24,7 @@ from crosscheck.cli import one_line
 from crosscheck.cli.classes import journal
 from crosscheck.cli.classes.record import record, write_csv
 from crosscheck.cli.progress import Progress
+from crosscheck.learner import clean
 from crosscheck.learner.run import runner
 from crosscheck.learner.show import outcomes
 from crosscheck.strict_json import strict_json
@@ -109,12 +110,13 @@ class _Sink:
 
     def take(self, verdict, seconds):
         from crosscheck.cli.classes import feedback
-        rec = record(verdict.data, seconds, journal.digest(verdict.spec), verdict.run)
-        self.records[verdict.spec], self.texts[verdict.spec] = rec, verdict.text
+        data = clean.data({**verdict.data, "isolation": getattr(self.args, "isolation", "none")})
+        rec = record(data, seconds, journal.digest(verdict.spec), verdict.run)
+        self.records[verdict.spec], self.texts[verdict.spec] = rec, clean.lines(verdict.text)
         if self.journal:
             self.journal.append(rec)
         if self.args.feedback:
-            feedback.write(self.args.feedback, rec, verdict.text, verdict.result)
+            feedback.write(self.args.feedback, rec, self.texts[verdict.spec], verdict.result)
 
     def close(self):
         if self.journal:
@@ -162,7 +164,8 @@ def _check_all(targets, todo, resumed, args, run_one, ready):
     if args.gradescope:
         _gradescope(args, records[0], sink.texts.get(targets[0], ""))
     if len(records) == 1 and targets[0] in sink.texts:
-        print(strict_json(records[0], indent=2) if args.json else sink.texts[targets[0]])
+        print(strict_json(records[0], indent=2) if args.json
+              else f"{sink.texts[targets[0]]}\n{_isolated(records)}")
         _class_files(records, args, summary=False)
         return 0 if records[0]["passed"] else 1
     return deliver(records, args)
@@ -229,14 +232,24 @@ def deliver(records, args):
     """A class's report from its records (a run, or ``--merge``): files, then stdout; the exit code."""
     s = _class_files(records, args)
     if args.json:
-        print(strict_json({"results": records, "summary": s}, indent=2))
+        print(strict_json({"results": records, "summary": s, "isolation": _isolation(records)}, indent=2))
     else:
         width = max((len(r["target"]) for r in records), default=0)
         for r in records:
             print(f"{'RIGHT' if r['passed'] else 'WRONG'}  {r['target']:<{width}}  "
                   f"{r['problems_right']:2d}/{r['problems_run']:<2d}  {r['reason']}")
-        print("\n" + "\n".join(outcomes.summary_lines(s)))
+        print("\n" + "\n".join(outcomes.summary_lines(s)) + f"\n{_isolated(records)}")
     return 0 if all(r["passed"] for r in records) else 1
+
+
+def _isolation(records):
+    """How the learners' code was isolated: "bubblewrap", "none", or "mixed" (merged shards)."""
+    kinds = {r.get("isolation", "none") for r in records}
+    return kinds.pop() if len(kinds) == 1 else "mixed" if kinds else "none"
+
+
+def _isolated(records):
+    return f"(learner code isolated by: {_isolation(records)})"
 
 
 def merge(args):

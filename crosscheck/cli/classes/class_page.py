@@ -11,6 +11,7 @@ from pathlib import Path
 
 from crosscheck.cli import one_line
 from crosscheck.cli.classes.feedback import file_name
+from crosscheck.learner import clean
 from crosscheck.learner.show.outcomes import LABEL, MEANING
 
 COLOUR = {"right": "#2da44e", "mistake": "#d4a72c", "unfinished": "#8c959f", "unrecognised": "#8250df"}
@@ -24,8 +25,9 @@ STYLE = ("body{font-family:system-ui,sans-serif;margin:1.5em;color:#1f2328}table
 
 
 def text(value):
-    """Every learner-derived string passes through here on its way into the page."""
-    return html.escape(one_line(value))
+    """Every learner-derived string passes through here on its way into the page: cleaned
+    (``learner.clean.text``), then escaped."""
+    return html.escape(clean.text(value, 2000))
 
 
 def bar_chart(outcomes, total):

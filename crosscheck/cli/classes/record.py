@@ -8,6 +8,7 @@ hash, for ``--resume``).
 import csv
 
 from crosscheck.cli import one_line
+from crosscheck.learner import clean
 from crosscheck.learner.show.outcomes import LABEL, primary
 
 FIELDS = ("target", "passed", "outcome", "problems_right", "problems_run", "diagnosis", "reason", "notes",
@@ -79,13 +80,11 @@ def record(data, seconds, digest, run=None):
 
 
 def cell(value):
-    """Every CSV cell passes through here: lists joined, text cleaned for a spreadsheet."""
+    """Every CSV cell passes through here: lists joined; text one clean line, a leading = + - @
+    (a formula to a spreadsheet) quoted (``learner.clean.cell``)."""
     if isinstance(value, (list, tuple)):
         value = "; ".join(map(str, value))
-    text = one_line(value) if isinstance(value, str) else value
-    if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text                   # a spreadsheet would run it as a formula
-    return text
+    return clean.cell(value)
 
 
 def write_csv(records, stream):
