@@ -77,6 +77,39 @@ def _usage_errors_as_json(parser):
     parser.parse_known_args, parser.error = parse_known_args, json_error
 
 
+def _functions_in(path, limit=2 ** 20):
+    """The top-level function names of a small .py file, read with ast (nothing runs); [] if none."""
+    import ast
+    try:
+        if path.stat().st_size > limit:
+            return []
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    return [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def check_target(spec):
+    """InputError with the way out for the two commonest slips: a folder, or a file without
+    ``:FUNCTION``; otherwise nothing (``parse_spec`` judges the rest)."""
+    from pathlib import Path
+    if ":" in spec or glob.has_magic(spec):
+        return
+    path = Path(spec)
+    if path.is_dir():
+        kinds = [f"'{spec.rstrip('/')}/*{ext}" + (":nnCostFunction'" if ext != ".m" else "'")
+                 for ext in (".py", ".ipynb", ".m") if any(path.glob(f"*{ext}"))]
+        raise InputError(f"{spec} is a folder; to check every file in it: crosscheck verify "
+                         + (" or ".join(kinds) if kinds else f"'{spec.rstrip('/')}/*.py:nnCostFunction'"))
+    if path.suffix in (".py", ".ipynb"):
+        if not path.exists():
+            raise InputError(f"{spec}: no such file")
+        found = _functions_in(path) if path.suffix == ".py" and path.is_file() else []
+        named = f" (it defines {', '.join(found[:8])})" if found else ""
+        example = next((f for f in found if f.lower() == "nncostfunction"), found[0] if len(found) == 1 else "nnCostFunction")
+        raise InputError(f"{spec}: which function? name it after a colon: crosscheck verify {spec}:{example}{named}")
+
+
 def expand(specs):
     """Targets as given, with globs in the FILE part expanded (sorted); InputError if one matches nothing."""
     targets = []
@@ -87,6 +120,7 @@ def expand(specs):
                 raise InputError(f"{spec}: no file matches")
             targets += files
             continue
+        check_target(spec)
         target, name = parse_spec(spec)
         if glob.has_magic(target):
             files = sorted(glob.glob(target))
