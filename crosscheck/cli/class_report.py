@@ -120,6 +120,25 @@ def check_all(targets, args, timeout, memory, csv_stream):
         ready()
 
 
+def with_training(verdict, run, args, timeout, memory):
+    """``--train``: the verdict with the training beside the correct one added to its text and JSON;
+    a function that fails during training is not right (exit 1)."""
+    from crosscheck.learner.run.session_training import train_target
+    training = train_target(verdict.spec, run, args.loss, args.order, verdict.passed, timeout, memory)
+    verdict.data["training"] = training.to_dict()
+    verdict.text += "\n\n" + training.text()
+    if args.train_figure:
+        from crosscheck.teaching.training_figure import training_figure
+        try:
+            training_figure(training, args.train_figure)
+        except OSError as exc:
+            raise InputError(f"--train-figure {args.train_figure}: {exc.strerror}") from None
+        verdict.text += f"\n  figure            {args.train_figure}"
+    if training.yours.failure:
+        verdict.passed = False
+    return verdict
+
+
 def _check_all(targets, args, timeout, memory, csv_stream, ready):
     from crosscheck.learner.run.target import run_target
 
@@ -138,6 +157,8 @@ def _check_all(targets, args, timeout, memory, csv_stream, ready):
                 print(json.dumps({"error": one_line(exc)}))
             raise
         verdicts = [judged(run)]
+        if args.train:
+            verdicts[0] = with_training(verdicts[0], run, args, timeout, memory)
     else:
         verdicts = [None] * len(targets)
         with ThreadPoolExecutor(max_workers=args.jobs or usable_cpus()) as pool, \

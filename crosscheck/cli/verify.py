@@ -53,6 +53,11 @@ def add_arguments(parser):
                         help="targets checked in parallel (default: the number of cores)")
     parser.add_argument("--csv", metavar="FILE", help="also write one row per target to FILE")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--train", action="store_true",
+                        help="also train the network on the embedded digits with your function (in the same "
+                             "worker, with the same limits) beside the correct one: does your mistake matter?")
+    parser.add_argument("--train-figure", metavar="PNG", default=None,
+                        help="with --train: write the cost curves and held-out accuracies to this PNG file")
     _usage_errors_as_json(parser)
 
 
@@ -138,6 +143,10 @@ def run(args):
         memory = _number("--memory", args.memory)
         check_limits(timeout, memory)
         targets = expand(args.functions)
+        if args.train and len(targets) > 1:
+            raise InputError(f"--train trains one function; {len(targets)} targets were given")
+        if args.train_figure and not args.train:
+            raise InputError("--train-figure goes with --train")
         csv_file = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else None
     except (InputError, OSError) as exc:
         message = one_line(exc if isinstance(exc, InputError) else f"--csv {args.csv}: {exc.strerror}")
