@@ -46,6 +46,24 @@ class VerifyResult:
     diagnosis_result: object
     loss: str
     order: str
+    source: object = None            # what was verified: the function, or the target string
+    timeout: float | None = DEFAULT_TIMEOUT
+    training: object = None          # after .train(): a learner_training.TrainingComparison
+
+    def train(self):
+        """Train the network on the embedded digits with this function beside the correct one (the
+        gallery's settings, the same start): does the mistake matter? A target string runs in a
+        worker with verify's limits; a function object in this kernel, as ``verify`` called it.
+        Returns the :class:`~crosscheck.teaching.learner_training.TrainingComparison` (shown in
+        Jupyter as one sentence and one figure) and keeps it in ``self.training``."""
+        from crosscheck.learner.run.session_training import train_session, train_target
+        if isinstance(self.source, (str, Path)):
+            self.training = train_target(str(self.source), self.run, self.loss, self.order, self.passed,
+                                         self.timeout)
+        else:
+            self.training = train_session(_user_function(self.source, self.timeout), self.run, self.loss,
+                                          self.order, self.passed, self.timeout)
+        return self.training
 
     @property
     def passed(self):
@@ -70,8 +88,9 @@ class VerifyResult:
         return to_json(self.diagnosis_result)
 
     def __str__(self):
-        """The text report ``crosscheck verify`` prints."""
-        return to_text(self.diagnosis_result)
+        """The text report ``crosscheck verify`` prints (and ``--train``'s part, once trained)."""
+        text = to_text(self.diagnosis_result)
+        return text + ("\n\n" + self.training.text() if self.training is not None else "")
 
     def __repr__(self):
         verdict = "passed" if self.passed else f"failed, diagnosis {self.diagnosis or 'unrecognised'}"
@@ -104,19 +123,23 @@ def _user_function(fn, timeout):
                         Path(source) if source else None, timeout)
 
 
-def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
+def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT, train=False):
     """Check ``fn`` (course signature ``(nn_params, input_layer_size, hidden_layer_size,
     num_labels, X, y, lambda_) -> (J, grad)``) against autodiff and name its mistake.
 
     ``fn`` may also be a target string as on the command line. ``timeout``: seconds per call,
-    or None for no limit. Returns a :class:`VerifyResult`.
+    or None for no limit. ``train=True``: also :meth:`VerifyResult.train`. Returns a
+    :class:`VerifyResult`.
     """
     _options(loss, order, timeout)
     if isinstance(fn, (str, Path)):
         run = run_target(str(fn), order, timeout)
     else:
         run = run_problems(_user_function(fn, timeout), PROBLEMS, order)
-    return VerifyResult(run, diagnose(run, loss, order), loss, order)
+    result = VerifyResult(run, diagnose(run, loss, order), loss, order, fn, timeout)
+    if train:
+        result.train()
+    return result
 
 
 def assert_verified(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
@@ -218,5 +241,7 @@ def to_html(result):
     png = heat_map_png(result) if not d["passed"] else ""
     if png:
         parts.append(f"<img alt='heat map of the gradient error' src='data:image/png;base64,{png}'/>")
+    if result.training is not None:
+        parts.append(result.training._repr_html_())
     parts.append(f"<details><summary>text report</summary><pre>{html.escape(str(result))}</pre></details></div>")
     return "".join(parts)

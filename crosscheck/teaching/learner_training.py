@@ -61,6 +61,13 @@ class TrainingComparison:
     def to_dict(self):
         return asdict(self)
 
+    def __str__(self):
+        return self.text()
+
+    def _repr_html_(self):
+        from crosscheck.teaching.training_figure import to_html
+        return to_html(self)
+
     def text(self):
         rows = [("", "yours", "correct")]
         for label, key in (("held-out accuracy", "heldout_accuracy"), ("training accuracy", "train_accuracy")):

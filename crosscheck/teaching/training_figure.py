@@ -5,6 +5,9 @@ log scale, so a wrong cost that a learner's function returns cannot make its cur
 their own J, where it differs, is drawn thin and dotted. 960 px wide, like the heat map, so it
 reads at notebook width. matplotlib's object API with the Agg canvas.
 """
+import base64
+import html
+import io
 import textwrap
 
 import numpy as np
@@ -49,3 +52,18 @@ def training_figure(comparison, path):
         fig.suptitle("\n".join(textwrap.wrap(c.sentence, 105)[:3]), x=0.02, ha="left", y=0.98, va="top")
         fig.savefig(path, dpi=DPI)
     return path
+
+
+def to_html(comparison):
+    """The sentence, the figure (inline PNG) and the numbers as a small table, for a notebook."""
+    buffer = io.BytesIO()
+    training_figure(comparison, buffer)
+    png = base64.b64encode(buffer.getvalue()).decode("ascii")
+    rows = "".join(f"<tr><td>{label}</td><td class='num'>{_pct(getattr(comparison.yours, key))}</td>"
+                   f"<td class='num'>{_pct(getattr(comparison.correct, key))}</td></tr>"
+                   for label, key in (("held-out accuracy", "heldout_accuracy"),
+                                      ("training accuracy", "train_accuracy")))
+    return (f"<div class='crosscheck-training'><p><b>Training:</b> {html.escape(comparison.sentence)}</p>"
+            f"<table><tr><th></th><th>yours</th><th>correct</th></tr>{rows}</table>"
+            f"<img alt='cost curves of your function and the correct one' width='{WIDTH_PX}' "
+            f"style='max-width:100%' src='data:image/png;base64,{png}'/></div>")
