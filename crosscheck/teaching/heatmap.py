@@ -2,7 +2,7 @@
 
 Each panel shows (variant's ∂J/∂Θ^(l)) − (autodiff's) for Θ^(l) (s_{l+1}, 1 + s_l): rows are
 the units the weights feed, columns the units they come from, column 0 the bias unit
-(marked). One colour scale, symmetric around 0, serves all panels (red too large, blue too
+(drawn as a strip of its own on the left, so that it shows even beside 400 pixel columns). One colour scale, symmetric around 0, serves all panels (red too large, blue too
 small), so a layer the mistake does not touch stays white instead of blowing rounding noise
 up to full colour; each panel's title gives its own largest error. Cells where the variant's
 gradient is inf/NaN are drawn black and counted in the title.
@@ -14,6 +14,8 @@ and 100 dpi (about 15 px). Each panel's height follows its rows, within limits.
 
 Uses matplotlib's object API with the Agg canvas: no pyplot state, no display needed.
 """
+import textwrap
+
 import numpy as np
 
 DPI = 100
@@ -21,6 +23,7 @@ WIDTH_PX = 960                    # under a notebook's ~1000 px output width: sh
 ROW_INCH, MIN_PANEL_INCH, MAX_PANEL_INCH = 0.09, 1.6, 3.2
 HEADER_INCH, FOOTER_INCH, TITLE_INCH = 0.4, 0.6, 0.6
 FONT_PT = 11
+TITLE_CHARS = 100                 # characters of a title line at FONT_PT across WIDTH_PX
 
 
 def panel_height(rows):
@@ -55,24 +58,31 @@ def gradient_error_figure(mine, ref, title, subtitle, path, layer_notes=None):
         top = total - TITLE_INCH
         for l, (d, note, h) in enumerate(zip(diffs, notes, heights), start=1):
             top -= HEADER_INCH
-            ax = fig.add_axes([0.1, (top - h) / total, 0.78, h / total])
-            cax = fig.add_axes([0.9, (top - h) / total, 0.02, h / total])
+            bottom = (top - h) / total
+            bias_ax = fig.add_axes([0.1, bottom, 0.035, h / total])     # column 0 on its own, always visible
+            ax = fig.add_axes([0.15, bottom, 0.73, h / total], sharey=bias_ax)
+            cax = fig.add_axes([0.9, bottom, 0.02, h / total])
             top -= h + FOOTER_INCH
             finite = np.isfinite(d)
-            image = ax.imshow(np.ma.masked_invalid(d), cmap=cmap, aspect="auto", interpolation="nearest",
-                              norm=TwoSlopeNorm(0.0, -scale, scale))
-            ax.axvline(0.5, color="black", linewidth=1.2, linestyle="--")
-            ticks = _ticks(d.shape[1])
-            ax.set_xticks(ticks, ["bias"] + [str(c) for c in ticks[1:]])
-            ax.set_yticks(_ticks(d.shape[0])[1:] if d.shape[0] > 12 else range(d.shape[0]))
-            ax.set_xlabel(f"column: unit of layer {l} it comes from (0 = bias)")
-            ax.set_ylabel(f"row: layer-{l + 1} unit")
+            norm = TwoSlopeNorm(0.0, -scale, scale)
+            bias_ax.imshow(np.ma.masked_invalid(d[:, :1]), cmap=cmap, aspect="auto", interpolation="nearest",
+                           norm=norm)
+            image = ax.imshow(np.ma.masked_invalid(d[:, 1:]), cmap=cmap, aspect="auto", interpolation="nearest",
+                              norm=norm, extent=(0.5, d.shape[1] - 0.5, d.shape[0] - 0.5, -0.5))
+            bias_ax.set_xticks([0], ["bias"])
+            ticks = [t for t in _ticks(d.shape[1]) if t > 0] or [1]
+            ax.set_xticks(ticks, [str(c) for c in ticks])
+            ax.tick_params(labelleft=False)
+            bias_ax.set_yticks(_ticks(d.shape[0])[1:] if d.shape[0] > 12 else range(d.shape[0]))
+            ax.set_xlabel(f"column: unit of layer {l} it comes from (1..{d.shape[1] - 1}; the bias on the left)")
+            bias_ax.set_ylabel(f"row: layer-{l + 1} unit")
             bad = int(np.sum(~finite))
             largest = float(np.max(np.abs(d[finite]), initial=0.0))
-            ax.set_title(f"∂J/∂Θ^({l}) {d.shape[0]}×{d.shape[1]}: max |error| {largest:.2g}"
-                         + (f", {note}" if note else "") + (f"; {bad} inf/NaN cells (black)" if bad else ""),
-                         loc="left")
+            bias_ax.set_title(f"∂J/∂Θ^({l}) {d.shape[0]}×{d.shape[1]}: max |error| {largest:.2g}"
+                              + (f", {note}" if note else "") + (f"; {bad} inf/NaN cells (black)" if bad else ""),
+                              loc="left")
             fig.colorbar(image, cax=cax, label="yours − autodiff")
-        fig.suptitle(f"{title}\n{subtitle}", x=0.02, ha="left", y=1 - 0.08 / total, va="top")
+        heading = textwrap.wrap(title, TITLE_CHARS)[:1] + textwrap.wrap(subtitle, TITLE_CHARS)[:1]
+        fig.suptitle("\n".join(heading), x=0.02, ha="left", y=1 - 0.08 / total, va="top")
         fig.savefig(path, dpi=DPI)
     return path
