@@ -12,7 +12,7 @@ import pytest
 
 from crosscheck.cli import main
 from crosscheck.learner.run.session_training import train_target
-from crosscheck.learner.run.target import UserFunction, run_target
+from crosscheck.learner.run.target import UserFunction, options, run_target
 from manual.catalogue import MISTAKE_IDS
 
 from crosscheck.teaching.gallery import GallerySettings, gallery_problem, train_entry, variant_loss
@@ -61,7 +61,7 @@ def test_reproduces_the_gallery_through_the_worker(tmp_path):
     spec = _target(tmp_path)
     gallery = train_entry("regularize_bias", "cross_entropy", gallery_problem(SHORT), SHORT)
     result = train_target(spec, run_target(spec), settings=SHORT)
-    assert not result.yours.failure
+    assert not result.yours.failure, result.yours.failure
     assert result.yours.heldout_accuracy == gallery["heldout_accuracy"]
     assert result.yours.evaluations == gallery["evaluations"]
 
@@ -75,7 +75,7 @@ def test_hostile_training_stops_in_one_line(tmp_path, hostile, said):
     spec = _target(tmp_path, hostile=hostile)
     run = run_target(spec, timeout=2, memory=400)
     assert all(call.ok for call in run.calls)                     # verify's problems: all ran
-    result = train_target(spec, run, timeout=2, memory=400, settings=SHORT)
+    result = train_target(spec, run, options(timeout=2, memory=400), settings=SHORT)
     assert result.yours.failure and said in result.yours.failure
     assert result.yours.evaluations == 1 and "\n" not in result.sentence
     assert result.yours.heldout_accuracy is not None              # the start weights, judged here
@@ -121,7 +121,7 @@ def test_right_function_says_so():
 
 def test_cli_train_json_and_figure(tmp_path, capsys, monkeypatch):
     import crosscheck.learner.run.session_training as st
-    monkeypatch.setattr(st, "GallerySettings", lambda: SHORT)
+    monkeypatch.setattr(st, "SETTINGS", SHORT)
     spec = _target(tmp_path)
     figure = tmp_path / "t.png"
     assert main(["verify", spec, "--train", "--train-figure", str(figure), "--json"]) == 1

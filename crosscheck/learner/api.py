@@ -21,13 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from manual.errors import InputError
-from manual.layout import ORDERS
-from manual.losses import check_loss
 
 from crosscheck.learner.calls import Run
 from crosscheck.learner.judge.diagnosis import diagnose
-from crosscheck.learner.problems import PROBLEMS
-from crosscheck.learner.run.target import DEFAULT_TIMEOUT, UserFunction, check_timeout, run_problems, run_target
+from crosscheck.learner.run.target import (DEFAULT_TIMEOUT, UserFunction, check_timeout, options, run_problems,
+                                          run_target)
 from crosscheck.learner.show.as_html import heat_map_png, to_html, worst_gradient  # noqa: F401  (API)
 from crosscheck.learner.show.as_json import to_json
 from crosscheck.learner.show.render import to_text
@@ -54,12 +52,11 @@ class VerifyResult:
         Returns the :class:`~crosscheck.teaching.learner_training.TrainingComparison` (shown in
         Jupyter as one sentence and one figure) and keeps it in ``self.training``."""
         from crosscheck.learner.run.session_training import train_session, train_target
+        chosen = options(loss=self.loss, order=self.order, timeout=self.timeout)
         if isinstance(self.source, (str, Path)):
-            self.training = train_target(str(self.source), self.run, self.loss, self.order, self.passed,
-                                         self.timeout)
+            self.training = train_target(str(self.source), self.run, chosen, self.passed)
         else:
-            self.training = train_session(_user_function(self.source, self.timeout), self.run, self.loss,
-                                          self.order, self.passed, self.timeout)
+            self.training = train_session(_user_function(self.source, self.timeout), self.run, chosen, self.passed)
         return self.training
 
     @property
@@ -100,14 +97,6 @@ class VerifyResult:
         return to_html(self.diagnosis_result) + (self.training._repr_html_() if self.training is not None else "")
 
 
-def _options(loss, order, timeout):
-    check_loss(loss)
-    if order not in ORDERS:
-        raise InputError(f"order must be one of {', '.join(ORDERS)} (F: the course's column-major "
-                         f"Theta(:)), got {order!r}")
-    check_timeout(timeout, "timeout")                 # None: no limit
-
-
 def _user_function(fn, timeout):
     """``fn`` as a UserFunction; its spec 'module:name' and its source file for error lines."""
     if not callable(fn):
@@ -129,11 +118,12 @@ def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT, trai
     or None for no limit. ``train=True``: also :meth:`VerifyResult.train`. Returns a
     :class:`VerifyResult`.
     """
-    _options(loss, order, timeout)
+    chosen = options(loss=loss, order=order, timeout=timeout)
+    check_timeout(timeout, "timeout")                 # None: no limit
     if isinstance(fn, (str, Path)):
-        run = run_target(str(fn), order, timeout)
+        run = run_target(str(fn), chosen)
     else:
-        run = run_problems(_user_function(fn, timeout), PROBLEMS, order)
+        run = run_problems(_user_function(fn, timeout), chosen)
     result = VerifyResult(run, diagnose(run, loss, order), loss, order, fn, timeout)
     if train:
         result.train()

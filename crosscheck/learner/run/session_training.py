@@ -1,51 +1,54 @@
 """``--train``: the learner's function trained beside the correct one, where verify runs it.
 
-A target (``"mycode.py:nnCostFunction"``, a notebook) is loaded into a fresh worker process with
-the same load request, time limit per call and memory limit as ``run_target``; a function object
-(``verify(fn).train()``) is called in the caller's kernel through the same ``UserFunction`` as
-``verify(fn)``. Either way only (J, grad) pairs come back; the optimiser, the weights and every
-number reported live in this process (``crosscheck.teaching.learner_training``).
+A target (``"mycode.py:nnCostFunction"``, a notebook) is opened as ``run_target`` opens it (its
+kind's session: a fresh worker process with the same load request, time limit per call and memory
+limit); a function object (``verify(fn).train()``) is called in the caller's kernel through the
+same ``UserFunction`` as ``verify(fn)``. Either way only (J, grad) pairs come back; the optimiser,
+the weights and every number reported live in this process
+(``crosscheck.teaching.learner_training``).
 """
 from manual.errors import InputError
 
-from crosscheck.learner.run.runner import DEFAULT_MEMORY_MB, WorkerSession
-from crosscheck.learner.run.target import DEFAULT_TIMEOUT, check_limits, load_request, parse_spec
+from crosscheck.learner.calls import Options
+from crosscheck.learner.run.target import check_limits
 from crosscheck.teaching.gallery import GallerySettings
 from crosscheck.teaching.learner_training import CourseCaller, Stopped, train_beside_correct
 
 # The whole training may take this many times the per-call limit (500 calls of a function near
 # the limit would otherwise take hours); at least TRAIN_FLOOR_S.
 TRAIN_LIMIT_CALLS, TRAIN_FLOOR_S = 10, 60.0
+SETTINGS = GallerySettings()       # the gallery's: its accuracies are reproduced for the catalogue
 
 
 def training_limit(timeout):
     return None if timeout is None else max(TRAIN_FLOOR_S, TRAIN_LIMIT_CALLS * timeout)
 
 
-def train_session(session, run, loss, order, verified, timeout, settings=GallerySettings()):
+def train_session(session, run, options, verified, settings=None):
     """Train through ``session`` (anything with ``call(args, watch)``); ``run`` is verify's Run of the
     same function (its name, and the shape of y it accepted)."""
-    caller = CourseCaller(session, run.name, order, run.y_shape == "(m, 1)")
-    return train_beside_correct(caller, run.name, loss, verified, settings, training_limit(timeout))
+    column = run.y_shape == "(m, 1)" or bool(getattr(session, "y_column", False))
+    caller = CourseCaller(session, run.name, options.order, column)
+    return train_beside_correct(caller, run.name, options.loss, verified, settings or SETTINGS,
+                                training_limit(options.timeout))
 
 
-def train_target(spec, run, loss="cross_entropy", order="F", verified=False, timeout=DEFAULT_TIMEOUT,
-                 memory=DEFAULT_MEMORY_MB, settings=GallerySettings()):
-    """:func:`train_session` in a fresh worker for the target ``spec`` (.py or notebook)."""
-    from crosscheck.learner.run import octave
-    if octave.is_octave_target(spec):
+def train_target(spec, run, options=Options(), verified=False, settings=None):
+    """:func:`train_session` in a fresh session of the target ``spec`` (.py, notebook, module)."""
+    from crosscheck.learner.run import kinds
+    check_limits(options.timeout, options.memory)
+    target = kinds.parse(spec)
+    if target.kind == "octave":
         raise InputError(f"{spec}: --train runs Python functions (.py, .ipynb); an Octave .m file is "
                          "checked, not trained")
-    check_limits(timeout, memory)
-    target, name = parse_spec(spec)
-    session = WorkerSession({**load_request(target, name), "name": name}, timeout, memory)
+    session = kinds.KINDS[target.kind].open(target, options)
     try:
-        header = session.load()
-        if header.get("status") != "loaded":
+        failed = session.load()
+        if failed is not None:
             def failing(*args):
-                raise Stopped(f"{name} could not be loaded again: {header.get('message', header.get('status'))}")
-            return train_beside_correct(failing, name, loss, verified, settings)
-        result = train_session(session, run, loss, order, verified, timeout, settings)
+                raise Stopped(f"{target.name} could not be loaded again: {failed.failure}")
+            return train_beside_correct(failing, target.name, options.loss, verified, settings or SETTINGS)
+        result = train_session(session, run, options, verified, settings)
         result.printed = session.printed()
         return result
     finally:
