@@ -50,3 +50,35 @@ def test_a_global_from_data_gets_compute_it_inside(tmp_path):
                              "def nnCostFunction(nn_params, a, b, c, X, y, lambda_):\n    return 1.0 / m, nn_params"])
     with pytest.raises(InputError, match=r"compute 'm' inside nnCostFunction from its arguments"):
         module_source(path, "nnCostFunction")
+
+
+def test_cli_names_the_cell_and_line_of_a_crash(tmp_path, capsys):
+    """Cell 3 (the markdown cell counts, as the notebook shows them), line 3, and the line."""
+    path = _write(tmp_path, ["import numpy as np", ("md", "# the cost"), CRASHING])
+    assert main(["verify", f"{path}:nnCostFunction"]) == 1
+    out = capsys.readouterr().out
+    assert "raised ZeroDivisionError: float division by zero (ex4.ipynb cell 3, line 3)" in out
+    assert "\nAt ex4.ipynb cell 3, line 3: `J = J / 0`\n" in out
+
+
+def test_cli_names_the_cell_of_a_syntax_error(tmp_path, capsys):
+    path = _write(tmp_path, ["import numpy as np", ("md", "# the cost"),
+                             "def nnCostFunction(nn_params, a, b, c, X, y, lambda_):\n    J = (1 +\n    return J, nn_params"])
+    assert main(["verify", f"{path}:nnCostFunction"]) == 1
+    out = capsys.readouterr().out
+    assert "could not run: ex4.ipynb cell 3, line 2: SyntaxError" in out and "At ex4.ipynb cell 3, line 2: `J = (1 +`" in out
+
+
+def test_in_a_live_kernel_verify_names_the_cell_and_suggests_the_keyword(tmp_path, monkeypatch):
+    """verify(fn) in Jupyter: the crash is in In[3] (not IPython's temporary file name), with its
+    line; a time-out's advice is the keyword timeout=, not the command line's flag."""
+    nb = new_notebook(["from crosscheck import verify", "import time",
+                       CRASHING,
+                       "print(verify(nnCostFunction))",
+                       "def slow(*args):\n    time.sleep(5)",
+                       "print(verify(slow, timeout=0.5))"])
+    done = run_notebook(nb, tmp_path, monkeypatch)
+    crash, slow = text_output(done.cells[3]), text_output(done.cells[5])
+    assert "(cell In[3], line 3)" in crash and "At cell In[3], line 3: `J = J / 0`" in crash
+    assert "ipykernel" not in crash
+    assert "raise the limit with timeout=S (seconds)" in slow and "--timeout" not in slow

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from manual.errors import InputError
 
-from crosscheck.learner.calls import Run
+from crosscheck.learner.calls import DEFAULT_MEMORY_MB, Run
 from crosscheck.learner.judge.diagnosis import diagnose
 from crosscheck.learner.run.target import (DEFAULT_TIMEOUT, UserFunction, check_timeout, options, run_problems,
                                           run_target)
@@ -43,6 +43,7 @@ class VerifyResult:
     order: str
     source: object = None            # what was verified: the function, or the target string
     timeout: float | None = DEFAULT_TIMEOUT
+    memory: float = DEFAULT_MEMORY_MB
     training: object = None          # after .train(): a learner_training.TrainingComparison
 
     def train(self):
@@ -52,7 +53,8 @@ class VerifyResult:
         Returns the :class:`~crosscheck.teaching.learner_training.TrainingComparison` (shown in
         Jupyter as one sentence and one figure) and keeps it in ``self.training``."""
         from crosscheck.learner.run.session_training import train_session, train_target
-        chosen = options(loss=self.loss, order=self.order, timeout=self.timeout)
+        chosen = options(loss=self.loss, order=self.order, timeout=self.timeout, memory=self.memory,
+                         advice="keywords")
         if isinstance(self.source, (str, Path)):
             self.training = train_target(str(self.source), self.run, chosen, self.passed)
         else:
@@ -110,21 +112,23 @@ def _user_function(fn, timeout):
                         Path(source) if source else None, timeout)
 
 
-def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT, train=False):
+def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT, memory=DEFAULT_MEMORY_MB,
+           train=False):
     """Check ``fn`` (course signature ``(nn_params, input_layer_size, hidden_layer_size,
     num_labels, X, y, lambda_) -> (J, grad)``) against autodiff and name its mistake.
 
     ``fn`` may also be a target string as on the command line. ``timeout``: seconds per call,
-    or None for no limit. ``train=True``: also :meth:`VerifyResult.train`. Returns a
-    :class:`VerifyResult`.
+    or None for no limit; ``memory``: MiB for the worker that runs a target string (a function
+    object runs in this kernel, without a memory limit). ``train=True``: also
+    :meth:`VerifyResult.train`. Returns a :class:`VerifyResult`.
     """
-    chosen = options(loss=loss, order=order, timeout=timeout)
+    chosen = options(loss=loss, order=order, timeout=timeout, memory=memory, advice="keywords")
     check_timeout(timeout, "timeout")                 # None: no limit
     if isinstance(fn, (str, Path)):
         run = run_target(str(fn), chosen)
     else:
         run = run_problems(_user_function(fn, timeout), chosen)
-    result = VerifyResult(run, diagnose(run, loss, order), loss, order, fn, timeout)
+    result = VerifyResult(run, diagnose(run, loss, order), loss, order, fn, timeout, memory)
     if train:
         result.train()
     return result

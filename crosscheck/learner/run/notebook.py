@@ -267,3 +267,13 @@ def learner_terms(filename, line, cell=None):
              f"cell In[{in_kernel}], line {line}" if in_kernel is not None else
              f"{Path(str(filename)).name} line {line}")
     return place + (f": `{text}`" if text else "")
+
+
+def in_learner_terms(location):
+    """``location`` (a calls.Location, or None) with the cell of a live IPython kernel filled in
+    (its In[N]) and the text of its line, read here from the learner's file, notebook or cell."""
+    if location is None or not location.line:
+        return location
+    from dataclasses import replace
+    cell = location.cell if location.cell is not None else ipython_cell(location.file)
+    return replace(location, cell=cell, text=source_line(location.file, location.line, location.cell))

@@ -60,6 +60,7 @@ class PythonSession:
     def __init__(self, target, options, request, script=False):
         self.target, self.options, self.script, self.notes = target, options, script, []
         self.inner = WorkerSession({**request, "name": target.name}, options.timeout, options.memory)
+        self.inner.memory_words = options.raise_limit("memory")
 
     @property
     def warnings(self):
@@ -92,6 +93,7 @@ class PythonSession:
             return False
         fallback = WorkerSession({"op": "load", "path": str(self.target.path.resolve()), "source": source.text,
                                   "name": self.target.name}, self.options.timeout, self.options.memory)
+        fallback.memory_words = self.options.raise_limit("memory")
         if fallback.load() is not None:
             fallback.close()
             return False
@@ -120,6 +122,8 @@ class WorkerSession:
     "no_function", "not_callable") is ``header``. A call that ends the worker starts a fresh one,
     loaded the same way.
     """
+
+    memory_words = "--memory MB"       # how the learner raises the limit (Options.raise_limit)
 
     def __init__(self, load_request, timeout, memory_mb):
         self.load_request, self.timeout, self.memory_mb = load_request, timeout, memory_mb
@@ -161,7 +165,7 @@ class WorkerSession:
                 failed = Outcome.failed(header, 2 * worker.MAX_TEXT)
                 if failed.kind == FailureKind.MEMORY:
                     failed.failure += (f" (over the worker's {self.memory_mb:g} MiB memory limit; "
-                                       "raise it with --memory MB)")
+                                       f"raise it with {self.memory_words})")
                 return failed
             return Outcome(value=decode(header["value"], arrays), seconds=float(header["seconds"]),
                            after=[decode(node, arrays) for node in header["after"]])

@@ -56,7 +56,8 @@ def _attempt(session, name, problem, options, column, notes):
     if outcome.failure:
         hint = (f"; the course signature is {COURSE_SIGNATURE}"
                 if outcome.in_call and "argument" in outcome.failure else
-                " (an endless loop? raise the limit with --timeout S)" if outcome.kind == FailureKind.TIMEOUT else "")
+                f" (an endless loop? raise the limit with {options.raise_limit('timeout')})"
+                if outcome.kind == FailureKind.TIMEOUT else "")
         return Call(problem, failure=f"{name} {outcome.failure}{on}{hint}", kind=outcome.kind,
                     location=outcome.location), []
     try:

@@ -14,7 +14,7 @@ from crosscheck.check.tolerances import tolerance
 from crosscheck.learner.judge.diagnosis import KIND, describe_where
 from crosscheck.learner.problems import reference_result
 from crosscheck.learner.show.as_json import failure_json
-from crosscheck.learner.show.render import to_text
+from crosscheck.learner.show.render import at_line, first_failure_location, to_text
 from crosscheck.teaching.heatmap import WIDTH_PX
 
 
@@ -109,13 +109,15 @@ def _diagnosis(result):
 def _verdict(result):
     name, calls = html.escape(result.run.name), result.run.calls
     failure = failure_json(result.run)["failure"]
+    at = "".join(f"<br><span style='font-weight:normal'>{html.escape(line)}</span>"
+                 for line in at_line(first_failure_location(result.run)))
     if failure and not calls:
-        return f"WRONG: your {name} could not be checked: {html.escape(failure)}"
+        return f"WRONG: your {name} could not be checked: {html.escape(failure)}{at}"
     if result.passed:
         return f"RIGHT: your {name} matches autodiff on all {len(calls)} problems."
     wrong = sum(not c.ok for c in calls) + sum(not r.ok for r in result.reports)
     return (f"WRONG: your {name} is wrong on {wrong} of {len(calls)} problems."
-            + (f"<br>Where: {html.escape(result.where)}." if result.where != "nowhere" else ""))
+            + (f"<br>Where: {html.escape(result.where)}." if result.where != "nowhere" else "") + at)
 
 
 def to_html(result):
