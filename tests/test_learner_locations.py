@@ -82,3 +82,14 @@ def test_in_a_live_kernel_verify_names_the_cell_and_suggests_the_keyword(tmp_pat
     assert "(cell In[3], line 3)" in crash and "At cell In[3], line 3: `J = J / 0`" in crash
     assert "ipykernel" not in crash
     assert "raise the limit with timeout=S (seconds)" in slow and "--timeout" not in slow
+
+
+def test_hard_coded_sizes_are_shown_at_their_line():
+    from pathlib import Path
+
+    from crosscheck.learner.judge.diagnosis import diagnose
+    from crosscheck.learner.run.target import run_target
+    ports = Path(__file__).resolve().parent / "student_code" / "ports.py"
+    result = diagnose(run_target(f"{ports}:hard_coded_right"))
+    [finding] = [f for f in result.findings if f.id == "sizes_hard_coded"]
+    assert finding.where == 'ports.py line 36: `Theta1 = np.reshape(nn_params[:25 * 401], (25, 401), order="F")`'

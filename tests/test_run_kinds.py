@@ -160,7 +160,7 @@ def test_an_octave_hard_coded_size_keeps_its_line(tmp_path):
     assert failed and all(c.location == Location(str(path.resolve()), line, None) for c in failed)
     result = diagnose(run)
     assert result.ids == ["sizes_hard_coded"]
-    assert result.findings[0].where == f"nnCostFunction.m:{line}"
+    assert result.findings[0].where == f"nnCostFunction.m line {line}"
 
 
 def test_a_glob_expands_to_targets_of_their_own_kinds(tmp_path):
