@@ -135,3 +135,23 @@ def test_cli_train_takes_one_target(tmp_path, capsys):
     spec = _target(tmp_path)
     assert main(["verify", spec, spec.replace("mine.py", "mine.py"), str(tmp_path / "x.py:f"), "--train"]) == 2
     assert "--train trains one function" in capsys.readouterr().err
+
+
+def test_training_imports_no_autodiff_framework():
+    """--train adds no JAX or PyTorch to verify: the correct side is manual/, in this process."""
+    import subprocess
+    import sys
+    code = ("import sys; import crosscheck.learner.run.session_training, crosscheck.teaching.training_figure; "
+            "from crosscheck.teaching.learner_training import correct_side; "
+            "from crosscheck.teaching.gallery import GallerySettings; correct_side(GallerySettings(maxfun=3), 'cross_entropy'); "
+            "print(sorted(m for m in ('jax', 'torch') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_an_octave_target_is_checked_not_trained(capsys):
+    from pathlib import Path
+    octave = Path(__file__).resolve().parent / "octave_code" / "nnCostFunction.m"
+    assert main(["verify", str(octave), "--train", "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert "checked, not trained" in json.loads(out)["error"] and len(err.strip().splitlines()) == 1

@@ -137,6 +137,9 @@ def run(args):
         targets = expand(args.functions)
         if args.train and len(targets) > 1:
             raise InputError(f"--train trains one function; {len(targets)} targets were given")
+        if args.train and targets[0].kind == "octave":
+            raise InputError(f"{targets[0].spec}: --train trains Python functions (.py, .ipynb); "
+                             "an Octave .m file is checked, not trained")
         if args.train_figure and not args.train:
             raise InputError("--train-figure goes with --train")
         csv_file = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else None
