@@ -57,6 +57,12 @@ def _td(text, number=False, extra=""):
     return f"<td style='{CELL};{NUMBER if number else 'text-align:left'}{extra}'>{text}</td>"
 
 
+def _without_problem(call):
+    """A failed call's one line without the problem's name: the same failure on every problem
+    reads the same."""
+    return call.failure.replace(f" on {call.problem.name}", "")
+
+
 def _table(result):
     """One row per problem, the numbers unwrapped; the part common to every wrong row (where
     the error is) said once above the table instead of on each row."""
@@ -67,6 +73,8 @@ def _table(result):
     n_layers = len(result.reports[0].comparison.layer_rel_diff) if result.reports else 2
     wheres = {describe_where(r.location) for r in result.reports if not r.ok}
     common = wheres.pop() if len(wheres) == 1 else None
+    failures = {_without_problem(c) for c in calls if not c.ok}
+    one_failure = failures.pop() if len(failures) == 1 and len([c for c in calls if not c.ok]) > 1 else None
     heads = ["problem", "cost err", "grad err", *(f"Θ^({i + 1})" for i in range(n_layers)),
              "verdict" if common else "where"]
     head = "".join(f"<th style='{CELL};white-space:nowrap;text-align:{'left' if i == 0 else 'right'}'>{h}</th>"
@@ -75,8 +83,9 @@ def _table(result):
     for call in calls:
         name = html.escape(call.problem.name)
         if not call.ok:
-            rows.append(f"<tr>{_td(name)}<td colspan='{n_layers + 3}' style='{CELL}'><b>failed: "
-                        f"{html.escape(call.failure)}</b></td></tr>")
+            said = "failed (as above)" if one_failure else f"failed: {html.escape(call.failure)}"
+            rows.append(f"<tr>{_td(name)}<td colspan='{n_layers + 3}' style='{CELL};text-align:left;"
+                        f"color:#cf222e'><b>{said}</b></td></tr>")
             continue
         r = reports[call.problem]
         c = r.comparison
@@ -86,6 +95,8 @@ def _table(result):
                     + _td(verdict, extra=";color:#cf222e" if not r.ok else "") + "</tr>")
     said = (f"<p>Where, on every wrong problem: <b>{html.escape(common)}</b>.</p>"
             if common and common != result.where else "")          # the verdict may have said it
+    if one_failure:
+        said += f"<p>Every problem that failed: <b>{html.escape(one_failure)}</b></p>"
     return (f"{said}<table style='border-collapse:collapse;font-size:0.9em'><tr>{head}</tr>"
             f"{''.join(rows)}</table>")
 
