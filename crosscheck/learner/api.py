@@ -4,11 +4,13 @@
     verify(nnCostFunction)             # in Jupyter: verdict, table, diagnosis and a heat map
     assert_verified(nnCostFunction)    # an autograded cell or a pytest test in one line
 
-A function object runs **in the caller's own process**: it is the caller's own code, already
-running in their kernel, and a function defined in a notebook cell has no file a worker process
-could import again. It gets the same treatment as a .py target run by ``run_problems``: copies
-of the inputs, the time limit per call (SIGALRM in the main thread, where Jupyter and pytest run
-code), every (J, grad) validated. A function that raises, overruns the limit or returns junk is
+A function object runs in a **forked child** of the caller's process (``run.forked``): a function
+defined in a notebook cell has no file a worker process could import again, and the child
+reports back as the worker does, so the function cannot patch the judge or its result. It is not
+sandboxed: code that already ran in the caller's process (earlier cells) could have changed
+anything there, so a grading setup runs ``crosscheck verify`` on the learner's file. It gets the
+same treatment as a .py target run by ``run_problems``: copies of the inputs, the time limit per
+call (the child is killed at the deadline), every (J, grad) validated. A function that raises, overruns the limit or returns junk is
 not right: ``verify`` returns a result that failed and says why, never raises for it. Bad options
 (an unknown loss or order, a timeout ≤ 0) raise ``InputError``, a ``ValueError``.
 
@@ -41,6 +43,7 @@ class VerifyResult:
     diagnosis_result: object
     loss: str
     order: str
+    isolation: str = "fork"      # a function: a forked child; a target: the CLI's sandbox
     source: object = None            # what was verified: the function, or the target string
     timeout: float | None = DEFAULT_TIMEOUT
     memory: float = DEFAULT_MEMORY_MB
@@ -81,7 +84,7 @@ class VerifyResult:
 
     def to_dict(self):
         """The object ``crosscheck verify --json`` prints."""
-        return to_json(self.diagnosis_result)
+        return {**to_json(self.diagnosis_result), "isolation": self.isolation}
 
     def __str__(self):
         """The text report ``crosscheck verify`` prints (and ``--train``'s part, once trained)."""
@@ -125,10 +128,12 @@ def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT, memo
     chosen = options(loss=loss, order=order, timeout=timeout, memory=memory, advice="keywords")
     check_timeout(timeout, "timeout")                 # None: no limit
     if isinstance(fn, (str, Path)):
-        run = run_target(str(fn), chosen)
+        from crosscheck.learner.run.sandbox import isolation
+        run, where = run_target(str(fn), chosen), isolation()
     else:
-        run = run_problems(_user_function(fn, timeout), chosen)
-    result = VerifyResult(run, diagnose(run, loss, order), loss, order, fn, timeout, memory)
+        run, where = run_problems(_user_function(fn, timeout), chosen), "fork"
+    result = VerifyResult(run, diagnose(run, loss, order), loss, order, where, source=fn, timeout=timeout,
+                          memory=memory)
     if train:
         result.train()
     return result

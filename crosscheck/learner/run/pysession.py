@@ -14,7 +14,8 @@ from pathlib import Path
 from manual.errors import InputError
 
 from crosscheck.learner.calls import FailureKind
-from crosscheck.learner.run import worker
+from crosscheck.learner import clean
+from crosscheck.learner.run import sandbox, worker
 from crosscheck.learner.run.runner import (PRINTED_BYTES, PRINTED_LINES, STARTUP_TIMEOUT, Outcome, Worker,
                                            WorkerGone, decode)
 
@@ -127,6 +128,7 @@ class WorkerSession:
 
     def __init__(self, load_request, timeout, memory_mb):
         self.load_request, self.timeout, self.memory_mb = load_request, timeout, memory_mb
+        self.visible = sandbox.visible_to(load_request)
         self.capture = tempfile.TemporaryFile()
         self.worker, self.header = None, {}
         self.warnings = []
@@ -134,7 +136,7 @@ class WorkerSession:
     def load(self):
         """None once the function is loaded, else the Outcome saying why not (kind IMPORT, SYNTAX,
         TIMEOUT, ...); the worker's header for "no_function" and "not_callable" is ``self.header``."""
-        self.worker = Worker(self.memory_mb, self.capture)
+        self.worker = Worker(self.memory_mb, self.capture, self.visible)
         try:
             self.worker.request(None, STARTUP_TIMEOUT)
             self.header, _ = self.worker.request(self.load_request, self.timeout)
@@ -142,6 +144,7 @@ class WorkerSession:
             self.worker, self.header = None, {"status": "failed"}
             return Outcome(failure=gone.message, kind=FailureKind.of(gone.kind))
         self._note(self.header)
+        self.header = clean.load_reply(self.header)
         if self.header.get("status") == "loaded":
             return None
         self.worker.close()
@@ -176,14 +179,14 @@ class WorkerSession:
         """Add the warnings the learner's code raised (the worker's list, all of this worker's life)."""
         notes = header.get("warnings") if isinstance(header, dict) else None
         if isinstance(notes, list):
-            self.warnings += [n for n in dict.fromkeys(str(n)[:worker.MAX_TEXT] for n in notes[:20])
+            self.warnings += [n for n in dict.fromkeys(clean.text(n) for n in notes[:20])
                               if n not in self.warnings]
 
     def printed(self):
         """The first lines the learner's code wrote to fd 1 or 2 (blank lines left out)."""
         self.capture.seek(0)
         text = self.capture.read(PRINTED_BYTES).decode("utf-8", "replace")
-        lines = [line.rstrip()[:200] for line in text.splitlines() if line.strip()]
+        lines = [clean.text(line, 200) for line in text.splitlines() if clean.text(line)]
         return lines[:PRINTED_LINES]
 
     def close(self):

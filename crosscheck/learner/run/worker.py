@@ -219,8 +219,9 @@ def call(fn, request, path, cells=None):
     return header, arrays
 
 
-def serve(inbox, outbox):
-    recorded, fn, path, cells = [], None, None, None
+def serve(inbox, outbox, fn=None, path=None):
+    """Answer requests until "quit"; ``fn`` already loaded in a forked child (``forked``)."""
+    recorded, cells = [], None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         while True:
@@ -266,7 +267,12 @@ def die_with_parent():
 
 
 def main(argv):
+    import builtins
     import resource
+    if not hasattr(builtins, "exit"):             # started without `site` (the sandbox): exit() as usual
+        import site
+        site.setquit()
+        site.sethelper()
     die_with_parent()
     memory = int(argv[1])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
