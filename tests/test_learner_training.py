@@ -16,7 +16,8 @@ from crosscheck.learner.run.target import UserFunction, options, run_target
 from manual.catalogue import MISTAKE_IDS
 
 from crosscheck.teaching.gallery import GallerySettings, gallery_problem, train_entry, variant_loss
-from crosscheck.teaching.learner_training import CourseCaller, train_beside_correct
+from crosscheck.learner.run.session_training import CourseCaller
+from crosscheck.teaching.learner_training import train_beside_correct
 
 SHORT = GallerySettings(maxfun=40)        # the gallery's settings, fewer evaluations: the same code path
 MISTAKES = [(mistake, variant_loss(mistake)) for mistake in MISTAKE_IDS]   # every catalogue mistake

@@ -9,7 +9,7 @@ the gallery's training (``gallery``: the embedded 8×8 digits, the notebook's N(
   caller's kernel for ``verify(fn)``) and raises :class:`Stopped` when a call fails;
 - the correct one: ``manual.course.nn_cost_function`` here, in this process (numpy only).
 
-The optimiser itself runs here, so the weights are never the learner's to report: what comes
+``learner_pair`` checks what each call returned. The optimiser itself runs here, so the weights are never the learner's to report: what comes
 back from their code is one (J, grad) per evaluation, and every number shown (the accuracies,
 the true cost along their run) is computed here with ``manual`` from this process's weights.
 A whole training may take at most ``limit_s`` seconds besides the per-call limit.
@@ -170,32 +170,7 @@ def train_beside_correct(yours, name, loss, verified, settings=GallerySettings()
     return result
 
 
-@dataclass
-class CourseCaller:
-    """``session.call`` (a worker session, or the caller's own function) as a course-signature
-    callable for :func:`train_beside_correct`: the weights handed over in the learner's layout
-    (``order``), y as the shape their function accepted, each (J, grad) checked for shape here."""
-    session: object
-    name: str
-    order: str = "F"
-    y_column: bool = False
-    calls: int = field(default=0)
-
-    def __call__(self, params, s1, s2, K, X, y, lambda_):
-        from manual.layout import unroll
-        sizes = (s1, s2, K)
-        theirs = np.array(unroll(reroll(params, sizes, "F"), self.order))
-        args = (theirs, s1, s2, K, np.array(X), np.array(y)[:, None] if self.y_column else np.array(y),
-                float(lambda_))
-        outcome = self.session.call(args, [])
-        self.calls += 1
-        if outcome.failure:
-            raise Stopped(f"{self.name} {outcome.failure}")
-        J, grad = _pair(outcome.value, theirs.size, self.name)
-        return J, unroll(reroll(grad, sizes, self.order), "F")
-
-
-def _pair(value, n, name):
+def learner_pair(value, n, name):
     """(J float, grad (n,) float64) from what the learner's function returned; non-finite values
     are kept (the optimiser counts them, as the gallery does), anything else raises Stopped."""
     try:
