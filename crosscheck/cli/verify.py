@@ -12,6 +12,7 @@ strict JSON object for every outcome (NaN and inf as null: ``crosscheck.strict_j
 Several targets (a class's submissions; a glob in FILE is expanded here, so the shell's quoting
 does not matter) run in parallel, ``-j`` workers at a time; see ``class_report``.
 """
+import glob
 import math
 import os
 import sys
@@ -67,6 +68,11 @@ def add_arguments(parser):
     parser.add_argument("--csv", metavar="FILE", help="also write one row per target to FILE")
     add_class_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--train", action="store_true",
+                        help="also train the network on the embedded digits with your function (in the same "
+                             "worker, with the same limits) beside the correct one: does your mistake matter?")
+    parser.add_argument("--train-figure", metavar="PNG", default=None,
+                        help="with --train: write the cost curves and held-out accuracies to this PNG file")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="check several targets even where no sandbox is available (bubblewrap "
                              "missing): each learner's code then runs with your permissions")
@@ -127,12 +133,46 @@ def _usage_errors_as_json(parser):
     parser.parse_known_args, parser.error = parse_known_args, json_error
 
 
+def _functions_in(path, limit=2 ** 20):
+    """The top-level function names of a small .py file, read with ast (nothing runs); [] if none."""
+    import ast
+    try:
+        if path.stat().st_size > limit:
+            return []
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    return [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def check_target(spec):
+    """InputError with the way out for the two commonest slips: a folder, or a file without
+    ``:FUNCTION``; otherwise nothing (``parse_spec`` judges the rest)."""
+    from pathlib import Path
+    if ":" in spec or glob.has_magic(spec):
+        return
+    path = Path(spec)
+    if path.is_dir():
+        kinds = [f"'{spec.rstrip('/')}/*{ext}" + (":nnCostFunction'" if ext != ".m" else "'")
+                 for ext in (".py", ".ipynb", ".m") if any(path.glob(f"*{ext}"))]
+        raise InputError(f"{spec} is a folder; to check every file in it: crosscheck verify "
+                         + (" or ".join(kinds) if kinds else f"'{spec.rstrip('/')}/*.py:nnCostFunction'"))
+    if path.suffix in (".py", ".ipynb"):
+        if not path.exists():
+            raise InputError(f"{spec}: no such file")
+        found = _functions_in(path) if path.suffix == ".py" and path.is_file() else []
+        named = f" (it defines {', '.join(found[:8])})" if found else ""
+        example = next((f for f in found if f.lower() == "nncostfunction"), found[0] if len(found) == 1 else "nnCostFunction")
+        raise InputError(f"{spec}: which function? name it after a colon: crosscheck verify {spec}:{example}{named}")
+
+
 def expand(specs):
     """The targets named, each parsed once (``kinds.parse``), with globs in the FILE part expanded
     (sorted); InputError if one names no target or its glob matches nothing."""
     from crosscheck.learner.run import kinds
     targets = {}
     for spec in specs:
+        check_target(spec)
         for target in kinds.expand(kinds.parse(spec)):
             targets.setdefault(target.spec, target)
     return list(targets.values())
@@ -161,6 +201,13 @@ def run(args):
             if not targets:
                 sys.stderr.write(f"crosscheck verify: shard {args.shard[0]}/{args.shard[1]} holds none of the "
                                  f"{len(everyone)} targets\n")
+        if args.train and len(targets) > 1:
+            raise InputError(f"--train trains one function; {len(targets)} targets were given")
+        if args.train and targets and targets[0].kind == "octave":
+            raise InputError(f"{targets[0].spec}: --train trains Python functions (.py, .ipynb); "
+                             "an Octave .m file is checked, not trained")
+        if args.train_figure and not args.train:
+            raise InputError("--train-figure goes with --train")
         _check_class_options(args, targets)
         for option in ("csv", "class_page", "gradescope"):
             path = getattr(args, option)
