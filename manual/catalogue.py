@@ -1,102 +1,24 @@
 """The catalogue of common backprop mistakes, each a named, runnable variant.
 
 Every variant has the course signature (see :func:`with_mistake`) and differs from
-the correct ``nn_cost_function`` by exactly one thing. Teachers run them to show what a
+the correct ``nn_cost_function`` by exactly one thing. The ids, texts and conflicts are the
+plantable rows of :mod:`manual.mistake_table`. Teachers run them to show what a
 mistake does; ``crosscheck verify`` compares a student's gradient with each of them to
 name the mistake it sees.
 """
-from dataclasses import dataclass
-
 import numpy as np
 
 from .activation import sigmoid
 from .errors import InputError
 from .labels import check_labels
 from .backprop import forward
-from .layout import reroll, unroll
+from .layout import OTHER_ORDER, reroll, unroll
 from .losses import check_loss, data_loss_sum
+from .mistake_table import TABLE
 
 
-@dataclass(frozen=True)
-class Mistake:
-    id: str
-    summary: str
-    explanation: str
-    correction: str
-    losses: tuple = ("cross_entropy", "squared_error")   # where the mistake can occur
-
-
-MISTAKES = {m.id: m for m in [
-    Mistake("output_delta_dJ_dh",
-            "output delta is ∂J/∂h instead of ∂J/∂z",
-            "The output delta must be the derivative with respect to the pre-activation z, "
-            "δ = ∂J/∂z = ∂J/∂h ⊙ g'(z). Using ∂J/∂h = −y/h + (1−y)/(1−h) alone skips the g'(z) "
-            "factor, so the output-layer gradient is divided by h(1−h): huge where the output is "
-            "confident, and it points training the wrong way on saturated units.",
-            "δ^(L) = h − y   (the h(1−h) of g'(z) cancels the denominators of ∂J/∂h)",
-            losses=("cross_entropy",)),
-    Mistake("squared_missing_sigmoid_prime",
-            "squared-error output delta lacks ⊙ h(1−h)",
-            "With squared error J = ½Σ(h−y)², ∂J/∂z = (h−y) ⊙ g'(z). Writing δ = h − y borrows the "
-            "cross-entropy delta: the gradient then belongs to cross-entropy while the cost is "
-            "squared error, so cost and gradient disagree (a gradient check fails).",
-            "δ^(L) = (h − y) ⊙ h ⊙ (1 − h)",
-            losses=("squared_error",)),
-    Mistake("regularize_bias",
-            "bias columns are regularised",
-            "The L2 penalty skips column 0 of every Θ (the weights on the bias unit). Including it "
-            "changes both cost and gradient consistently, so a gradient check passes; only the cost "
-            "against a reference (or the gradient's bias column) shows it.",
-            "J += λ/(2m) Σ Θ[:, 1:]²;   ∂J/∂Θ[:, 0] has no λ term"),
-    Mistake("sigmoid_prime_of_activation",
-            "g′ applied to the activation instead of z",
-            "The hidden delta needs g'(z) = g(z)(1 − g(z)) = a(1 − a). Calling sigmoidGradient(a) "
-            "computes g(a)(1 − g(a)) instead, a different function of a: every hidden-layer "
-            "gradient entry is wrong, by a few percent on small course-like weights and by half or "
-            "more once hidden units saturate (crosscheck verify's problems: 3e-2 to 0.66 relative "
-            "in Θ^(1)), while the output layer's gradient and the cost stay right.",
-            "δ^(l) = (δ^(l+1) Θ^(l))[:, 1:] ⊙ g'(z^(l)),  with g'(z) = a ⊙ (1 − a)"),
-    Mistake("hidden_missing_sigmoid_prime",
-            "hidden delta lacks ⊙ g′(z)",
-            "Back-propagating δ^(l+1) through Θ^(l) gives ∂J/∂a^(l); the hidden delta is ∂J/∂z^(l), so it "
-            "needs the factor g′(z^(l)) = a(1 − a). Without it each example's contribution to a hidden "
-            "unit's gradient is 1/(a(1 − a)) ≥ 4 times too large, while the output layer's gradient and "
-            "the cost stay right.",
-            "δ^(l) = (δ^(l+1) Θ^(l))[:, 1:] ⊙ g'(z^(l)),  with g'(z) = a ⊙ (1 − a)"),
-    Mistake("missing_divide_by_m",
-            "gradient not divided by m",
-            "The accumulated Δ = Σᵢ δ aᵀ sums over the m examples; the cost averages over them, so "
-            "its gradient is Δ/m. Without the division every unregularised gradient entry is m "
-            "times too large.",
-            "∂J/∂Θ = (1/m) Δ + (λ/m) Θ"),
-    Mistake("no_reg_in_gradient",
-            "regularisation in the cost but not in the gradient",
-            "The penalty λ/(2m) ΣΘ² is part of J, so its derivative (λ/m)Θ must be part of the "
-            "gradient (except for the bias column). Leaving it out makes the gradient wrong "
-            "wherever λ > 0; at λ = 0 the function is correct.",
-            "∂J/∂Θ[:, 1:] = (1/m) Δ[:, 1:] + (λ/m) Θ[:, 1:]"),
-    Mistake("gradient_reg_half",
-            "gradient regularised with λ/(2m) instead of λ/m",
-            "The derivative of λ/(2m) Θ² is (λ/m) Θ: the 2 of the square cancels the ½. Copying the "
-            "cost's λ/(2m) into the gradient halves the regularisation term.",
-            "∂J/∂Θ[:, 1:] = (1/m) Δ[:, 1:] + (λ/m) Θ[:, 1:]"),
-    Mistake("unroll_order",
-            "parameters unrolled in the wrong order (row- vs column-major)",
-            "The course unrolls with Theta(:), column-major. Reshaping row-major (numpy's default) "
-            "reads the right numbers into the wrong places: the cost is that of different weights. "
-            "The gradient is consistent with that wrong cost, so a gradient check passes; only the "
-            "cost against a reference shows it.",
-            "Θ = reshape(nn_params, rows, cols) column-major: numpy reshape(..., order='F')"),
-    Mistake("label_offset",
-            "one-hot built with the wrong label mapping",
-            "Label k belongs in column k − 1 (label 10, the digit 0, in the last column). Putting "
-            "label k in column k mod K (digit-indexed columns) shifts every target by one class; "
-            "comparing y with the column indices 0..K−1 (y == k for k in range(K)) shifts them the "
-            "same way but leaves label K (the digit 0) with no column at all. Cost and gradient stay "
-            "consistent, so a gradient check passes; the cost is wrong.",
-            "Y[i, y_i − 1] = 1"),
-]}
-
+# The plantable rows of the one table of mistakes (manual.mistake_table), in its order.
+MISTAKES = {i: m for i, m in TABLE.items() if m.plantable}
 MISTAKE_IDS = tuple(MISTAKES)
 
 # The two ways of writing label_offset: label k in column k mod K, or in column k with
@@ -110,10 +32,10 @@ def mistake_set(mistake_id):
     unknown = sorted(i for i in ids if i not in MISTAKES)
     if unknown:
         raise InputError(f"unknown mistake {unknown[0]!r}; the catalogue has {', '.join(MISTAKE_IDS)}")
-    for pair in (("no_reg_in_gradient", "gradient_reg_half"),
-                 ("sigmoid_prime_of_activation", "hidden_missing_sigmoid_prime")):
-        if set(pair) <= ids:
-            raise InputError(f"{pair[0]} and {pair[1]} cannot be made together")
+    for first in sorted(ids, key=MISTAKE_IDS.index):
+        clash = [i for i in MISTAKES[first].conflicts if i in ids]
+        if clash:
+            raise InputError(f"{first} and {clash[0]} cannot be made together")
     return ids
 
 
@@ -132,7 +54,7 @@ def with_mistake(mistake_id, loss="cross_entropy", order="F", label_form="digit_
 
     def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
         sizes = (input_layer_size, hidden_layer_size, num_labels)
-        used = ({"F": "C", "C": "F"}[order]) if "unroll_order" in ids else order
+        used = OTHER_ORDER[order] if "unroll_order" in ids else order
         thetas = reroll(np.asarray(nn_params, dtype=float), sizes, used)
         labels = check_labels(y, num_labels)
         if "label_offset" not in ids:

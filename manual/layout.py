@@ -12,6 +12,7 @@ from .errors import InputError
 
 COURSE_LAYER_SIZES = (400, 25, 10)
 ORDERS = ("F", "C")
+OTHER_ORDER = {"F": "C", "C": "F"}          # the unrolling order a mix-up uses instead
 
 
 def theta_shapes(layer_sizes):

@@ -137,8 +137,9 @@ def write(path, text):
 
 
 def dumps(data):
-    """The pin file's text: indented, keys in scenario order, a final newline."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """The pin file's text: indented, keys in scenario order, a final newline; strict JSON, as
+    :func:`loads` reads it (a NaN or inf pin raises ValueError before the file is touched)."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def empty():

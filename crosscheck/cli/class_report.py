@@ -1,79 +1,21 @@
 """``crosscheck verify`` for one target or a whole class: run each target (in parallel, one
 worker process each), judge every run here, print one report (text or one JSON object), and
-optionally a CSV row per target.
-
-The verdict of a run: right only when it ran on every problem, agrees with autodiff on each,
-left its inputs untouched and gave the same answer twice. Anything else is wrong (exit 1).
+optionally a CSV row per target. The verdict, the class summary and their forms (text, JSON,
+CSV) are :mod:`crosscheck.learner.show.verdict`'s; any wrong verdict exits 1.
 """
 import atexit
 import csv
 import gc
-import json
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 
 from manual.errors import InputError
 from manual.threads import usable_cpus
 
 from crosscheck.cli import one_line
 from crosscheck.cli.progress import Progress
-from crosscheck.cli.report_format import strict_json
 from crosscheck.learner.run import runner
-
-@dataclass
-class Verdict:
-    spec: str
-    passed: bool
-    reason: str                                   # one line
-    labels: list = field(default_factory=list)    # for the class summary: diagnosis ids, failure kinds, ...
-    data: dict = field(default_factory=dict)      # the target's JSON object
-    text: str = ""
-
-
-def judge(run, loss, order):
-    """The :class:`Verdict` on ``run`` (a crosscheck.learner.calls.Run): the diagnosis judges
-    every run, including failed calls, inputs written into and changing answers."""
-    from crosscheck.learner.judge.diagnosis import diagnose
-    from crosscheck.learner.show.render import to_json, to_text
-    result = diagnose(run, loss=loss, order=order)
-    kinds = [run.failure_kind] if run.failure else [c.kind for c in run.calls if not c.ok]
-    if result.passed:
-        labels, reason = ["right"], "right"
-    else:
-        # ids where a mistake is named; a described part (explained, no id) by its description
-        described = [f.description for f in result.findings if f.explained and not f.id and f.description]
-        labels = (list(dict.fromkeys([*result.ids, *kinds]))
-                  or ["described" if described and result.recognised else "unrecognised"])
-        failed = [c for c in run.calls if not c.ok]
-        if run.failure:
-            reason = run.failure
-        elif failed and not result.ids:
-            reason = f"failed on {len(failed)} of {len(run.calls)} problems: {failed[0].failure}"
-        else:
-            named = [*result.ids, *dict.fromkeys(described)]
-            reason = "; ".join(named) or f"unrecognised ({result.where})"
-            if not result.recognised and named:
-                reason += " (partly explained)"
-    return Verdict(run.spec, result.passed, one_line(reason), labels, to_json(result), to_text(result))
-
-
-def _error(spec, exc):
-    message = one_line(exc)
-    return Verdict(spec, False, message, ["error"], {"function": spec, "passed": False, "error": message},
-                   f"crosscheck verify {spec}: error: {message}")
-
-
-def summary(verdicts):
-    """Counts for the class: right, wrong, and how often each diagnosis or failure occurs."""
-    counts = {}
-    for v in verdicts:
-        for label in v.labels:
-            counts[label] = counts.get(label, 0) + 1
-    right = sum(v.passed for v in verdicts)
-    return {"targets": len(verdicts), "right": right, "wrong": len(verdicts) - right,
-            "diagnoses": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
-
+from crosscheck.strict_json import strict_json
 
 def prepare_references(loss):
     """Start computing the JAX reference answers now, while the workers run the learners' code.
@@ -122,6 +64,7 @@ def check_all(targets, args, timeout, memory, csv_stream):
 
 def _check_all(targets, args, timeout, memory, csv_stream, ready):
     from crosscheck.learner.run.target import run_target
+    from crosscheck.learner.show.verdict import class_json, class_text, csv_rows, error_verdict, judge
 
     def one(spec):
         return run_target(spec, order=args.order, timeout=timeout, memory=memory)
@@ -135,7 +78,7 @@ def _check_all(targets, args, timeout, memory, csv_stream, ready):
             run = one(targets[0])
         except InputError as exc:
             if args.json:
-                print(json.dumps({"error": one_line(exc)}))
+                print(strict_json({"error": one_line(exc)}, indent=None))
             raise
         verdicts = [judged(run)]
     else:
@@ -149,7 +92,7 @@ def _check_all(targets, args, timeout, memory, csv_stream, ready):
                     try:
                         verdicts[i] = judged(future.result())
                     except InputError as exc:      # in a batch, one unusable target is one wrong row
-                        verdicts[i] = _error(targets[i], exc)
+                        verdicts[i] = error_verdict(targets[i], exc)
                     progress.step(targets[i])
             except BaseException:         # Ctrl-C: end every worker now, then wait for the threads
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -159,21 +102,10 @@ def _check_all(targets, args, timeout, memory, csv_stream, ready):
                 pool.shutdown(wait=True)
                 runner.resume()
     if csv_stream is not None:
-        writer = csv.writer(csv_stream)
-        writer.writerow(["target", "passed", "diagnosis", "reason"])
-        for v in verdicts:
-            writer.writerow([v.spec, v.passed, " ".join(v.labels), v.reason])
+        csv.writer(csv_stream).writerows(csv_rows(verdicts))
     if len(verdicts) == 1:
         v = verdicts[0]
         print(strict_json(v.data, indent=2) if args.json else v.text)
-    elif args.json:
-        print(strict_json({"results": [v.data for v in verdicts], "summary": summary(verdicts)}, indent=2))
     else:
-        width = max(len(v.spec) for v in verdicts)
-        for v in verdicts:
-            print(f"{'RIGHT' if v.passed else 'WRONG'}  {v.spec:<{width}}  {v.reason}")
-        s = summary(verdicts)
-        print(f"\n{s['targets']} targets: {s['right']} right, {s['wrong']} wrong")
-        for label, n in s["diagnoses"].items():
-            print(f"  {n:4d}  {label}")
+        print(strict_json(class_json(verdicts), indent=2) if args.json else class_text(verdicts))
     return 0 if all(v.passed for v in verdicts) else 1

@@ -80,7 +80,7 @@ def run(args):
     report = result.report
     report["figures"] = write_figures(result, out) if out is not None else {}
     if args.json:
-        from crosscheck.cli.report_format import strict_json
+        from crosscheck.strict_json import strict_json
         print(strict_json(dict(command="mistakes", **report), indent=2))
     else:
         print(render(report))

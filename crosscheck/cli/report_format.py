@@ -1,38 +1,9 @@
-"""The report's two outputs: a readable table, or one JSON object (key "checks")."""
-import json
-
-import numpy as np
-
+"""The report's two outputs: a readable table, or one JSON object (key "checks"), strict JSON by
+:mod:`crosscheck.strict_json`'s rule (NaN and inf are null)."""
 from crosscheck.check.tolerances import TOLERANCES
+from crosscheck.strict_json import strict_json
 
 BACKEND_ORDER = ("jax", "torch", "loop", "numerical")
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _finite(value):
-    """JSON has no inf/NaN: write them as strings so the output stays parseable everywhere."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return str(value)
-    if isinstance(value, tuple):
-        value = list(value)
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
-
-
-def strict_json(value, indent=1):
-    """``value`` as strict JSON text (RFC 8259: no NaN or Infinity), every command's one form:
-    non-finite numbers become the strings "nan", "inf", "-inf"; numpy scalars become numbers."""
-    return json.dumps(_finite(value), default=_json_default, indent=indent, allow_nan=False)
 
 
 def format_json(result):

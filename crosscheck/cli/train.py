@@ -65,7 +65,7 @@ def run(args):
     from manual import accuracy
 
     from crosscheck.cli.options import load_data
-    from crosscheck.cli.report_format import strict_json
+    from crosscheck.strict_json import strict_json
     from crosscheck.cli.progress import Progress
     X, y, data_name = load_data(args)
     with Progress(args.maxiter, "train") as progress:

@@ -12,7 +12,6 @@ Several targets (a class's submissions; a glob in FILE is expanded here, so the 
 does not matter) run in parallel, ``-j`` workers at a time; see ``class_report``.
 """
 import glob
-import json
 import math
 import os
 
@@ -23,6 +22,7 @@ from manual.losses import LOSSES
 from crosscheck.cli import one_line
 from crosscheck.cli.options import whole_number
 from crosscheck.learner.run.runner import DEFAULT_MEMORY_MB
+from crosscheck.strict_json import strict_json
 from crosscheck.learner.run.target import COURSE_SIGNATURE, DEFAULT_TIMEOUT, check_limits, parse_spec
 
 
@@ -71,7 +71,7 @@ def _usage_errors_as_json(parser):
 
     def json_error(message):
         if state["json"]:
-            print(json.dumps({"error": one_line(message)}))
+            print(strict_json({"error": one_line(message)}, indent=None))
         error(message)
 
     parser.parse_known_args, parser.error = parse_known_args, json_error
@@ -108,7 +108,7 @@ def run(args):
     except (InputError, OSError) as exc:
         message = one_line(exc if isinstance(exc, InputError) else f"--csv {args.csv}: {exc.strerror}")
         if args.json:
-            print(json.dumps({"error": message}))
+            print(strict_json({"error": message}, indent=None))
         raise InputError(message) from None
     from crosscheck.cli.class_report import check_all
     with csv_file or open(os.devnull, "w") as csv_stream:

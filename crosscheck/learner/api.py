@@ -16,24 +16,21 @@ A string names a target as on the command line ("mycode.py:nnCostFunction",
 "ex4.ipynb:nnCostFunction", "nnCostFunction.m") and goes through ``run_target``, as
 ``crosscheck verify`` does: what makes the command exit 2 raises ``InputError`` here.
 """
-import base64
-import html
 import inspect
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from manual.errors import InputError
-from manual.layout import ORDERS, reroll
+from manual.layout import ORDERS
 from manual.losses import check_loss
 
-from crosscheck.check.compare import element_errors
 from crosscheck.learner.calls import Run
-from crosscheck.learner.judge.diagnosis import KIND, diagnose
-from crosscheck.learner.problems import PROBLEMS, reference_result
-from crosscheck.learner.show.render import to_json, to_text
+from crosscheck.learner.judge.diagnosis import diagnose
+from crosscheck.learner.problems import PROBLEMS
 from crosscheck.learner.run.target import DEFAULT_TIMEOUT, UserFunction, check_timeout, run_problems, run_target
-from crosscheck.check.tolerances import tolerance
+from crosscheck.learner.show.as_html import heat_map_png, to_html, worst_gradient  # noqa: F401  (API)
+from crosscheck.learner.show.as_json import to_json
+from crosscheck.learner.show.render import to_text
 
 MAX_MESSAGE_LINES = 60
 
@@ -80,7 +77,7 @@ class VerifyResult:
     def _repr_html_(self):
         """Jupyter's display: verdict, per-problem table, diagnosis with the corrected equation,
         the heat map of the gradient error inline (base64 PNG), and the text report folded."""
-        return to_html(self)
+        return to_html(self.diagnosis_result)
 
 
 def _options(loss, order, timeout):
@@ -131,92 +128,3 @@ def assert_verified(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIME
                                                      "lines: print(verify(fn)) shows them all)"]
         raise AssertionError("\n".join(lines))
     return result
-
-
-def worst_gradient(result):
-    """(problem, yours [per layer], reference [per layer]) for the heat map: the largest problem
-    whose gradient disagrees anywhere, the larger error on a tie; None when every gradient agrees."""
-    tol, best = tolerance(KIND), None
-    for call in result.run.calls:
-        if not call.ok:
-            continue
-        mine = reroll(call.grad, call.problem.sizes, result.order)
-        ref = reference_result(call.problem, result.loss)[1]
-        worst = max(float(e.max(initial=0.0)) for e in element_errors(mine, ref))
-        key = (call.problem.m * sum(call.problem.sizes), worst)
-        if worst > tol and (best is None or key > best[0]):
-            best = (key, call.problem, mine, ref)
-    return None if best is None else best[1:]
-
-
-def heat_map_png(result):
-    """The gallery's heat map of (your gradient − autodiff's) on :func:`worst_gradient`'s problem,
-    as base64 PNG text; '' when every gradient agrees."""
-    from crosscheck.teaching.heatmap import gradient_error_figure
-    found = worst_gradient(result)
-    if found is None:
-        return ""
-    problem, mine, ref = found
-    buffer = io.BytesIO()
-    gradient_error_figure(mine, ref, f"your {result.run.name} − autodiff: ∂J/∂Θ on {problem.name}",
-                          "red: yours too large, blue: too small; column 0 is the bias", buffer)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _table(problems):
-    if not problems:
-        return ""
-    ran = [p for p in problems if p["ran"]]
-    n_layers = len(ran[0]["layer_rel_diff"]) if ran else 2
-    head = "".join(f"<th>{h}</th>" for h in ["problem", "cost err", "grad err",
-                                              *(f"Θ^({i + 1})" for i in range(n_layers)), "where"])
-    rows = []
-    for p in problems:
-        if not p["ran"]:
-            rows.append(f"<tr><td>{html.escape(p['name'])}</td><td colspan='{n_layers + 3}'><b>failed: "
-                        f"{html.escape(p['failure'])}</b></td></tr>")
-            continue
-        cells = [html.escape(p["name"]), *(f"{v:.1e}" for v in
-                                           [p["cost_rel_err"], p["grad_rel_diff"], *p["layer_rel_diff"]])]
-        where = "ok" if p["agrees"] else f"<b>{html.escape(p['where'])}</b>"
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + f"<td>{where}</td></tr>")
-    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
-
-
-def _diagnosis(d):
-    if d["passed"]:
-        return ""
-    parts = [f"<p><b>Diagnosis: {'explained' if d['recognised'] else 'not (fully) explained'}"
-             + (f" ({html.escape(', '.join(d['diagnosis']))})" if d["diagnosis"] else "") + "</b></p>"]
-    for f in d["findings"]:
-        name = f"<code>{html.escape(f['id'])}</code>: " if f["id"] else ""
-        text = html.escape(f["description"] or f["what"])
-        parts.append(f"<p><b>{name}{text}</b>" + (f" ({html.escape(f['where'])})" if f["where"] else "")
-                     + (f"<br>{html.escape(f['explanation'])}" if f["explanation"] else "")
-                     + (f"<br>Corrected: <code>{html.escape(f['correction'])}</code>" if f["correction"] else "")
-                     + ("" if f["explained"] else "<br><i>unexplained: derive this part again</i>") + "</p>")
-    return "".join(parts)
-
-
-def to_html(result):
-    """The report as HTML for a notebook (see VerifyResult._repr_html_)."""
-    d = result.to_dict()
-    name = html.escape(result.run.name)
-    if d["failure"] and not d["problems"]:
-        verdict = f"WRONG: your {name} could not be checked: {html.escape(d['failure'])}"
-    elif d["passed"]:
-        verdict = f"RIGHT: your {name} matches autodiff on all {len(d['problems'])} problems."
-    else:
-        wrong = sum(not p["agrees"] for p in d["problems"])
-        verdict = (f"WRONG: your {name} is wrong on {wrong} of {len(d['problems'])} problems."
-                   + (f"<br>Where: {html.escape(d['where'])}." if d["where"] != "nowhere" else ""))
-    colour = "#1a7f37" if d["passed"] else "#cf222e"
-    parts = [f"<div><p style='color:{colour};font-weight:bold'>{verdict}</p>",
-             f"<p>loss {html.escape(result.loss)}, unrolled {html.escape(result.order)}; compared with JAX "
-             f"autodiff in float64, cost and every gradient entry</p>",
-             _table(d.get("problems", [])), _diagnosis(d)]
-    png = heat_map_png(result) if not d["passed"] else ""
-    if png:
-        parts.append(f"<img alt='heat map of the gradient error' src='data:image/png;base64,{png}'/>")
-    parts.append(f"<details><summary>text report</summary><pre>{html.escape(str(result))}</pre></details></div>")
-    return "".join(parts)

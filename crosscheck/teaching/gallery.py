@@ -3,7 +3,7 @@
 For each variant (a catalogue id, or ``"correct"`` per loss) on the embedded 8×8 digits:
 
 - its cost and gradient at the start weights against autodiff of the *correct* cost
-  (``crosscheck.compare``, kind "autodiff"): cost error, gradient error per layer, where the
+  (``crosscheck.check.compare``, kind "autodiff"): cost error, gradient error per layer, where the
   error sits (share per layer, share in the bias columns), and the cosine between the two
   gradients (a scaled gradient has cosine 1: right direction, wrong length);
 - what TNC makes of it (train and held-out accuracy, evaluations, stop reason, how many
@@ -29,6 +29,7 @@ from manual.losses import LOSSES
 from manual.catalogue import MISTAKE_IDS, MISTAKES, with_mistake
 
 from crosscheck.check.compare import compare
+from crosscheck.strict_json import finite_or_none
 from crosscheck.teaching.notebook_training import accuracy_of, train_course_function
 
 CORRECT = "correct"
@@ -125,10 +126,6 @@ def cosine(mine, ref):
     return float(np.dot(a, b) / norms) if norms else None
 
 
-def _finite_or_none(x):
-    return float(x) if x is not None and np.isfinite(x) else None
-
-
 def train_entry(variant_id, loss, problem, settings):
     """TNC on the training split; accuracies on both splits (None if the weights went NaN)."""
     outcome = train_course_function(variant_function(variant_id, loss), problem.params0,
@@ -155,11 +152,11 @@ def variant_entry(variant_id, loss, problem, settings, value_and_grad, backend, 
         "loss": loss,
         "summary": "the correct implementation" if variant_id == CORRECT else MISTAKES[variant_id].summary,
         "matches_autodiff": cmp.passed,
-        "cost": _finite_or_none(cmp.cost_a),
-        "correct_cost": _finite_or_none(cmp.cost_b),
-        "cost_rel_err": _finite_or_none(cmp.cost_rel_err),
-        "grad_rel_diff": _finite_or_none(cmp.grad_rel_diff),
-        "layer_rel_diff": [_finite_or_none(r) for r in cmp.layer_rel_diff],
+        "cost": finite_or_none(cmp.cost_a),
+        "correct_cost": finite_or_none(cmp.cost_b),
+        "cost_rel_err": finite_or_none(cmp.cost_rel_err),
+        "grad_rel_diff": finite_or_none(cmp.grad_rel_diff),
+        "layer_rel_diff": [finite_or_none(r) for r in cmp.layer_rel_diff],
         "layer_error_share": layer_share,
         "bias_error_share": bias_share,
         "cosine": cosine(mine, ref),
@@ -228,13 +225,13 @@ def puzzle_evidence(problem, settings, value_and_grad, backend="jax"):
     return {
         "squared_loss_works_better": {
             "id": "squared_missing_sigmoid_prime",
-            "grad_rel_diff_vs_cross_entropy": _finite_or_none(as_ce.grad_rel_diff),
+            "grad_rel_diff_vs_cross_entropy": finite_or_none(as_ce.grad_rel_diff),
             "is_cross_entropy_gradient": bool(as_ce.grad_rel_diff <= as_ce.tol),
         },
         "cross_entropy_only_70": {
             "id": "output_delta_dJ_dh",
-            "delta_inflation_median": _finite_or_none(np.median(inflation)),
-            "delta_inflation_max": _finite_or_none(np.max(inflation)),
+            "delta_inflation_median": finite_or_none(np.median(inflation)),
+            "delta_inflation_max": finite_or_none(np.max(inflation)),
             "saturated_outputs": int(np.sum(~np.isfinite(inflation))),
         },
     }

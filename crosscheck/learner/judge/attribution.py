@@ -28,17 +28,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from manual.catalogue import LABEL_OFFSET_FORMS, with_mistake
-from manual.layout import reroll, unroll
+from manual.layout import OTHER_ORDER, reroll, unroll
+from manual.losses import LOSSES
+from manual.mistake_table import ids_of
 
 from crosscheck.check.compare import element_errors
 from crosscheck.check.tolerances import tolerance
 from crosscheck.learner.problems import problem_data
 
 TOL = tolerance("user")
-OTHER = {"F": "C", "C": "F", "cross_entropy": "squared_error", "squared_error": "cross_entropy"}
+OTHER = {**OTHER_ORDER, LOSSES[0]: LOSSES[1], LOSSES[1]: LOSSES[0]}
 LABEL_FORMS = ("right", *LABEL_OFFSET_FORMS)
-OUTPUT_VARIANT = {"cross_entropy": "output_delta_dJ_dh", "squared_error": "squared_missing_sigmoid_prime"}
-HIDDEN_VARIANTS = ("sigmoid_prime_of_activation", "hidden_missing_sigmoid_prime")   # g′(a); no g′
+OUTPUT_VARIANT = ids_of("output delta")                  # {loss: the catalogued output delta's id}
+HIDDEN_VARIANTS = tuple(ids_of("hidden delta").values())  # the ids of g′(a) and of no g′
 # The values a coefficient takes in a real mistake; "m" is each problem's own m. Snapping
 # needs agreement to 1e-6 (relative): the fits are exact to ~1e-12 when the model is right.
 SNAPS = {"s": ("1", "m", "0", "2", "1/2", "-1"), "r": ("1", "0", "1/2", "2", "m"),

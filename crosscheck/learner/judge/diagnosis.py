@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from manual.layout import reroll
+from manual.mistake_table import named
 
 from crosscheck.check.compare import compare, element_errors
 from crosscheck.check.tolerances import tolerance
@@ -98,7 +99,7 @@ class ProblemReport:
     problem: Problem
     user: tuple                 # (J, [grad per layer])
     reference: tuple
-    comparison: object          # crosscheck.compare.Comparison
+    comparison: object          # crosscheck.check.compare.Comparison
     ok: bool
     location: dict
 
@@ -168,7 +169,7 @@ def _attributed(calls, agree, order, loss):
             findings = retry + [Finding("the targets Y", "the problem without label "
                                         f"{absent[0].problem.absent}", "right or explained on every "
                                         "other problem, wrong only where a label is absent from y",
-                                        "one_hot_from_labels_present")]
+                                        named("calls", "wrong only where a label is absent from y"))]
     for f in findings:                 # say which entries an unexplained layer gets wrong
         layer = next((l for l in range(len(calls[0].problem.sizes) - 1) if f"Θ^({l + 1})" in f.where), None)
         if not f.explained and f.what == "the gradient" and layer is not None:
@@ -204,16 +205,17 @@ def diagnose(run, loss="cross_entropy", order="F"):
         findings.append(Finding("the arithmetic", "cost and gradient",
                                 "it returned single-precision (float32) values, and every problem agrees "
                                 f"with autodiff to {tol32:g} (float32's bound), not to {tol:g}",
-                                "float32_arithmetic"))
+                                named("runner", "float32 values")))
     elif wrong:
         findings += _attributed(ran, agree, order, loss)
     if run.mutated_inputs:
         findings.append(Finding("the inputs", ", ".join(run.mutated_inputs),
                                 f"after a call, {', '.join(run.mutated_inputs)} no longer held what was passed in",
-                                "modifies_inputs"))
+                                named("runner", "inputs written into")))
     if run.nondeterministic:
         findings.append(Finding("the function", ", ".join(getattr(p, "name", str(p)) for p in run.nondeterministic),
-                                "two calls on the same problem returned different values", "nondeterministic"))
+                                "two calls on the same problem returned different values",
+                                named("runner", "two calls differ")))
     overall = merge_locations([r.location for r in reports if not r.ok])
     ids = []
     for f in findings:

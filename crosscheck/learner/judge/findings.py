@@ -1,77 +1,22 @@
 """The named findings: what the attribution's parts, the failed calls and the runner's
 observations mean, in a learner's terms. One :class:`Finding` per wrong part.
 
-Ids are the catalogue's (``manual.catalogue.MISTAKES``) where a part matches a catalogued
-mistake exactly, else one of :data:`NEW` below; a part that a model describes but no mistake
-names gets a description and no id, and a part no model reproduces is *unexplained*.
+Ids are rows of the one table of mistakes (``manual.mistake_table.TABLE``): a fitted part is
+named by looking its (part, value) up among the rows' signatures. A part that a model describes
+but no row names gets a description and no id, and a part no model reproduces is *unexplained*.
 """
 import re
 from dataclasses import dataclass
 
-from manual.catalogue import MISTAKES, Mistake
+from manual.layout import OTHER_ORDER
+from manual.mistake_table import TABLE, named
 
 from crosscheck.learner.judge.attribution import OUTPUT_VARIANT
 
-NEW = {m.id: m for m in [
-    Mistake("no_penalty_in_cost", "the cost has no regularisation term",
-            "The gradient may well carry (λ/m)Θ, but J itself never adds λ/(2m) ΣΘ²: the cost is right at "
-            "λ = 0 and too small by exactly the penalty whenever λ > 0.",
-            "J = (1/m) Σᵢ cost_i + λ/(2m) Σ_l ‖Θ^(l)[:, 1:]‖²"),
-    Mistake("cost_penalty_lambda_over_m", "the cost's penalty is λ/m ΣΘ² instead of λ/(2m) ΣΘ²",
-            "The ½ belongs to the cost (its derivative cancels it in the gradient). Using the gradient's "
-            "λ/m in J doubles the penalty.",
-            "J += λ/(2m) Σ_l ‖Θ^(l)[:, 1:]‖²"),
-    Mistake("regularize_bias_cost_only", "the bias columns are regularised in the cost only",
-            "The cost's penalty sums every Θ² including column 0, while the gradient (rightly) leaves the "
-            "bias column out: the cost is too large and no longer matches its own gradient.",
-            "J += λ/(2m) Σ_l ‖Θ^(l)[:, 1:]‖²   (skip column 0)"),
-    Mistake("regularize_bias_gradient_only", "the bias columns are regularised in the gradient only",
-            "The gradient adds (λ/m)Θ to column 0 too, while the cost (rightly) leaves the bias out.",
-            "∂J/∂Θ[:, 0] = (1/m) Δ[:, 0]   (no λ term in the bias column)"),
-    Mistake("raw_delta", "the gradient is the raw accumulated Δ: no ÷m and no penalty",
-            "Δ = Σᵢ δ aᵀ is only the sum over the examples. The gradient of the averaged, regularised cost is "
-            "Δ/m plus the penalty's derivative.",
-            "∂J/∂Θ = (1/m) Δ + (λ/m) [0, Θ[:, 1:]]"),
-    Mistake("reads_params_other_order", "nn_params is read in the other order, the gradient written in the right one",
-            "Reshaping nn_params in one order and unrolling the gradient in the other mixes two layouts.",
-            "reshape and unroll in the same order: the course's Theta(:) is order='F'"),
-    Mistake("writes_grad_other_order", "the gradient is unrolled in the other order",
-            "Θ is read right, but its gradient is flattened row- instead of column-major (or the reverse), so "
-            "each entry lands on another weight.",
-            "grad = np.concatenate([G1.ravel(order='F'), G2.ravel(order='F')])   (the order you reshape with)"),
-    Mistake("other_loss", "a correct function for the other loss",
-            "Cost and gradient are both right, for the other loss than the one checked.",
-            "run crosscheck verify with --loss set to the loss you implemented"),
-    Mistake("sizes_hard_coded", "layer sizes or the number of classes hard-coded",
-            "The function runs on the course's 400-25-10 problems and fails on every other shape, so the numbers "
-            "400, 25, 10 (or m) are written into the code. The course's own gradient check runs a 3-5-3 network.",
-            "use input_layer_size, hidden_layer_size, num_labels and X.shape[0] instead of 400, 25, 10, 5000"),
-    Mistake("one_hot_from_labels_present", "one-hot targets built from the labels present in y",
-            "pd.get_dummies(y) or np.unique(y) gives one column per label that occurs; when a label is absent "
-            "from y (a small batch, a subset) Y has fewer than K columns and no longer lines up with h.",
-            "Y = np.eye(num_labels)[y - 1]   (K columns from num_labels, whatever y holds)"),
-    Mistake("delta2_keeps_bias", "δ^(2) keeps the bias unit's column",
-            "The bias unit has no input weights, so no error flows back to it: δ^(2) must drop column 0 of "
-            "δ^(3) Θ^(2). Kept, δ^(2) has s_2 + 1 columns and Δ^(1) one row too many; numpy notices later.",
-            "δ^(2) = (δ^(3) Θ^(2))[:, 1:] ⊙ g′(z^(2))"),
-    Mistake("modifies_inputs", "the function writes into its inputs",
-            "Theta1 = nn_params[...].reshape(...) is a view of nn_params (and X[:, 0] = 1 writes into X): "
-            "assigning into it, e.g. Theta1[:, 0] = 0 to leave the bias out of the penalty, changes the "
-            "caller's arrays, so an optimiser's weights change under it.",
-            "copy before writing (Theta1 = ....reshape(...).copy()), or use Theta1[:, 1:] in the penalty"),
-    Mistake("float32_arithmetic", "computed in single precision (float32)",
-            "Single precision keeps about 7 significant digits, so even a right backprop is off by ~1e-7 "
-            "relative, far above the 1e-9 tolerance. Every problem agrees to float32's own bound: the math "
-            "itself may well be right.",
-            "keep every array in double precision: in numpy no .astype(np.float32) or dtype=np.float32; "
-            "in Octave no single(...)"),
-    Mistake("nondeterministic", "two calls on the same problem gave different results",
-            "The same inputs must give the same cost and gradient; randomness or state kept between calls "
-            "makes every check (and the optimiser) unreliable.",
-            "no random numbers or globals inside the cost function"),
-]}
-
-EXPLAINED = {**MISTAKES, **NEW}
+# Every id is a row of the one table (manual.mistake_table): the plantable ones are the
+# catalogue's, the others (NEW) are named only here.
+EXPLAINED = TABLE
+NEW = {i: m for i, m in TABLE.items() if not m.plantable}
 
 
 @dataclass
@@ -84,13 +29,15 @@ class Finding:
     description: str = ""
     explained: bool = True
 
-    def to_json(self):
-        mistake = EXPLAINED.get(self.id)
-        return {"id": self.id, "what": self.what, "where": self.where, "evidence": self.evidence,
-                "description": self.description or (mistake.summary if mistake else ""),
-                "explained": self.explained,
-                "explanation": mistake.explanation if mistake else "",
-                "correction": mistake.correction if mistake else ""}
+    @property
+    def mistake(self):
+        """The table's row for ``id`` (summary, explanation, correction), or None."""
+        return TABLE.get(self.id)
+
+    @property
+    def summary(self):
+        """The description, else the named mistake's summary, else ''."""
+        return self.description or (self.mistake.summary if self.mistake else "")
 
 
 def layer_name(l, n):
@@ -116,22 +63,24 @@ def attribution_findings(a, order, loss):
         writes = {h.write for h in hyps}
         if world.read != order and writes == {world.read}:
             out.append(Finding("the unrolling", "cost and gradient", f"read and written {world.read}, declared "
-                               f"{order}: every problem matches with Θ reshaped in the other order", "unroll_order"))
+                               f"{order}: every problem matches with Θ reshaped in the other order",
+                               named("unrolling", "read and written in the other order")))
         elif world.read != order:
-            out.append(Finding("reading nn_params", "cost and gradient",
-                               f"Θ reshaped {world.read}, gradient unrolled {order}", "reads_params_other_order"))
-        elif writes == {{"F": "C", "C": "F"}[order]}:
+            out.append(Finding("reading nn_params", "cost and gradient", f"Θ reshaped {world.read}, gradient "
+                               f"unrolled {order}", named("unrolling", "read in the other order")))
+        elif writes == {OTHER_ORDER[order]}:
             out.append(Finding("unrolling the gradient", "gradient", f"Θ read {order}, gradient unrolled "
-                               f"{next(iter(writes))}", "writes_grad_other_order"))
+                               f"{next(iter(writes))}", named("unrolling", "written in the other order")))
         if world.labels != "right":
             form = {"digit_columns": "label k in column k mod K",
                     "zero_based": "label k in column k, label K in none"}[world.labels]
             out.append(Finding("the targets Y", "cost and gradient", f"every problem matches with {form}",
-                               "label_offset"))
+                               named("labels", "shifted")))
         grad_losses = {h.world.loss for h in hyps if not h.output}
         if world.loss != loss and cost.world and grad_losses <= {world.loss}:
             out.append(Finding("the loss", "cost and gradient", f"cost and gradient are those of {world.loss}",
-                               "other_loss", f"a correct function for {world.loss}: run with --loss {world.loss}"))
+                               named("loss", "the other"),
+                               f"a correct function for {world.loss}: run with --loss {world.loss}"))
         elif cost.world and cost.world.loss != loss:
             out.append(Finding("the cost's data term", "cost", f"J matches {cost.world.loss}, not {loss}",
                                description=f"the cost is the {cost.world.loss} cost"))
@@ -154,16 +103,16 @@ def _cost_findings(cost, layers, loss):
                         f"{cb:.4g} Σ‖Θ[:, 0]‖²) fits best, and not to the tolerance",
                         description="the regularisation term of the cost is wrong", explained=False)]
     out, (cw, cb) = [], cost.c
-    named = {"0": "no_penalty_in_cost", "1": "cost_penalty_lambda_over_m"}
-    if cw in named:
-        out.append(Finding("the cost's penalty", "cost", f"J − data term = {cw}·(λ/m) Σ‖Θ[:, 1:]‖²", named[cw]))
+    if named("cost penalty c_w", cw):
+        out.append(Finding("the cost's penalty", "cost", f"J − data term = {cw}·(λ/m) Σ‖Θ[:, 1:]‖²",
+                           named("cost penalty c_w", cw)))
     elif cw != "1/2":
         out.append(Finding("the cost's penalty", "cost", f"J − data term = {cw}·(λ/m) Σ‖Θ[:, 1:]‖²",
                            description="the cost's penalty is λ/2 ΣΘ², never divided by m" if cw == "m/2"
                            else f"the cost's penalty is {cw}·(λ/m) ΣΘ² instead of λ/(2m) ΣΘ²"))
     grad_bias = _bias_in_gradient(layers)
     if cb != "0" and cb == cw:
-        ident = "regularize_bias" if grad_bias else "regularize_bias_cost_only"
+        ident = named("bias penalty", "cost and gradient" if grad_bias else "cost")
         out.append(Finding("the cost's penalty", "cost, bias columns", "J includes (λ/2m) Σ Θ[:, 0]²"
                            + (" and the gradient's bias column has its λ term" if grad_bias else ""), ident))
     elif cb != "0":
@@ -172,38 +121,36 @@ def _cost_findings(cost, layers, loss):
     elif grad_bias:
         out.append(Finding("the gradient's penalty", layers_where(grad_bias, len(layers)) + ", bias column",
                            "the bias column carries (λ/m)Θ[:, 0]; the cost leaves it out",
-                           "regularize_bias_gradient_only"))
+                           named("bias penalty", "gradient")))
     return out
 
 
 def _gradient_findings(layers, n, loss, cost):
-    named, out = {}, []
+    parts, out = {}, []
     for p in layers:
         if not p.explained:
             continue
         h, (s, rw, rb) = p.hypothesis, p.coefs
         if h.output:
-            named.setdefault(OUTPUT_VARIANT[h.world.loss], []).append(p.layer)
+            parts.setdefault(OUTPUT_VARIANT[h.world.loss], []).append(p.layer)
         if h.hidden and p.layer < n - 1:
-            named.setdefault(h.hidden, []).append(p.layer)
+            parts.setdefault(h.hidden, []).append(p.layer)
         if h.world.loss != (cost.world.loss if cost.world else loss) and not h.output:
-            named.setdefault(f"~the gradient is that of {h.world.loss}", []).append(p.layer)
-        if s == "m":
-            raw = rw == "0" and rb == "0"          # "0" only ever comes from a λ > 0 fit
-            named.setdefault("raw_delta" if raw else "missing_divide_by_m", []).append(p.layer)
+            parts.setdefault(f"~the gradient is that of {h.world.loss}", []).append(p.layer)
+        scaled = named("gradient (s, r_w, r_b)", (s, rw, rb)) or named("gradient scale s", s)
+        if scaled:                                 # rw = rb = "0" only ever comes from a λ > 0 fit
+            parts.setdefault(scaled, []).append(p.layer)
         elif s != "1":
-            named.setdefault(f"~the data term Δ/m is scaled {SYMBOL_TEXT[s]}", []).append(p.layer)
+            parts.setdefault(f"~the data term Δ/m is scaled {SYMBOL_TEXT[s]}", []).append(p.layer)
         if s == "m" and rw in ("0", "1", "m"):
             pass                                   # part of missing_divide_by_m or raw_delta
-        elif rw == "0":
-            named.setdefault("no_reg_in_gradient", []).append(p.layer)
-        elif rw == "1/2":
-            named.setdefault("gradient_reg_half", []).append(p.layer)
+        elif named("gradient penalty r_w", rw):
+            parts.setdefault(named("gradient penalty r_w", rw), []).append(p.layer)
         elif rw != "1":
-            named.setdefault(f"~the penalty (λ/m)Θ is scaled {SYMBOL_TEXT[rw]}", []).append(p.layer)
+            parts.setdefault(f"~the penalty (λ/m)Θ is scaled {SYMBOL_TEXT[rw]}", []).append(p.layer)
         if rb not in ("0", rw):
-            named.setdefault(f"~the bias column's penalty is {SYMBOL_TEXT.get(rb, rb)} (λ/m)Θ[:, 0]", []).append(p.layer)
-    for key, where in named.items():
+            parts.setdefault(f"~the bias column's penalty is {SYMBOL_TEXT.get(rb, rb)} (λ/m)Θ[:, 0]", []).append(p.layer)
+    for key, where in parts.items():
         text = key[1:] if key.startswith("~") else ""
         out.append(Finding("the gradient", layers_where(where, n), _evidence(layers[where[0]], n),
                            None if text else key, text))

@@ -1,86 +1,12 @@
-"""A verify result as text (the report a learner reads) or as one JSON object (for autograders).
+"""A verify result as text: the report a learner reads (``crosscheck verify``, ``print(verify(f))``).
 
-The JSON contract: ``passed``; ``diagnosis``, the ids found (catalogue or new); ``recognised``,
-true when every wrong part is explained; ``findings``, one entry per wrong part (what, where,
-evidence, id or description, explanation, correction); ``mutated_inputs``; ``problems``, one
-entry per problem, including those where the function failed, with the reason.
+The same :class:`~crosscheck.learner.judge.diagnosis.Diagnosis` is shown as JSON by
+:mod:`~crosscheck.learner.show.as_json` and as HTML by :mod:`~crosscheck.learner.show.as_html`.
 """
-import math
 import textwrap
 
 from crosscheck.learner.judge.diagnosis import describe_where
-from crosscheck.learner.judge.findings import EXPLAINED
-
-
-def _finite(x):
-    """Strict JSON has no NaN or inf: those become null."""
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if isinstance(x, (list, tuple)):
-        return [_finite(v) for v in x]
-    return x
-
-
-def _problem_json(problem):
-    p = problem
-    return {"name": p.name, "sizes": list(p.sizes), "m": p.m, "seed": p.seed, "regime": p.regime,
-            "lambda": p.lambda_, "absent_label": p.absent or None}
-
-
-def _report_json(report):
-    c = report.comparison
-    layer, row, col = c.worst
-    return {**_problem_json(report.problem), "ran": True, "agrees": report.ok, "failure": None, "kind": "ok",
-            "cost_yours": c.cost_a, "cost_reference": c.cost_b, "cost_rel_err": _finite(c.cost_rel_err),
-            "grad_rel_diff": _finite(c.grad_rel_diff), "layer_rel_diff": _finite(c.layer_rel_diff),
-            "layer_max_abs_err": _finite(c.layer_max_abs),
-            "worst": {"layer": layer, "row": row, "column": col, "yours": _finite(c.worst_a),
-                      "reference": _finite(c.worst_b)},
-            "where": describe_where(report.location), "location": report.location}
-
-
-def _problems_json(result):
-    reports = {r.problem: r for r in result.reports}
-    out = []
-    for call in result.run.calls:
-        if call.ok:
-            out.append(_report_json(reports[call.problem]))
-        else:
-            out.append({**_problem_json(call.problem), "ran": False, "agrees": False,
-                        "failure": call.failure, "kind": call.kind})
-    return out
-
-
-def to_json(result):
-    run = result.run
-    return {
-        "function": run.spec, "loss": result.loss, "order": result.order,
-        "passed": result.passed,
-        "diagnosis": result.ids,
-        "recognised": result.recognised,
-        "findings": [f.to_json() for f in result.findings],
-        "mutated_inputs": list(run.mutated_inputs),
-        "nondeterministic": [getattr(p, "name", str(p)) for p in run.nondeterministic],
-        "where": result.where if not result.passed else "nowhere",
-        "tolerance": result.tol, "compared_with": "JAX autodiff, float64, cost and every gradient entry",
-        "y_shape": run.y_shape,
-        "problems": _problems_json(result),
-        "call_seconds": run.seconds,
-        "warnings": run.warnings,
-        "printed": list(run.printed),
-        **_failure_json(run),
-    }
-
-
-def _failure_json(run):
-    """{"failure": one line, "failure_kind": ...}: why the target could not run, else why its first
-    failing call failed, else both None."""
-    if run.failure:
-        return {"failure": run.failure, "failure_kind": run.failure_kind or "crash"}
-    failed = [c for c in run.calls if not c.ok]
-    if not failed:
-        return {"failure": None, "failure_kind": None}
-    return {"failure": failed[0].failure, "failure_kind": failed[0].kind}     # its text names the problem
+from crosscheck.learner.show.as_json import to_json  # noqa: F401  (one import for both forms)
 
 
 def _wrap(text, indent="    "):
@@ -105,7 +31,7 @@ def _table(result):
 
 
 def _finding_lines(i, f):
-    mistake = EXPLAINED.get(f.id) if f.explained else None
+    mistake = f.mistake if f.explained else None
     head = f"{i}. {f.what} ({f.where}): " if f.where else f"{i}. {f.what}: "
     if mistake:
         lines = [_wrap(head + f"{f.id}: {f.description or mistake.summary}.", indent="")]
