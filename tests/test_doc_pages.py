@@ -8,6 +8,7 @@ code first on PYTHONPATH, as in a fresh clone set up by the README's commands.
 """
 import linecache
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,6 +83,29 @@ def test_a_planted_broken_link_is_caught(tmp_path):
     page.write_text("[a](there.md) [b](https://example.org/x) [c](there.md#top) [d](not_there.md)\n",
                     encoding="utf-8")
     assert broken_links(page) == ["not_there.md"]
+
+
+MISTAKE_ROW = re.compile(r"^\| `(\w+)` \| (yes)? *\| (.+?) \|$", re.MULTILINE)
+
+
+def listed_mistakes(text):
+    """{id: (catalogue?, what)} from the rows of docs/verify.md's table of mistakes."""
+    return {id_: (yes == "yes", what) for id_, yes, what in MISTAKE_ROW.findall(text)}
+
+
+def table_of_mistakes():
+    from manual.mistake_table import TABLE
+    return {m.id: (m.plantable, m.summary) for m in TABLE.values()}
+
+
+def test_verify_page_lists_every_mistake_of_the_table():
+    assert listed_mistakes((ROOT / "docs" / "verify.md").read_text(encoding="utf-8")) == table_of_mistakes()
+
+
+def test_a_mistake_missing_from_the_page_is_caught():
+    text = (ROOT / "docs" / "verify.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `raw_delta`"))
+    assert listed_mistakes(text.replace(row + "\n", "")) != table_of_mistakes()
 
 
 def run_python(path, text=None, folder=None):
