@@ -111,11 +111,12 @@ def test_a_mistake_missing_from_the_page_is_caught():
 def run_python(path, text=None, folder=None):
     """The page's ```python blocks in order in one namespace, then its test_* functions."""
     namespace = {"__name__": page_name(path).replace("/", ".")}
-    cwd = os.getcwd()
+    cwd, sys_path = os.getcwd(), list(sys.path)
     try:
-        if folder is not None:
+        if folder is not None:      # as a Python session started in the repository's root
             scratch(folder)
             os.chdir(folder)
+            sys.path.insert(0, str(folder))
         for block in blocks(path, text):
             if block.lang != "python" or block.skip:
                 continue
@@ -127,6 +128,7 @@ def run_python(path, text=None, folder=None):
             test()
     finally:
         os.chdir(cwd)
+        sys.path[:] = sys_path
     return namespace
 
 
