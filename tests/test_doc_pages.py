@@ -30,7 +30,9 @@ def scratch(folder):
     for name, run in {"python": "", "python3": "", "crosscheck": " -m crosscheck"}.items():
         (bin_ / name).write_text(f'#!/bin/sh\nexec "{sys.executable}"{run} "$@"\n', encoding="utf-8")
         (bin_ / name).chmod(0o755)
-    env = dict(os.environ, PATH=f"{bin_}{os.pathsep}{os.environ['PATH']}",
+    # As in a fresh clone: the course's files only where a command names them.
+    env = {k: v for k, v in os.environ.items() if k not in {"EX4_DATA", "EX4_WEIGHTS"}}
+    env.update(PATH=f"{bin_}{os.pathsep}{os.environ['PATH']}",
                PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
     return env
 
