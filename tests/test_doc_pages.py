@@ -10,6 +10,7 @@ import linecache
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -32,16 +33,23 @@ def scratch(folder):
         (bin_ / name).chmod(0o755)
     # As in a fresh clone: the course's files only where a command names them.
     env = {k: v for k, v in os.environ.items() if k not in {"EX4_DATA", "EX4_WEIGHTS"}}
-    env.update(PATH=f"{bin_}{os.pathsep}{os.environ['PATH']}",
+    env.update(DOC_PAGES_NESTED="1", PATH=f"{bin_}{os.pathsep}{os.environ['PATH']}",
                PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
     return env
 
 
 def run_command(command, folder):
+    """(exit code, stdout and stderr together); a command past the limit is killed with its children."""
     env = scratch(folder)
-    done = subprocess.run(["bash", "-c", command], cwd=folder, env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=TIME_LIMIT)
-    return done.returncode, done.stdout
+    with subprocess.Popen(["bash", "-c", command], cwd=folder, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, start_new_session=True) as process:
+        try:
+            printed, _ = process.communicate(timeout=TIME_LIMIT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            printed, _ = process.communicate()
+            return f"killed after {TIME_LIMIT} s", printed
+    return process.returncode, printed
 
 
 def check(command, folder):
@@ -64,6 +72,8 @@ def check(command, folder):
 
 @pytest.mark.parametrize("command", page_commands(), ids=lambda c: c.id)
 def test_shown_command_runs(command, tmp_path):
+    if os.environ.get("DOC_PAGES_NESTED"):
+        pytest.skip("run by a page's own command: its commands are not run again (no recursion)")
     failure = check(command, tmp_path)
     assert failure is None, failure
 
@@ -171,6 +181,22 @@ def test_the_same_commands_written_right_pass(tmp_path):
     for number, command in enumerate(shown):
         (tmp_path / str(number)).mkdir()
         assert check(command, tmp_path / str(number)) is None
+
+
+def test_a_command_that_hangs_is_killed_and_fails(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "TIME_LIMIT", 1)
+    page = tmp_path / "hangs.md"
+    page.write_text("```sh\nsleep 60 & sleep 60\n```\n", encoding="utf-8")
+    (shown,) = page_commands([page])
+    (tmp_path / "run").mkdir()
+    assert "killed after 1 s" in check(shown, tmp_path / "run")
+
+
+def test_a_page_command_that_runs_these_tests_does_not_recurse(tmp_path):
+    """A page showing `pytest tests/test_doc_pages.py` once forked itself until killed."""
+    code, printed = run_command(".venv/bin/python -m pytest tests/test_doc_pages.py -q -p no:cacheprovider "
+                                "-k 'test_shown_command_runs and README'", tmp_path)
+    assert code == 0 and " passed" not in printed and "skipped" in printed, printed
 
 
 def test_a_typo_in_a_marker_and_an_untagged_command_are_caught(tmp_path):
