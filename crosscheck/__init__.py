@@ -8,7 +8,7 @@ Library use (e.g. from your own pytest suite)::
         check_against_autodiff(my_cost_and_gradient, thetas, X, y, lambda_=1.0, loss="cross_entropy")
 
 ``check_against_autodiff`` raises :class:`GradientMismatch` naming the layer, row and column
-of the worst element (see :mod:`crosscheck.autodiff`). The lower-level pieces are
+of the worst element (see :mod:`crosscheck.check.autodiff`). The lower-level pieces are
 ``compare``/``assert_match`` (any two (cost, gradients) results), ``autodiff_value_and_grad``
 and the one tolerance table ``TOLERANCES``.
 
@@ -31,7 +31,7 @@ __all__ = ["Comparison", "GradientMismatch", "assert_match", "compare", "TOLERAN
 
 
 def __getattr__(name):
-    # PEP 562: crosscheck.autodiff (and through it JAX / PyTorch) loads only when asked for.
+    # PEP 562: crosscheck.check.autodiff (and through it JAX / PyTorch) loads only when asked for.
     if name in _LAZY:
         from crosscheck.check import autodiff
         return getattr(autodiff, name)

@@ -1,6 +1,6 @@
 """Extreme numbers and edge shapes: manual (vectorised and loop) == JAX == PyTorch.
 
-Every comparison goes through crosscheck.compare with the one tolerance table. manual/ runs
+Every comparison goes through crosscheck.check.compare with the one tolerance table. manual/ runs
 under np.errstate(over/divide/invalid="raise"), so an overflow, log(0) or 0/0 inside it fails
 the test even without the pytest configuration (which turns RuntimeWarning into errors).
 

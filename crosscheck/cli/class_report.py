@@ -44,8 +44,9 @@ def prepare_references(loss):
     return threads
 
 
-def check_all(targets, args, timeout, memory, csv_stream):
-    """Run, judge and report ``targets``; the exit code."""
+def check_all(targets, args, options, csv_stream):
+    """Run, judge and report ``targets`` (``kinds.Target``) with ``options`` (``calls.Options``);
+    the exit code."""
     # At exit, skip the interpreter's last garbage collection over everything JAX and scipy
     # made (about 0.2 s, measured; the OS frees the memory anyway). atexit handlers run just
     # before it, so nothing changes while this process lives (in a test session either).
@@ -57,17 +58,17 @@ def check_all(targets, args, timeout, memory, csv_stream):
         for thread in threads:
             thread.join()
     try:
-        return _check_all(targets, args, timeout, memory, csv_stream, ready)
+        return _check_all(targets, args, options, csv_stream, ready)
     finally:
         ready()
 
 
-def _check_all(targets, args, timeout, memory, csv_stream, ready):
+def _check_all(targets, args, options, csv_stream, ready):
     from crosscheck.learner.run.target import run_target
     from crosscheck.learner.show.verdict import class_json, class_text, csv_rows, error_verdict, judge
 
     def one(spec):
-        return run_target(spec, order=args.order, timeout=timeout, memory=memory)
+        return run_target(spec, options)
 
     def judged(run):
         ready()
@@ -92,8 +93,8 @@ def _check_all(targets, args, timeout, memory, csv_stream, ready):
                     try:
                         verdicts[i] = judged(future.result())
                     except InputError as exc:      # in a batch, one unusable target is one wrong row
-                        verdicts[i] = error_verdict(targets[i], exc)
-                    progress.step(targets[i])
+                        verdicts[i] = error_verdict(targets[i].spec, exc)
+                    progress.step(targets[i].spec)
             except BaseException:         # Ctrl-C: end every worker now, then wait for the threads
                 pool.shutdown(wait=False, cancel_futures=True)
                 runner.stop_all()

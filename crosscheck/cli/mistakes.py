@@ -15,12 +15,18 @@ explanations); ``figures`` {id: PNG path}. An entry has ``id``, ``loss``, ``summ
 ``layer_rel_diff`` [per Θ], ``layer_error_share``, ``bias_error_share``, ``cosine``,
 ``gradient_finite``, ``worst`` {layer, row, column} and ``train`` (null with --no-train)
 {``train_accuracy``, ``heldout_accuracy``, ``evaluations``, ``nonfinite_evaluations``,
-``stop``, ``weights_finite``}. Values that are inf or NaN are written as null.
+``stop``, ``weights_finite``}. Values that are inf or NaN are written as null
+(``crosscheck.strict_json``, every command's rule).
+
+``--list`` prints the one table of mistakes (``manual.mistake_table``) and runs nothing: every
+id crosscheck can name, the catalogue's plantable ones first; with ``--json``, one object per id
+(``id``, ``plantable``, ``losses``, ``conflicts``, ``summary``, ``explanation``, ``correction``).
 """
 from pathlib import Path
 
 from manual.errors import InputError
 from manual.catalogue import MISTAKES
+from manual.mistake_table import TABLE
 
 from crosscheck.cli.options import lambda_type, whole_number
 from crosscheck.check.tolerances import tolerance
@@ -47,6 +53,9 @@ def add_arguments(parser):
     parser.add_argument("--no-train", action="store_true", help="gradients only, skip training (fast)")
     parser.add_argument("--no-figures", action="store_true", help="do not write the heat maps")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    parser.add_argument("--list", action="store_true",
+                        help="list every mistake crosscheck can name (plantable in the catalogue or named "
+                             "only by verify's diagnosis) and exit: fast, runs nothing")
 
 
 def _output_dir(out):
@@ -69,6 +78,11 @@ def _backend(name):
 
 
 def run(args):
+    if args.list:
+        from crosscheck.strict_json import strict_json
+        print(strict_json({"command": "mistakes", "mistakes": table_json()}, indent=2) if args.json
+              else "\n".join(table_lines()))
+        return 0
     from crosscheck.teaching.gallery import GallerySettings, run_gallery, variants
 
     settings = GallerySettings(lambda_=args.lambda_, maxfun=args.maxiter, seed=args.seed).check()
@@ -85,6 +99,22 @@ def run(args):
     else:
         print(render(report))
     return 0
+
+
+def table_json():
+    """The one table of mistakes (manual.mistake_table), one object per id."""
+    return [{"id": m.id, "plantable": m.plantable, "losses": list(m.losses), "conflicts": list(m.conflicts),
+             "summary": m.summary, "explanation": m.explanation, "correction": m.correction}
+            for m in TABLE.values()]
+
+
+def table_lines():
+    """``crosscheck mistakes --list``: one line per id, the plantable ones first."""
+    width = max(map(len, TABLE))
+    rows = sorted(TABLE.values(), key=lambda m: not m.plantable)
+    return ([f"{'id':<{width}}  {'planted by':<13}  summary"]
+            + [f"{m.id:<{width}}  {'the catalogue' if m.plantable else '(verify only)':<13}  {m.summary}"
+               for m in rows])
 
 
 def write_figures(result, out):

@@ -1,7 +1,7 @@
 """``crosscheck report`` (also plain ``crosscheck``): the whole cross-check matrix.
 
 For every loss × λ × weights kind, manual's vectorised backprop is the reference and is
-compared, through crosscheck.compare and the one tolerance table, with
+compared, through crosscheck.check.compare and the one tolerance table, with
 
 - "jax" and "torch": autodiff of the cost written independently (all rows, --device);
 - "loop": manual's per-example backprop (all rows);

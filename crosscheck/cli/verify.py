@@ -6,12 +6,12 @@ comparison, diagnosis, verdict and exit code is computed here. Exit codes, one r
 time or memory limit, a crash or signal, an exit call, a wrong return, inputs written into, a
 different answer the second time); 2 only when crosscheck cannot tell what to check (no such
 file or function, a malformed target, bad options). With ``--json`` stdout is exactly one
-strict JSON object for every outcome, ``{"error": ...}`` for exit 2.
+strict JSON object for every outcome (NaN and inf as null: ``crosscheck.strict_json``),
+``{"error": ...}`` for exit 2.
 
 Several targets (a class's submissions; a glob in FILE is expanded here, so the shell's quoting
 does not matter) run in parallel, ``-j`` workers at a time; see ``class_report``.
 """
-import glob
 import math
 import os
 
@@ -21,9 +21,9 @@ from manual.losses import LOSSES
 
 from crosscheck.cli import one_line
 from crosscheck.cli.options import whole_number
-from crosscheck.learner.run.runner import DEFAULT_MEMORY_MB
+from crosscheck.learner.calls import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from crosscheck.learner.run.target import COURSE_SIGNATURE, check_limits, options
 from crosscheck.strict_json import strict_json
-from crosscheck.learner.run.target import COURSE_SIGNATURE, DEFAULT_TIMEOUT, check_limits, parse_spec
 
 
 def _number(option, value):
@@ -78,24 +78,14 @@ def _usage_errors_as_json(parser):
 
 
 def expand(specs):
-    """Targets as given, with globs in the FILE part expanded (sorted); InputError if one matches nothing."""
-    targets = []
+    """The targets named, each parsed once (``kinds.parse``), with globs in the FILE part expanded
+    (sorted); InputError if one names no target or its glob matches nothing."""
+    from crosscheck.learner.run import kinds
+    targets = {}
     for spec in specs:
-        if spec.endswith(".m") and ":" not in spec:       # an Octave file: FILE.m, no function name
-            files = sorted(glob.glob(spec)) if glob.has_magic(spec) else [spec]
-            if not files:
-                raise InputError(f"{spec}: no file matches")
-            targets += files
-            continue
-        target, name = parse_spec(spec)
-        if glob.has_magic(target):
-            files = sorted(glob.glob(target))
-            if not files:
-                raise InputError(f"{target}: no file matches")
-            targets += [f"{f}:{name}" for f in files]
-        else:
-            targets.append(spec)
-    return list(dict.fromkeys(targets))
+        for target in kinds.expand(kinds.parse(spec)):
+            targets.setdefault(target.spec, target)
+    return list(targets.values())
 
 
 def run(args):
@@ -103,6 +93,7 @@ def run(args):
         timeout = _number("--timeout", args.timeout)
         memory = _number("--memory", args.memory)
         check_limits(timeout, memory)
+        chosen = options(order=args.order, loss=args.loss, timeout=timeout, memory=memory)
         targets = expand(args.functions)
         csv_file = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else None
     except (InputError, OSError) as exc:
@@ -112,4 +103,4 @@ def run(args):
         raise InputError(message) from None
     from crosscheck.cli.class_report import check_all
     with csv_file or open(os.devnull, "w") as csv_stream:
-        return check_all(targets, args, timeout, memory, csv_stream if csv_file else None)
+        return check_all(targets, args, chosen, csv_stream if csv_file else None)

@@ -21,13 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from manual.errors import InputError
-from manual.layout import ORDERS
-from manual.losses import check_loss
 
 from crosscheck.learner.calls import Run
 from crosscheck.learner.judge.diagnosis import diagnose
-from crosscheck.learner.problems import PROBLEMS
-from crosscheck.learner.run.target import DEFAULT_TIMEOUT, UserFunction, check_timeout, run_problems, run_target
+from crosscheck.learner.run.target import (DEFAULT_TIMEOUT, UserFunction, check_timeout, options, run_problems,
+                                          run_target)
 from crosscheck.learner.show.as_html import heat_map_png, to_html, worst_gradient  # noqa: F401  (API)
 from crosscheck.learner.show.as_json import to_json
 from crosscheck.learner.show.render import to_text
@@ -80,14 +78,6 @@ class VerifyResult:
         return to_html(self.diagnosis_result)
 
 
-def _options(loss, order, timeout):
-    check_loss(loss)
-    if order not in ORDERS:
-        raise InputError(f"order must be one of {', '.join(ORDERS)} (F: the course's column-major "
-                         f"Theta(:)), got {order!r}")
-    check_timeout(timeout, "timeout")                 # None: no limit
-
-
 def _user_function(fn, timeout):
     """``fn`` as a UserFunction; its spec 'module:name' and its source file for error lines."""
     if not callable(fn):
@@ -108,11 +98,12 @@ def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
     ``fn`` may also be a target string as on the command line. ``timeout``: seconds per call,
     or None for no limit. Returns a :class:`VerifyResult`.
     """
-    _options(loss, order, timeout)
+    chosen = options(loss=loss, order=order, timeout=timeout)
+    check_timeout(timeout, "timeout")                 # None: no limit
     if isinstance(fn, (str, Path)):
-        run = run_target(str(fn), order, timeout)
+        run = run_target(str(fn), chosen)
     else:
-        run = run_problems(_user_function(fn, timeout), PROBLEMS, order)
+        run = run_problems(_user_function(fn, timeout), chosen)
     return VerifyResult(run, diagnose(run, loss, order), loss, order)
 
 

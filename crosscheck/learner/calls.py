@@ -1,16 +1,86 @@
 """What running a learner's function produced, as plain data: the seam between running it
-(``target``: in a worker process, from a notebook, in Octave or in the caller's own kernel) and
-judging it (``diagnosis``). Only numbers, arrays and strings cross it, never the learner's
+(``run``: in a worker process, from a notebook, in Octave or in the caller's own kernel) and
+judging it (``judge``). Only numbers, arrays and strings cross it, never the learner's
 objects, so nothing the learner's code does can reach the verdict except through these values.
+
+:class:`Options` says how to run and judge (order, loss, limits, problems); a failure is its
+:class:`FailureKind` and its :class:`Location` as data, never a message parsed back.
 """
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
 
 import numpy as np
 
 from manual.errors import InputError
 
-from crosscheck.learner.problems import Problem
+from crosscheck.learner.problems import PROBLEMS, Problem
+
+DEFAULT_TIMEOUT = 30.0       # s per call of the learner's function (and for importing it)
+DEFAULT_MEMORY_MB = 2048     # address space of the worker. Measured (VmPeak, one BLAS thread):
+                             # python + numpy 97 MiB, + scipy 224 MiB, + jax 382 MiB, + torch
+                             # 583 MiB; the problems themselves need kilobytes.
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a target is run and judged: one object from the CLI or ``verify`` down to the driver."""
+    order: str = "F"                         # how nn_params is unrolled: F (the course's Theta(:)) or C
+    loss: str = "cross_entropy"
+    timeout: float | None = DEFAULT_TIMEOUT  # s per call; None: no limit (in-process only)
+    memory: float = DEFAULT_MEMORY_MB        # MiB for the process running the learner's code
+    problems: tuple = tuple(PROBLEMS)
+    conventions: object = None               # the learner's conventions (label base, y form, X bias,
+                                             # signature): None, the course's
+
+
+class FailureKind(StrEnum):
+    """Why a call (or a whole target) gave no usable (J, grad)."""
+    OK = "ok"
+    EXCEPTION = "exception"      # the learner's code raised
+    TIMEOUT = "timeout"          # ran past the time limit
+    MEMORY = "memory"            # past the memory limit
+    CRASH = "crash"              # a signal, a broken channel, anything unknown
+    EXIT = "exit"                # sys.exit, os._exit, Octave's exit
+    BAD_RETURN = "bad_return"    # returned something that is not (J, grad)
+    IMPORT = "import"            # the target's top level raised while loading
+    SYNTAX = "syntax"            # the target does not parse
+
+    @classmethod
+    def of(cls, text):
+        """The kind of a failure named by ``text`` (plain data from a worker): CRASH for anything
+        unknown, and for "ok" (a failure is never ok)."""
+        try:
+            kind = cls(str(text))
+        except ValueError:
+            return cls.CRASH
+        return cls.CRASH if kind is cls.OK else kind
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the learner's code: a file (full path as run), a line, a notebook cell (or None)."""
+    file: str = ""
+    line: int | None = None
+    cell: int | None = None
+
+    @property
+    def name(self):
+        return Path(self.file).name
+
+    @classmethod
+    def of(cls, file=None, line=None, cell=None):
+        """A Location from plain data (a worker's reply), validated; None when nothing is known."""
+        def whole(v):
+            return v if isinstance(v, int) and not isinstance(v, bool) and 0 < v < 10**9 else None
+        file = str(file)[:1000] if isinstance(file, str) else ""
+        return cls(file, whole(line), whole(cell)) if file else None
+
+    def __str__(self):
+        """'ex4.ipynb cell 4 line 3', 'nnCostFunction.m line 28', 'mycode.py'."""
+        return " ".join([self.name, *([f"cell {self.cell}"] if self.cell else []),
+                         *([f"line {self.line}"] if self.line else [])])
 
 
 @dataclass
@@ -20,9 +90,9 @@ class Call:
     J: float | None = None
     grad: np.ndarray | None = None   # (n_params,) float64 as the learner unrolled it, validated
     failure: str | None = None       # one line: why this call gave no usable (J, grad)
-    kind: str = "ok"                 # "ok", or why not: "exception", "timeout", "memory", "crash",
-                                     # "exit", "bad_return"
+    kind: FailureKind = FailureKind.OK
     seconds: float = 0.0
+    location: Location | None = None     # where in the learner's code it failed, when known
 
     @property
     def ok(self):
@@ -43,7 +113,9 @@ class Run:
     float32: bool = False            # it returned float32 values
     failure: str | None = None       # the target as a whole could not run (import or syntax
                                      # error, with file:line): one line; calls is then empty
-    failure_kind: str = ""           # "import", "syntax", "timeout", "crash", "exit", ...
+    failure_kind: FailureKind | str = ""     # IMPORT, SYNTAX, TIMEOUT, CRASH, EXIT, ... ("" when it ran)
+    location: Location | None = None         # where its loading failed, when known
+    path: Path | None = None                 # the learner's source file, when it has one
 
     @property
     def seconds(self):

@@ -1,7 +1,8 @@
 """Findings from the calls that failed: sizes hard-coded, one-hot targets built from the labels
 present, δ^(2) keeping its bias column, and any other failure, each with the learner's
-file:line where the runner knew it. Every problem runs even when some fail
-(``crosscheck.learner.calls``), so the *pattern* of failures is the evidence.
+file:line where the runner knew it (the call's ``Location``, data from the worker or Octave).
+Every problem runs even when some fail (``crosscheck.learner.calls``), so the *pattern* of
+failures is the evidence.
 """
 import ast
 import itertools
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from manual.layout import COURSE_LAYER_SIZES
 
-from crosscheck.learner.judge.findings import Finding, failure_location
+from crosscheck.learner.judge.findings import Finding
 
 SHAPE = re.compile(r"\((\d+),\s*(\d*)\)")
 DELTA_NAME = re.compile(r"(^d|delta|sigma|err)", re.IGNORECASE)
@@ -33,11 +34,13 @@ def _is_delta2_shape(call):
     return pairs or (n_params + s1 + 1, None) in shapes
 
 
-def _delta2_line(spec, line):
-    """The line (before or at ``line`` in the same function) that builds δ^(2) without dropping
-    the bias column: an assignment to a delta-like name whose right side multiplies and slices
-    nothing off. None when the source cannot be read or nothing fits."""
-    path = Path(spec.rsplit(":", 1)[0])
+def _delta2_line(location):
+    """The line (before or at ``location``'s, in the same function of that .py file) that builds
+    δ^(2) without dropping the bias column: an assignment to a delta-like name whose right side
+    multiplies and slices nothing off. None when the source cannot be read or nothing fits."""
+    if location is None or not location.line or location.cell or not location.file.endswith(".py"):
+        return None
+    path, line = Path(location.file), location.line
     try:
         if path.stat().st_size > MAX_SOURCE_BYTES:
             return None
@@ -80,25 +83,32 @@ def _hard_coded(calls):
     return None
 
 
-def failure_findings(calls, agree, spec):
-    """Findings for the failed calls of a run. ``agree``: {problem: bool} for the calls that ran."""
+def _where(name, location):
+    """'mycode.py:12' (the file and line of the failure's Location), 'ex4.ipynb cell 4:13' in a
+    notebook; ``name`` (the target's) when no line is known."""
+    if location is None or not location.line:
+        return name
+    return f"{location.name}{f' cell {location.cell}' if location.cell else ''}:{location.line}"
+
+
+def failure_findings(calls, agree, name):
+    """Findings for the failed calls of a run. ``agree``: {problem: bool} for the calls that ran;
+    ``name``: the target's file name, where a failure's location is not known."""
     failed = [c for c in calls if not c.ok]
     if not failed:
         return []
     out, left = [], list(failed)
-    name = Path(spec.rsplit(":", 1)[0]).name
     if all(_is_delta2_shape(c) for c in failed):
-        noticed = failure_location(failed[0].failure)
-        made = _delta2_line(spec, noticed[1]) if noticed else None
-        where = (f"{name}:{made[0]} ({made[1]}; numpy notices at line {noticed[1]})" if made
-                 else f"{name}:{noticed[1]}" if noticed else name)
+        noticed = failed[0].location
+        made = _delta2_line(noticed)
+        where = (f"{noticed.name}:{made[0]} ({made[1]}; numpy notices at line {noticed.line})" if made
+                 else _where(name, noticed))
         out.append(Finding("the hidden delta δ^(2)", where, failed[0].failure, "delta2_keeps_bias"))
         return out
     hard = _hard_coded(calls)
     if hard is not None:
         positions, others = hard
         right = all(agree[c.problem] for c in calls if c.ok)
-        at = failure_location(others[0].failure)
         if all(c.problem.course_shape for c in calls if c.ok):
             what, names, ran = "400-25-10 only", "sizes", "on the course's shape 400-25-10"
         else:
@@ -106,13 +116,12 @@ def failure_findings(calls, agree, spec):
             names = " and ".join(SIZE_NAMES[i] for i in positions)
             ran = f"wherever {names} matched the course's"
         out.append(Finding(f"right for {what}: {names} hard-coded" if right else f"{names} hard-coded",
-                           f"{name}:{at[1]}" if at else name,
+                           _where(name, others[0].location),
                            f"ran {ran}; failed on every other problem: {others[0].failure}", "sizes_hard_coded"))
         left = [c for c in failed if not any(c is o for o in others)]
     absent = [c for c in left if c.problem.absent]
     if absent and len(absent) == len(left):
-        at = failure_location(absent[0].failure)
-        out.append(Finding("the targets Y", f"{name}:{at[1]}" if at else name,
+        out.append(Finding("the targets Y", _where(name, absent[0].location),
                            f"fails only where label {absent[0].problem.absent} is absent from y: {absent[0].failure}",
                            "one_hot_from_labels_present"))
         left = []

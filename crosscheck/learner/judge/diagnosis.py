@@ -142,8 +142,9 @@ def _worst(reports):
 
 
 def _layer_entries(layer, calls, agree, order, loss):
-    """Which entries of Θ^(layer + 1) disagree, per shape: 'every entry', 'bias column only',
-    'rows 2, 5 of 10 on 400-25-10', ..."""
+    """Which entries of Θ^(layer + 1) disagree: one text for every shape when they agree
+    ('every entry', 'bias column only', 'rows 2, 5 of 10, ...'), else one per shape with the
+    shape named ('... on 400-25-10')."""
     out = {}
     for c in calls:
         if agree[c.problem] or c.problem.sizes in out:
@@ -152,9 +153,10 @@ def _layer_entries(layer, calls, agree, order, loss):
         d = locate(False, errors, tolerance(KIND))["layers"][layer]
         rows = (f"row{'s' * (len(d['rows']) > 1)} {', '.join(map(str, d['rows']))} of {d['n_bias']}"
                 if 0 < len(d["rows"]) <= 3 else "")
-        out[c.problem.sizes] = (f"{rows}, {_entries(d)}" if rows else _entries(d)) + " on " + "-".join(map(str, c.problem.sizes))
-    texts = list(out.values())
-    return texts if len({t.split(" on ")[0] for t in texts}) > 1 else [texts[0].split(" on ")[0]] if texts else []
+        out[c.problem.sizes] = f"{rows}, {_entries(d)}" if rows else _entries(d)
+    if len(set(out.values())) == 1:
+        return list(out.values())[:1]
+    return [f"{text} on {'-'.join(map(str, sizes))}" for sizes, text in out.items()]
 
 
 def _attributed(calls, agree, order, loss):
@@ -198,7 +200,7 @@ def diagnose(run, loss="cross_entropy", order="F"):
         location = locate(comparison.cost_rel_err > tol, errors, tol)
         reports.append(ProblemReport(call.problem, out, ref, comparison, ok, location))
     agree = {r.problem: r.ok for r in reports}
-    findings = failure_findings(run.calls, agree, run.spec)
+    findings = failure_findings(run.calls, agree, run.path.name if run.path else run.name)
     wrong = [c for c in ran if not agree[c.problem]]
     tol32 = tolerance(KIND, np.float32)
     if wrong and run.float32 and all(agrees(r.user, r.reference, tol32)[2] for r in reports):

@@ -5,7 +5,6 @@ Ids are rows of the one table of mistakes (``manual.mistake_table.TABLE``): a fi
 named by looking its (part, value) up among the rows' signatures. A part that a model describes
 but no row names gets a description and no id, and a part no model reproduces is *unexplained*.
 """
-import re
 from dataclasses import dataclass
 
 from manual.layout import OTHER_ORDER
@@ -103,9 +102,8 @@ def _cost_findings(cost, layers, loss):
                         f"{cb:.4g} Σ‖Θ[:, 0]‖²) fits best, and not to the tolerance",
                         description="the regularisation term of the cost is wrong", explained=False)]
     out, (cw, cb) = [], cost.c
-    if named("cost penalty c_w", cw):
-        out.append(Finding("the cost's penalty", "cost", f"J − data term = {cw}·(λ/m) Σ‖Θ[:, 1:]‖²",
-                           named("cost penalty c_w", cw)))
+    if ident := named("cost penalty c_w", cw):
+        out.append(Finding("the cost's penalty", "cost", f"J − data term = {cw}·(λ/m) Σ‖Θ[:, 1:]‖²", ident))
     elif cw != "1/2":
         out.append(Finding("the cost's penalty", "cost", f"J − data term = {cw}·(λ/m) Σ‖Θ[:, 1:]‖²",
                            description="the cost's penalty is λ/2 ΣΘ², never divided by m" if cw == "m/2"
@@ -132,28 +130,27 @@ def _gradient_findings(layers, n, loss, cost):
             continue
         h, (s, rw, rb) = p.hypothesis, p.coefs
         if h.output:
-            parts.setdefault(OUTPUT_VARIANT[h.world.loss], []).append(p.layer)
+            parts.setdefault((OUTPUT_VARIANT[h.world.loss], ""), []).append(p.layer)
         if h.hidden and p.layer < n - 1:
-            parts.setdefault(h.hidden, []).append(p.layer)
+            parts.setdefault((h.hidden, ""), []).append(p.layer)
         if h.world.loss != (cost.world.loss if cost.world else loss) and not h.output:
-            parts.setdefault(f"~the gradient is that of {h.world.loss}", []).append(p.layer)
+            parts.setdefault((None, f"the gradient is that of {h.world.loss}"), []).append(p.layer)
         scaled = named("gradient (s, r_w, r_b)", (s, rw, rb)) or named("gradient scale s", s)
         if scaled:                                 # rw = rb = "0" only ever comes from a λ > 0 fit
-            parts.setdefault(scaled, []).append(p.layer)
+            parts.setdefault((scaled, ""), []).append(p.layer)
         elif s != "1":
-            parts.setdefault(f"~the data term Δ/m is scaled {SYMBOL_TEXT[s]}", []).append(p.layer)
+            parts.setdefault((None, f"the data term Δ/m is scaled {SYMBOL_TEXT[s]}"), []).append(p.layer)
         if s == "m" and rw in ("0", "1", "m"):
             pass                                   # part of missing_divide_by_m or raw_delta
-        elif named("gradient penalty r_w", rw):
-            parts.setdefault(named("gradient penalty r_w", rw), []).append(p.layer)
+        elif penalised := named("gradient penalty r_w", rw):
+            parts.setdefault((penalised, ""), []).append(p.layer)
         elif rw != "1":
-            parts.setdefault(f"~the penalty (λ/m)Θ is scaled {SYMBOL_TEXT[rw]}", []).append(p.layer)
+            parts.setdefault((None, f"the penalty (λ/m)Θ is scaled {SYMBOL_TEXT[rw]}"), []).append(p.layer)
         if rb not in ("0", rw):
-            parts.setdefault(f"~the bias column's penalty is {SYMBOL_TEXT.get(rb, rb)} (λ/m)Θ[:, 0]", []).append(p.layer)
-    for key, where in parts.items():
-        text = key[1:] if key.startswith("~") else ""
-        out.append(Finding("the gradient", layers_where(where, n), _evidence(layers[where[0]], n),
-                           None if text else key, text))
+            bias = f"the bias column's penalty is {SYMBOL_TEXT.get(rb, rb)} (λ/m)Θ[:, 0]"
+            parts.setdefault((None, bias), []).append(p.layer)
+    for (ident, text), where in parts.items():      # a named id, or (None, a description)
+        out.append(Finding("the gradient", layers_where(where, n), _evidence(layers[where[0]], n), ident, text))
     for p in layers:
         if not p.explained:
             out.append(Finding("the gradient", layer_name(p.layer, n), _unexplained_evidence(p),
@@ -177,15 +174,3 @@ def _unexplained_evidence(p):
         return (f"≈ {scales[0]:.4g} × the right gradient on every problem (least squares); no known mistake "
                 "gives this factor")
     return "no scale, ordering, label mapping, delta or penalty variant reproduces it"
-
-
-FAILURE_WHERE = (re.compile(r"\(([^()]+?\.py) line (\d+)\)"), re.compile(r"([\w./\\-]+\.py):(\d+)"))
-
-
-def failure_location(text):
-    """(file name, line) a failure message names, or None."""
-    for pattern in FAILURE_WHERE:
-        found = pattern.search(text or "")
-        if found:
-            return found.group(1), int(found.group(2))
-    return None

@@ -41,6 +41,7 @@ class NotebookSource:
     text: str                                       # the module's source
     skipped: list = field(default_factory=list)     # [Skipped], in notebook order
     defined: dict = field(default_factory=dict)     # name -> cell of the kept statement defining it
+    cells: dict = field(default_factory=dict)       # file name each cell is compiled under -> its number
 
 
 def _code_cells(path):
@@ -167,8 +168,8 @@ def module_source(path, function=None, cells=None):
     does not use, such as ``google.colab``, cannot fail), and InputError when it needs a name
     that only a skipped statement defines. ``cells`` [(number, source)] replaces the file's
     code cells: a .py script is one cell (``script_source``)."""
-    path = Path(path)
-    kept, skipped = _split(_code_cells(path) if cells is None else cells)
+    path, own_cells = Path(path), cells is None
+    kept, skipped = _split(_code_cells(path) if own_cells else cells)
     defined = {name: k.cell for k in kept for name in k.defines}
     only_skipped = {}
     for s in skipped:
@@ -191,13 +192,17 @@ def module_source(path, function=None, cells=None):
         kept = [k for k in kept if k in needed or not k.defines]       # `from x import *` stays
     # Each cell compiles on its own, its statements on their own lines and under the notebook's
     # path, so an error's line counts from the top of its cell, as Jupyter counts them.
+    # A notebook's cells compile under names of their own, so that a failure's Location has its
+    # cell (a script, one "cell", compiles under its own path).
     by_cell, chunks = {}, [f"# The definitions of {path.name} crosscheck runs; {len(skipped)} statement(s) not run"]
     for k in kept:
         lines = by_cell.setdefault(k.cell, [])
         lines += [""] * (k.line - 1 - len(lines)) + k.text.splitlines()
+    names = {cell: str(path.resolve()) + (f"#cell{cell}" if own_cells else "") for cell in by_cell}
     for cell, lines in by_cell.items():
-        chunks.append(f"# --- cell {cell} ---\nexec(compile({chr(10).join(lines)!r}, {str(path.resolve())!r}, 'exec'))")
-    return NotebookSource("\n\n".join(chunks) + "\n", skipped, defined)
+        chunks.append(f"# --- cell {cell} ---\nexec(compile({chr(10).join(lines)!r}, {names[cell]!r}, 'exec'))")
+    return NotebookSource("\n\n".join(chunks) + "\n", skipped, defined,
+                          {name: cell for cell, name in names.items()} if own_cells else {})
 
 
 def script_source(path, function):

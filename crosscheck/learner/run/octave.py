@@ -1,20 +1,21 @@
-"""A learner's ``nnCostFunction.m`` run in GNU Octave, on the same problems as a Python target.
+"""A learner's ``nnCostFunction.m`` run in GNU Octave: the "octave" kind of target, a session for
+the one driver (``target.drive``), so a .m file gets every problem twice (the nondeterminism
+check), the input check and the failure contract of a Python target, and the same report. The
+course's conventions need no translation: labels 1..K, y a column (m, 1) (``y_column``),
+parameters unrolled with ``Theta(:)`` (column-major, ``--order F``).
 
-``run_octave("path/nnCostFunction.m", order, timeout, problems)`` returns the same
-:class:`~crosscheck.learner.calls.Run` as a Python target, so the diagnosis and the report are
-the ones every target gets. The course's conventions need no translation: labels 1..K, y a
-column (m, 1), parameters unrolled with ``Theta(:)`` (column-major, ``--order F``).
-
-How: one ``octave-cli`` process per target runs ``octave_driver.m`` (shipped with the
-package), which calls the function on every problem. Inputs and results travel as .mat files
-(scipy.io ``savemat``/``loadmat``, MATLAB v5), one result file per problem. Chosen over oct2py
-because it needs nothing beyond the scipy already installed and the ``octave-cli`` binary:
-oct2py would add a dependency (and its own dependencies) and drives an interactive session over
-pipes, which is harder to stop from outside. Here the parent owns every limit: the process runs
-in its own session, and when a call runs past ``timeout`` its whole process group is killed.
-Octave's output (a missing semicolon prints a whole matrix) goes to a pipe of which only the
-first :data:`KEPT_OUTPUT` bytes are kept; nothing of it reaches crosscheck's stdout.
+How: ``octave-cli`` runs ``octave_driver.m`` (shipped with the package), a loop that answers one
+call at a time: the parent writes ``request.mat`` into the work folder, Octave (polling for it)
+reads and deletes it and writes ``result.mat`` (J, grad, or the error with its file and line,
+and the arguments after the call). .mat files (scipy.io ``savemat``/``loadmat``,
+MATLAB v5) need nothing beyond the scipy already installed; oct2py would add dependencies and
+drive an interactive session that is harder to stop from outside. The parent owns every limit:
+Octave runs in its own session, and a call past ``options.timeout`` kills its whole process
+group; the next call starts a fresh Octave (as a Python worker is restarted). Octave's output
+(a missing semicolon prints a whole matrix) goes to a pipe of which only the first
+:data:`KEPT_OUTPUT` bytes are kept; nothing of it reaches crosscheck's stdout.
 """
+import glob
 import math
 import shutil
 import subprocess
@@ -27,42 +28,42 @@ from pathlib import Path
 import numpy as np
 
 from manual.errors import InputError
-from manual.layout import unroll
 
-from crosscheck.learner.calls import Call, Run, check_result
-from crosscheck.learner.problems import PROBLEMS, problem_data
-from crosscheck.learner.run.runner import kill_group
+from crosscheck.learner.calls import FailureKind, Location
+from crosscheck.learner.run.runner import Outcome, kill_group, track
 
 INSTALL_HINT = ("install GNU Octave to check .m files (Debian/Ubuntu: apt-get install -y "
                 "--no-install-recommends octave; macOS: brew install octave)")
 FLAGS = ("--no-gui", "--no-window-system", "--norc", "--no-history", "--quiet")
 STARTUP_SECONDS = 30.0   # Octave itself starting (about 1 s here), before the per-call limit applies
 KEPT_OUTPUT = 64 * 1024  # bytes of the learner's printed output kept; the rest is read and dropped
-POLL_SECONDS = 0.01
+POLL_SECONDS = 0.002
 MEMORY_BYTES = 2 * 2**30  # address space for Octave: it starts in ~1 GB; the problems need kilobytes
-MAX_RESULT_BYTES = 2**20  # a result file is (J, grad) of at most a few hundred numbers
+MAX_RESULT_BYTES = 2**20  # a result file is (J, grad) and the inputs: at most a few hundred kB
+SINGLE_NOTE = ("returned single-precision values: their rounding (~1e-7) is far above the "
+               "1e-9 tolerance, so compute in double")
+EXIT_HINT = "(does your function call exit or quit, or crash Octave?)"
 
 
-def is_octave_target(spec):
-    """True for 'FILE.m' and 'FILE.m:FUNCTION'."""
-    return spec.endswith(".m") or spec.rsplit(":", 1)[0].endswith(".m")
+def recognise(source):
+    """A .m file: 'FILE.m' and 'FILE.m:FUNCTION'."""
+    return source.endswith(".m")
 
 
-def parse_octave_spec(spec):
-    """'dir/nnCostFunction.m[:nnCostFunction]' -> (Path, function name): Octave calls the function
-    in a file by the file's name, so a FUNCTION, when given, must be that name."""
-    target, name = (spec, "") if spec.endswith(".m") else spec.rsplit(":", 1)
-    path = Path(target)
-    if not path.exists():
-        raise InputError(f"{target}: no such file")
-    if not path.is_file():
-        raise InputError(f"{target}: not a file; give the .m file that defines the function")
+def parse(kind, source, name, spec):
+    """The Target of 'dir/nnCostFunction.m[:nnCostFunction]': Octave calls the function in a file
+    by the file's name, so a FUNCTION, when given, must be that name (checked on each file a
+    glob matches, ``kinds.expand``)."""
+    from crosscheck.learner.run.kinds import Target
+    path = Path(source)
+    if glob.has_magic(source):
+        return Target(kind, spec, source, name)
     if not path.stem.isidentifier():
-        raise InputError(f"{target}: Octave cannot call a function named {path.stem!r}; rename the file")
+        raise InputError(f"{source}: Octave cannot call a function named {path.stem!r}; rename the file")
     if name and name != path.stem:
-        raise InputError(f"{target}: Octave calls the function in {path.name} {path.stem!r}, not {name!r}; "
+        raise InputError(f"{source}: Octave calls the function in {path.name} {path.stem!r}, not {name!r}; "
                          f"give FILE.m alone, or save {name} in {name}.m")
-    return path.resolve(), path.stem
+    return Target(kind, spec, source, path.stem)
 
 
 def octave_executable():
@@ -73,32 +74,20 @@ def octave_executable():
     return exe
 
 
-def _problem_struct(problem, order):
-    thetas, X, y = problem_data(problem)
-    return {"nn_params": unroll(thetas, order), "sizes": np.array(problem.sizes, dtype=np.float64),
-            "X": np.asarray(X, dtype=np.float64), "y": np.asarray(y, dtype=np.float64),
-            "lambda": float(problem.lambda_)}
-
-
-def _drain(stream, kept):
-    """Read ``stream`` to its end, keeping its first KEPT_OUTPUT bytes in ``kept``."""
-    size = 0
-    for chunk in iter(lambda: stream.read(8192), b""):
-        if size < KEPT_OUTPUT:
-            kept.append(chunk[:KEPT_OUTPUT - size])
-        size += len(chunk)
-
-
-def _limit_memory(pid):
-    """An allocation past MEMORY_BYTES then fails inside Octave ("out of memory"), reported as the
-    function's error, instead of exhausting the machine. Set from outside (prlimit, Linux) right
-    after the start, long before the learner's code runs: a preexec_fn would fork this process,
-    which JAX's threads make unsafe."""
+def start_octave(exe, script, work):
+    """octave-cli running ``script`` on ``work``, in a session of its own, stdin /dev/null,
+    stdout and stderr one pipe: the one place Octave is started. Its address space is
+    limited to MEMORY_BYTES from outside (prlimit, Linux) right after the start, long before the
+    learner's code runs (a preexec_fn would fork this process, which JAX's threads make unsafe):
+    an allocation past it fails inside Octave ("out of memory"), reported as the function's error."""
+    process = subprocess.Popen([exe, *FLAGS, str(script), str(work)], cwd=work, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         import resource
-        resource.prlimit(pid, resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+        resource.prlimit(process.pid, resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     except (ImportError, AttributeError, OSError):       # not Linux: the time limit still applies
         pass
+    return process
 
 
 def _wait_for(path, process, deadline):
@@ -112,93 +101,124 @@ def _wait_for(path, process, deadline):
     return True
 
 
-def _results(work, problems, process, name, timeout):
-    """(one loadmat'ed result dict per problem answered, why Octave stopped or None), waiting at
-    most ``timeout`` seconds for each problem. ``why`` is (one line, kind), kind "timeout",
-    "exit", "crash" or "bad_return"."""
-    def stopped(what):
-        process.poll()
-        if process.returncode is None:
-            return (f"{name} took longer than the {timeout:g} s limit {what} "
-                    "(an endless loop? raise the limit with --timeout S)", "timeout")
-        return (f"Octave exited with code {process.returncode} {what} "
-                "(does your function call exit or quit, or crash Octave?)",
-                "exit" if process.returncode >= 0 else "crash")
-
-    from scipy.io import loadmat
-    if not _wait_for(work / "ready", process, time.monotonic() + STARTUP_SECONDS):
-        return [], stopped("while starting")
-    results, limit = [], math.inf if timeout is None else timeout
-    for k, problem in enumerate(problems, start=1):
-        if not _wait_for(work / f"result{k}.mat", process, time.monotonic() + limit):
-            return results, stopped(f"on {problem.name}")
-        size = (work / f"result{k}.mat").stat().st_size
-        if size > MAX_RESULT_BYTES:
-            return results, (f"{name} returned {size / 2**20:.0f} MB on {problem.name}; expected J and a "
-                             "gradient the length of nn_params", "bad_return")
-        results.append(loadmat(work / f"result{k}.mat", squeeze_me=False, chars_as_strings=True))
-    return results, None
-
-
 def _text(value):
     """A MATLAB char array from loadmat as one Python string ('' for empty)."""
     array = np.asarray(value)
     return " ".join(str(s) for s in array.ravel()) if array.size else ""
 
 
-def _call(problem, result, name):
-    """The Call for one problem's result dict: (J, grad), or why the call failed."""
-    on = f" on {problem.name}"
-    message, where = _text(result["message"]), _text(result["where"])
-    if message:
-        where = f" ({where})" if where else ""
-        if message.startswith("returned"):
-            return Call(problem, failure=f"{name} {message}{on}", kind="bad_return")
-        kind = "memory" if "out of memory" in message else "exception"
-        return Call(problem, failure=f"{name} raised an error in Octave: {' '.join(message.split())}{where}{on}",
-                    kind=kind)
-    n_params = sum(b * (a + 1) for a, b in zip(problem.sizes, problem.sizes[1:]))
-    try:
-        J, grad = check_result((result["J"], result["grad"]), n_params, name, on)
-    except InputError as exc:
-        return Call(problem, failure=str(exc), kind="bad_return")
-    return Call(problem, J, grad, seconds=float(np.asarray(result["seconds"]).ravel()[0]))
+def _matlab(value):
+    """An argument as Octave gets it: numbers as doubles (int64 would turn its arithmetic integer)."""
+    return np.asarray(value, dtype=np.float64)
 
 
-def run_octave(spec, order="F", timeout=30.0, problems=PROBLEMS):
-    """A :class:`Run` of the .m target ``spec`` on ``problems`` (see the module docstring)."""
-    from scipy.io import savemat
-    path, name = parse_octave_spec(spec)
-    exe = octave_executable()
-    driver = resources.files("crosscheck.learner.run") / "octave_driver.m"
-    with tempfile.TemporaryDirectory(prefix="crosscheck-octave-") as tmp, resources.as_file(driver) as script:
-        work = Path(tmp)
-        savemat(work / "problems.mat", {"fn": name, "folder": str(path.parent), "n": float(len(problems)),
-                                        **{f"p{k}": _problem_struct(p, order)
-                                           for k, p in enumerate(problems, start=1)}},
-                oned_as="column")
-        process = subprocess.Popen([exe, *FLAGS, str(script), str(work)], cwd=work, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        _limit_memory(process.pid)
-        kept = []
-        reader = threading.Thread(target=_drain, args=(process.stdout, kept), daemon=True)
+class OctaveSession:
+    """The learner's .m function behind octave-cli: ``load`` starts Octave, ``call`` answers one call."""
+    y_column = True
+    float32_note = SINGLE_NOTE
+
+    def __init__(self, target, options):
+        path = target.path
+        if not path.exists():
+            raise InputError(f"{target.source}: no such file")
+        if not path.is_file():
+            raise InputError(f"{target.source}: not a file; give the .m file that defines the function")
+        self.exe, self.path, self.name, self.timeout = octave_executable(), path.resolve(), target.name, options.timeout
+        self.tmp = tempfile.TemporaryDirectory(prefix="crosscheck-octave-")
+        self.work, self.process, self.kept, self.readers = Path(self.tmp.name), None, [], []
+        from scipy.io import savemat
+        savemat(self.work / "setup.mat", {"fn": self.name, "folder": str(self.path.parent)})
+
+    def _stopped(self, what, limit):
+        """The Outcome of an Octave that did not answer: past ``limit`` s (killed) or ended."""
+        self.process.poll()
+        code = self.process.returncode
+        self._stop()
+        if code is None:
+            return Outcome(failure=f"took longer than the {limit:g} s limit{what}", kind=FailureKind.TIMEOUT)
+        return Outcome(failure=f"stopped: Octave exited with code {code}{what} {EXIT_HINT}",
+                       kind=FailureKind.EXIT if code >= 0 else FailureKind.CRASH)
+
+    def load(self):
+        """Start Octave; None once it is ready for calls, else why it is not."""
+        with resources.as_file(resources.files("crosscheck.learner.run") / "octave_driver.m") as script:
+            self.process = track(lambda: start_octave(self.exe, script, self.work))
+        reader = threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True)
         reader.start()
-        try:
-            results, stop = _results(work, problems, process, name, timeout)
-        finally:
-            kill_group(process)      # Octave and anything it started
-            reader.join(timeout=5)
-            process.stdout.close()
-    output = b"".join(kept).decode("utf-8", "replace").splitlines()
-    calls = [_call(p, r, name) for p, r in zip(problems, results)]
-    if stop is not None and not results and "while starting" in stop[0]:
-        return Run(spec, name, failure=stop[0], failure_kind=stop[1], printed=output[:5])
-    if stop is not None:            # Octave is gone: the problems it did not answer failed with it
-        calls += [Call(p, failure=stop[0], kind=stop[1]) for p in problems[len(results):]]
-    warnings = [line.strip() for line in output if line.lstrip().startswith("warning:")][:3]
-    single = any("single" in _text(r["classes"]) for r in results)
-    if single:
-        warnings.append("returned single-precision values: their rounding (~1e-7) is far above the "
-                        "1e-9 tolerance, so compute in double")
-    printed = [line for line in output if line.strip() and not line.lstrip().startswith("warning:")][:5]
-    return Run(spec, name, calls, "(m, 1)", printed=printed, warnings=warnings, float32=single)
+        self.readers.append(reader)
+        if _wait_for(self.work / "ready", self.process, time.monotonic() + STARTUP_SECONDS):
+            return None
+        failed = self._stopped(" while starting", STARTUP_SECONDS)
+        failed.failure = f"{self.name} {failed.failure}"
+        return failed
+
+    def _drain(self, stream):
+        """Read ``stream`` to its end, keeping the first KEPT_OUTPUT bytes (of all Octaves) in ``kept``."""
+        for chunk in iter(lambda: stream.read(8192), b""):
+            size = sum(map(len, self.kept))
+            if size < KEPT_OUTPUT:
+                self.kept.append(chunk[:KEPT_OUTPUT - size])
+
+    def call(self, args, watch):
+        from scipy.io import loadmat, savemat
+        if self.process is None:
+            failed = self.load()
+            if failed is not None:
+                return failed
+        result, partial = self.work / "result.mat", self.work / "request.partial"
+        with open(partial, "wb") as file:
+            savemat(file, {"n": float(len(args)), "watch": _matlab([w + 1 for w in watch]),
+                           **{f"a{i}": _matlab(a) for i, a in enumerate(args, start=1)}}, oned_as="column")
+        partial.rename(self.work / "request.mat")
+        limit = math.inf if self.timeout is None else self.timeout
+        if not _wait_for(result, self.process, time.monotonic() + limit):
+            return self._stopped("", self.timeout)
+        size = result.stat().st_size
+        if size > MAX_RESULT_BYTES:
+            result.unlink()
+            return Outcome(failure=f"returned {size / 2**20:.0f} MB; expected J and a gradient the length of "
+                                   "nn_params", kind=FailureKind.BAD_RETURN)
+        found = loadmat(result, squeeze_me=False, chars_as_strings=True)
+        result.unlink()
+        return self._outcome(found, [args[w] for w in watch])
+
+    def _outcome(self, found, before):
+        message = " ".join(_text(found["message"]).split())
+        if message.startswith("returned"):
+            return Outcome(failure=message, kind=FailureKind.BAD_RETURN)
+        if message:
+            line = int(np.asarray(found["line"]).ravel()[0]) if np.asarray(found["line"]).size else 0
+            location = Location.of(_text(found["file"]), line)
+            where = f" ({location})" if location else ""
+            return Outcome(failure=f"raised an error in Octave: {message}{where}", location=location,
+                           kind=FailureKind.MEMORY if "out of memory" in message else FailureKind.EXCEPTION)
+        single = "single" in _text(found["classes"])
+        J, grad = (np.asarray(found[v], dtype=np.float32 if single else np.float64) for v in ("J", "grad"))
+        after = [np.asarray(found[f"after{i}"]) for i in range(1, len(before) + 1)]
+        after = [a.reshape(np.shape(b)) if a.size == np.size(b) else a for a, b in zip(after, before)]
+        return Outcome(value=(J, grad), seconds=float(np.asarray(found["seconds"]).ravel()[0]), after=after)
+
+    def _stop(self):
+        if self.process is not None:
+            kill_group(self.process)      # Octave and anything it started
+            self.readers[-1].join(timeout=5)
+            self.process.stdout.close()
+            self.process = None
+            for stale in ("request.mat", "result.mat"):
+                (self.work / stale).unlink(missing_ok=True)
+
+    def _output(self):
+        """Everything kept of Octave's output: read at the end, it stops Octave first."""
+        self._stop()
+        return b"".join(self.kept).decode("utf-8", "replace").splitlines()
+
+    @property
+    def warnings(self):
+        return [line.strip() for line in self._output() if line.lstrip().startswith("warning:")][:3]
+
+    def printed(self):
+        return [line for line in self._output() if line.strip() and not line.lstrip().startswith("warning:")][:5]
+
+    def close(self):
+        self._stop()
+        self.tmp.cleanup()

@@ -1,23 +1,25 @@
-1;  % A script, not a function file: crosscheck/learner/octave.py runs it as
+1;  % A script, not a function file: crosscheck/learner/run/octave.py runs it as
     %   octave-cli [options] octave_driver.m WORKDIR
-    % WORKDIR/problems.mat holds `fn` (the learner's function name), `folder` (its folder) and
-    % `n`; then p1 .. pn, one struct per problem: nn_params (column), sizes [s1 s2 K], X, y
-    % (column, labels 1..K), lambda. For problem k it writes WORKDIR/result<k>.mat: J, grad
-    % (doubles, or empty), message ('' when the call worked), where ('nnCostFunction.m line 12'
-    % or ''), classes (of J and grad), seconds. Each file is written under another name and
-    % renamed, so the parent never reads half a file. WORKDIR/ready marks the start of the calls.
+    % and answers one call at a time. WORKDIR/setup.mat holds `fn` (the learner's function name)
+    % and `folder` (its folder); WORKDIR/ready marks that the calls may start. Each call is a file
+    % WORKDIR/request.mat (n, a1 .. an: the arguments, doubles, vectors as columns; watch: the
+    % indices, from 1, of the arguments to send back), which the driver reads and deletes; it
+    % calls the function and writes WORKDIR/result.mat: J, grad (doubles, or empty),
+    % message ('' when the call worked), file and line (of the innermost stack frame in the
+    % learner's folder, or '' and 0), classes (of J and grad), seconds, and after1 .. the
+    % watched arguments after the call. Each file is written under another name and renamed,
+    % so neither side reads half a file. (Octave reads stdin and FIFOs in blocks, so a line
+    % there would wait for the next one: the driver polls instead.) The parent ends Octave.
     % Validation of shapes and values happens in Python (crosscheck.learner.calls.check_result).
 
-function where = learner_frame(err, folder)
-  % 'file.m line N' of the innermost stack frame in the learner's folder, or ''.
-  where = '';
+function [file, line] = learner_frame(err, folder)
+  % The innermost stack frame in the learner's folder: its full path and line, or '' and 0.
+  file = ''; line = 0;
   for i = 1:numel(err.stack)
-    [d, base, ext] = fileparts(err.stack(i).file);
+    d = fileparts(err.stack(i).file);
     if strcmp(d, folder)
-      where = [base ext];
-      if err.stack(i).line > 0
-        where = sprintf('%s line %d', where, err.stack(i).line);
-      end
+      file = err.stack(i).file;
+      line = max(err.stack(i).line, 0);
       return;
     end
   end
@@ -33,24 +35,32 @@ function message = not_a_number(name, value)
   end
 end
 
-args = argv();
-work = args{end};
-in = load(fullfile(work, 'problems.mat'));
-addpath(in.folder);
+work = argv(){end};
+setup = load(fullfile(work, 'setup.mat'));
+addpath(setup.folder);
 try
   pause('off');  % the course's scripts pause for a key press, which never comes here: a `pause`
 catch            % left in the function would otherwise wait until the time limit
 end
 fclose(fopen(fullfile(work, 'ready'), 'w'));
-for k = 1:double(in.n)
-  p = in.(sprintf('p%d', k));
-  J = []; grad = []; message = ''; where = ''; classes = '';
+request = fullfile(work, 'request.mat');
+while true
+  while ~exist(request, 'file')
+    pause('on'); pause(0.005); pause('off');   % off again before the learner's code runs
+  end
+  in = load(request);
+  delete(request);
+  args = cell(1, double(in.n));
+  for i = 1:numel(args)
+    args{i} = in.(sprintf('a%d', i));
+  end
+  J = []; grad = []; message = ''; file = ''; line = 0; classes = '';
   started = tic;
   try
-    [J, grad] = feval(in.fn, p.nn_params, p.sizes(1), p.sizes(2), p.sizes(3), p.X, p.y, p.lambda);
+    [J, grad] = feval(setup.fn, args{:});
   catch err
     message = err.message;
-    where = learner_frame(err, in.folder);
+    [file, line] = learner_frame(err, setup.folder);
   end
   seconds = toc(started);
   if isempty(message)
@@ -66,7 +76,12 @@ for k = 1:double(in.n)
   else
     J = []; grad = [];
   end
-  partial = fullfile(work, sprintf('partial%d.mat', k));
-  save('-v7', partial, 'J', 'grad', 'message', 'where', 'classes', 'seconds');
-  rename(partial, fullfile(work, sprintf('result%d.mat', k)));
+  result = struct('J', J, 'grad', grad, 'message', message, 'file', file, 'line', line, ...
+                  'classes', classes, 'seconds', seconds);
+  for i = 1:numel(in.watch)
+    result.(sprintf('after%d', i)) = args{in.watch(i)};
+  end
+  partial = fullfile(work, 'partial.mat');
+  save('-v7', partial, '-struct', 'result');
+  rename(partial, fullfile(work, 'result.mat'));
 end

@@ -15,7 +15,6 @@ import select
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,11 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from crosscheck.learner.calls import FailureKind, Location
 from crosscheck.learner.run import worker
 
-DEFAULT_MEMORY_MB = 2048     # address space of the worker. Measured (VmPeak, one BLAS thread):
-                             # python + numpy 97 MiB, + scipy 224 MiB, + jax 382 MiB, + torch
-                             # 583 MiB; the problems themselves need kilobytes.
 STARTUP_TIMEOUT = 120.0      # s for python + numpy to start in the worker (~0.2 s idle, more on a
                              # loaded machine): not the learner's time, so not --timeout
 MAX_MESSAGE = 64 * 2 ** 20   # bytes in one reply: more than any honest one (worker.MAX_ELEMENTS: 8 MB)
@@ -44,13 +41,25 @@ SIGNAL_NAMES = {signal.SIGSEGV: "a segmentation fault", signal.SIGABRT: "an abor
 
 @dataclass
 class Outcome:
-    """One reply of the worker: a returned value (decoded), or why there is none."""
+    """What a session's ``call`` (or a failed ``load``) gave: a returned value (decoded), or why
+    there is none, its kind and where."""
     value: object = None
     failure: str = ""            # "raised ZeroDivisionError: ... (mycode.py line 3)", "took longer ..."
-    kind: str = "ok"             # "exception", "timeout", "memory", "crash", "exit", "import", "syntax"
+    kind: FailureKind = FailureKind.OK
     seconds: float = 0.0
     after: list = field(default_factory=list)     # the watched arguments after the call
     in_call: bool = False        # a TypeError raised by the call itself (wrong signature)
+    location: Location | None = None
+
+    @classmethod
+    def failed(cls, header, limit=None):
+        """The Outcome of a worker's "failed" reply (plain data, validated here): its kind (unknown
+        ones are crashes), one line, and where."""
+        kind = FailureKind.of(header.get("kind"))
+        where = header.get("where") if isinstance(header.get("where"), dict) else {}
+        return cls(failure=str(header.get("message", header))[:limit], kind=kind,
+                   in_call=header.get("in_call") is True, location=Location.of(**{
+                       k: where.get(k) for k in ("file", "line", "cell")}))
 
 
 class WorkerGone(Exception):
@@ -92,7 +101,7 @@ def stop_all():
     drive them then see their worker gone and finish at once."""
     _STOPPING.set()
     with _LIVE_LOCK:
-        pids = [w.proc.pid for w in _LIVE]
+        pids = [proc.pid for proc in _LIVE]
     for pid in pids:
         try:
             os.killpg(pid, signal.SIGKILL)
@@ -105,18 +114,31 @@ def resume():
     _STOPPING.clear()
 
 
+def track(start):
+    """``start()``, a process running learner code (a worker, Octave), kept for stop_all;
+    KeyboardInterrupt instead once stopping."""
+    if _STOPPING.is_set():
+        raise KeyboardInterrupt
+    proc = start()
+    with _LIVE_LOCK:
+        _LIVE.add(proc)
+    return proc
+
+
+def start_worker(memory_mb, capture):
+    """The worker process (``worker.py`` run as a script), its fd 1 and 2 going to ``capture``:
+    the one place it is started."""
+    return subprocess.Popen(
+        [sys.executable, str(Path(worker.__file__)), str(int(memory_mb) * 2 ** 20)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=capture,
+        start_new_session=True, env={**os.environ, **ONE_THREAD}, close_fds=True)
+
+
 class Worker:
     """One worker process: ``request(message, timeout) -> (header, arrays)`` or WorkerGone."""
 
     def __init__(self, memory_mb, capture):
-        if _STOPPING.is_set():
-            raise KeyboardInterrupt
-        self.proc = subprocess.Popen(
-            [sys.executable, str(Path(worker.__file__)), str(int(memory_mb) * 2 ** 20)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=capture,
-            start_new_session=True, env={**os.environ, **ONE_THREAD}, close_fds=True)
-        with _LIVE_LOCK:
-            _LIVE.add(self)
+        self.proc = track(lambda: start_worker(memory_mb, capture))
 
     def request(self, message, timeout):
         """Send ``message`` (None: only read, e.g. the worker's "ready") and read the reply."""
@@ -196,8 +218,6 @@ class Worker:
     def kill(self):
         """SIGKILL the worker's process group: the worker, and threads or processes it started."""
         kill_group(self.proc)
-        with _LIVE_LOCK:
-            _LIVE.discard(self)
         for pipe in (self.proc.stdin, self.proc.stdout):
             try:
                 pipe.close()
@@ -217,82 +237,11 @@ def _refuse(constant):
     raise ValueError(f"non-strict JSON constant {constant}")
 
 
-class WorkerSession:
-    """The learner's function behind a worker: ``load()`` once, then ``call(args, watch)``.
-
-    ``load`` returns its worker's header (status "loaded", "failed", "no_function",
-    "not_callable"). A call that ends the worker starts a fresh one, loaded the same way.
-    """
-
-    def __init__(self, load_request, timeout, memory_mb):
-        self.load_request, self.timeout, self.memory_mb = load_request, timeout, memory_mb
-        self.capture = tempfile.TemporaryFile()
-        self.worker = None
-        self.warnings = []
-
-    def load(self):
-        self.worker = Worker(self.memory_mb, self.capture)
-        try:
-            self.worker.request(None, STARTUP_TIMEOUT)
-            header, _ = self.worker.request(self.load_request, self.timeout)
-        except WorkerGone as gone:
-            self.worker = None
-            return {"status": "failed", "kind": gone.kind, "message": gone.message}
-        self._note(header)
-        if header.get("status") != "loaded":
-            self.worker.close()
-            self.worker = None
-        return header
-
-    def call(self, args, watch):
-        """An :class:`Outcome` of the learner's function on ``args``."""
-        if self.worker is None:
-            header = self.load()
-            if header.get("status") != "loaded":
-                return Outcome(failure=f"could not be imported again: {header.get('message', header)}",
-                               kind="crash")
-        try:
-            header, arrays = self.worker.request({"op": "call", "args": args, "watch": watch}, self.timeout)
-        except WorkerGone as gone:
-            self.worker = None
-            return Outcome(failure=gone.message, kind=gone.kind)
-        self._note(header)
-        try:
-            if header["status"] != "returned":
-                kind, message = str(header["kind"]), str(header["message"])[:2 * worker.MAX_TEXT]
-                kind = kind if kind in ("exception", "memory", "exit", "bad_return") else "crash"
-                if kind == "memory":
-                    message += (f" (over the worker's {self.memory_mb:g} MiB memory limit; "
-                                "raise it with --memory MB)")
-                return Outcome(failure=message, kind=kind, in_call=bool(header.get("in_call")))
-            return Outcome(value=decode(header["value"], arrays), seconds=float(header["seconds"]),
-                           after=[decode(node, arrays) for node in header["after"]])
-        except (KeyError, TypeError, IndexError, ValueError, RecursionError) as exc:
-            return Outcome(failure=f"sent back malformed data ({type(exc).__name__})", kind="crash")
-
-    def _note(self, header):
-        """Add the warnings the learner's code raised (the worker's list, all of this worker's life)."""
-        notes = header.get("warnings") if isinstance(header, dict) else None
-        if isinstance(notes, list):
-            self.warnings += [n for n in dict.fromkeys(str(n)[:worker.MAX_TEXT] for n in notes[:20])
-                              if n not in self.warnings]
-
-    def printed(self):
-        """The first lines the learner's code wrote to fd 1 or 2 (blank lines left out)."""
-        self.capture.seek(0)
-        text = self.capture.read(PRINTED_BYTES).decode("utf-8", "replace")
-        lines = [line.rstrip()[:200] for line in text.splitlines() if line.strip()]
-        return lines[:PRINTED_LINES]
-
-    def close(self):
-        if self.worker is not None:
-            self.worker.close()
-            self.worker = None
-        self.capture.close()
-
-
 def kill_group(proc):
-    """SIGKILL the process group ``proc`` leads (started with start_new_session=True), and reap it."""
+    """SIGKILL the process group ``proc`` leads (started with start_new_session=True), reap it,
+    and forget it (see ``track``)."""
+    with _LIVE_LOCK:
+        _LIVE.discard(proc)
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

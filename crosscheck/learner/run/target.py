@@ -1,138 +1,74 @@
 """Running a learner's ``nnCostFunction`` on the problems: a :class:`~crosscheck.learner.calls.Run`.
 
-Two ways in, one driver (:func:`drive`):
+One driver (:func:`drive`) for every session, two ways in:
 
-- ``run_target("mycode.py:nnCostFunction", ...)``, what ``crosscheck verify`` calls: the learner's
-  module is imported and called in a worker process (``runner``/``worker``), so nothing it
-  does (endless loops that swallow signals, long C calls, ``os._exit``, segfaults, threads,
-  replacing crosscheck's functions, printing to fd 1) can touch this process or its verdict.
-- ``run_problems(UserFunction(fn, ...))``: the caller's own function, called in this process
-  (``crosscheck.verify(fn)`` from a notebook), under a SIGALRM time limit.
+- ``run_target("mycode.py:nnCostFunction", options)``, what ``crosscheck verify`` calls: the
+  target is parsed once (``kinds.parse``) and its kind opens a session: a worker process for
+  Python (``pysession``), GNU Octave for a .m file (``octave``), so nothing the learner's code
+  does (endless loops that swallow signals, long C calls, exits, segfaults, threads, replacing
+  crosscheck's functions, printing to fd 1) can touch this process or its verdict.
+- ``run_problems(UserFunction(fn, ...), options)``: the caller's own function, called in this
+  process (``crosscheck.verify(fn)`` from a notebook), under a SIGALRM time limit.
 
 The driver calls the function on every problem, even after some fail (each failure becomes a
-``Call`` with its one-line reason and kind), then on every problem a second time: a function
-whose answer changes between the two passes is nondeterministic (state kept between calls,
-unseeded randomness). Every argument is compared before and after each call: a function that
-writes into nn_params, X or y is reported in ``Run.mutated_inputs``.
+``Call`` with its one-line reason, its ``FailureKind`` and ``Location``), then on every problem a
+second time: a function whose answer changes between the two passes is nondeterministic (state
+kept between calls, unseeded randomness). Every argument is compared before and after each call:
+a function that writes into nn_params, X or y is reported in ``Run.mutated_inputs``.
 """
-import contextlib
-import importlib.util
 import math
-import signal
-import sys
-import threading
-import time
-import warnings
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import replace
 
 import numpy as np
 
 from manual.errors import InputError
-from manual.layout import reroll, unroll
+from manual.layout import ORDERS, reroll, unroll
+from manual.losses import check_loss
 
 from crosscheck.check.compare import compare
-from crosscheck.learner.run import worker
-from crosscheck.learner.calls import Call, Run, check_result
-from crosscheck.learner.problems import PROBLEMS, problem_data
-from crosscheck.learner.run.runner import DEFAULT_MEMORY_MB, Outcome, WorkerSession
+from crosscheck.learner.calls import DEFAULT_TIMEOUT, Call, FailureKind, Options, Run, check_result
+from crosscheck.learner.problems import problem_data
+from crosscheck.learner.run.inprocess import UserFunction, UserTimeout, time_limit  # noqa: F401  (API)
 
-DEFAULT_TIMEOUT = 30.0
+__all__ = ["DEFAULT_TIMEOUT", "UserFunction", "UserTimeout", "time_limit", "run_target", "run_problems",
+           "drive", "call_args", "options", "check_limits", "check_timeout"]
+
 COURSE_SIGNATURE = "(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_) -> (J, grad)"
 WATCHED = {"nn_params": 0, "X": 4, "y": 5}       # the arguments compared before and after each call
 FLOAT32_NOTE = ("returned float32 values: their rounding (~1e-7) is far above the 1e-9 tolerance, "
                 "so compute in float64")
 
 
-class UserTimeout(BaseException):
-    """In-process only: the caller's code ran past the time limit (``except Exception`` can't eat it)."""
-
-
-@contextlib.contextmanager
-def time_limit(seconds):
-    """In-process only: raise UserTimeout in the main thread once ``seconds`` have passed, again
-    every 0.5 s until the block is left. Elsewhere the limit is checked after the call returns."""
-    usable = (seconds is not None and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
-    if not usable:
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise UserTimeout()
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, min(seconds, 1e7), 0.5)   # setitimer overflows past ~1e9 s
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-@dataclass
-class UserFunction:
-    """The caller's function, run in this process: ``call(args, watch) -> runner.Outcome``."""
-    fn: object
-    spec: str
-    path: Path
-    timeout: float = DEFAULT_TIMEOUT
-    warnings: list = field(default_factory=list)
-
-    @property
-    def name(self):
-        return self.spec.rsplit(":", 1)[1]
-
-    def call(self, args, watch):
-        path = str(self.path.resolve()) if self.path else None
-        start = time.perf_counter()
-        try:
-            with contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings(record=True) as caught, \
-                    np.errstate(all="warn"):
-                warnings.simplefilter("always")
-                try:
-                    with time_limit(self.timeout):
-                        result = self.fn(*args)
-                finally:
-                    self.warnings += [m for m in dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
-                                      if m not in self.warnings]
-        except UserTimeout:
-            return Outcome(failure=f"took longer than the {self.timeout:g} s limit", kind="timeout")
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:          # noqa: BLE001  the caller's code: report, don't crash
-            kind = "memory" if isinstance(exc, MemoryError) else "exit" if isinstance(exc, SystemExit) else "exception"
-            return Outcome(failure=f"raised {worker.one_line(exc)}{worker.where(exc, path)}", kind=kind,
-                           in_call=isinstance(exc, TypeError) and not worker.where(exc, path))
-        elapsed = time.perf_counter() - start
-        if self.timeout is not None and elapsed > self.timeout:
-            return Outcome(failure=f"took {elapsed:.1f} s, longer than the {self.timeout:g} s limit", kind="timeout")
-        return Outcome(value=result, seconds=elapsed, after=[args[i] for i in watch])
-
-    def printed(self):
-        return []                             # in-process prints went to stderr as they happened
-
-
-def _attempt(session, name, problem, order, column, notes):
-    """(Call, [names of the arguments it wrote into]) of one call on ``problem``."""
+def call_args(problem, options, column):
+    """The arguments of one call on ``problem``, in the course's signature: nn_params unrolled in
+    ``options.order``, y as (m,) or, ``column``, (m, 1), labels 1..K. The one place they are built."""
     thetas, X, y = problem_data(problem)
-    before = (unroll(thetas, order), X, y[:, None] if column else y)
-    args = (np.array(before[0]), *problem.sizes, np.array(before[1]), np.array(before[2]), float(problem.lambda_))
+    return (unroll(thetas, options.order), *problem.sizes, np.asarray(X), y[:, None] if column else y,
+            float(problem.lambda_))
+
+
+def _attempt(session, name, problem, options, column, notes):
+    """(Call, [names of the arguments it wrote into]) of one call on ``problem``."""
+    before = call_args(problem, options, column)
+    args = tuple(np.array(a) if isinstance(a, np.ndarray) else a for a in before)
     outcome = session.call(args, list(WATCHED.values()))
     on = f" on {problem.name}"
     if outcome.failure:
         hint = (f"; the course signature is {COURSE_SIGNATURE}"
                 if outcome.in_call and "argument" in outcome.failure else
-                " (an endless loop? raise the limit with --timeout S)" if outcome.kind == "timeout" else "")
-        return Call(problem, failure=f"{name} {outcome.failure}{on}{hint}", kind=outcome.kind), []
+                " (an endless loop? raise the limit with --timeout S)" if outcome.kind == FailureKind.TIMEOUT else "")
+        return Call(problem, failure=f"{name} {outcome.failure}{on}{hint}", kind=outcome.kind,
+                    location=outcome.location), []
     try:
         J, grad = check_result(outcome.value, before[0].size, name, on)
     except InputError as exc:
-        return Call(problem, failure=str(exc), kind="bad_return", seconds=outcome.seconds), []
-    if FLOAT32_NOTE not in notes and any(getattr(v, "dtype", None) == np.float32 for v in outcome.value):
-        notes.append(FLOAT32_NOTE)
-    mutated = [arg for arg, old, new in zip(WATCHED, before, outcome.after)
-               if not (isinstance(new, np.ndarray) and new.shape == old.shape and np.array_equal(new, old))]
+        return Call(problem, failure=str(exc), kind=FailureKind.BAD_RETURN, seconds=outcome.seconds), []
+    note = getattr(session, "float32_note", FLOAT32_NOTE)
+    if note not in notes and any(getattr(v, "dtype", None) == np.float32 for v in outcome.value):
+        notes.append(note)
+    old = [before[i] for i in WATCHED.values()]
+    mutated = [arg for arg, o, new in zip(WATCHED, old, outcome.after)
+               if not (isinstance(new, np.ndarray) and new.shape == o.shape and np.array_equal(new, o))]
     return Call(problem, J, grad, seconds=outcome.seconds), mutated
 
 
@@ -143,75 +79,41 @@ def _same(first, second, order):
                    "second call", (second.J, reroll(second.grad, sizes, order)), "user").passed
 
 
-def drive(session, spec, name, problems=PROBLEMS, order="F"):
-    """A :class:`Run` of ``session.call`` on every problem, twice (see the module docstring).
+def drive(session, spec, name, options=Options(), path=None):
+    """A :class:`Run` of ``session.call`` on every problem of ``options``, twice (see the module
+    docstring).
 
-    y is passed as (m,); if the first call raises, it is tried once with (m, 1), the shape
-    ex4data1.mat loads as, and that shape is kept when it works. After a call runs past the
-    time limit, the remaining problems are recorded as not run (kind "timeout").
+    y is passed as (m,) (as (m, 1) from the start where the session says ``y_column``); if the
+    first call raises, it is tried once with (m, 1), the shape ex4data1.mat loads as, and that
+    shape is kept when it works. After a call runs past the time limit, the remaining problems
+    are recorded as not run (kind TIMEOUT).
     """
-    run, column, notes = Run(spec, name), False, []
-    for index, problem in enumerate(problems):
-        if run.calls and run.calls[-1].kind == "timeout":
+    run, notes = Run(spec, name, path=path), []
+    column = start = bool(getattr(session, "y_column", False))
+    for index, problem in enumerate(options.problems):
+        if run.calls and run.calls[-1].kind == FailureKind.TIMEOUT:
             # one time-out is enough: an endless loop would otherwise cost --timeout per problem
             run.calls.append(Call(problem, failure=f"not run: {name} ran past the time limit on an earlier "
-                                                   "problem", kind="timeout"))
+                                                   "problem", kind=FailureKind.TIMEOUT))
             continue
-        call, mutated = _attempt(session, name, problem, order, column, notes)
-        if index == 0 and call.kind == "exception":
-            retry, retry_mutated = _attempt(session, name, problem, order, True, notes)
+        call, mutated = _attempt(session, name, problem, options, column, notes)
+        if index == 0 and call.kind == FailureKind.EXCEPTION and not start:
+            retry, retry_mutated = _attempt(session, name, problem, options, True, notes)
             if retry.ok:
                 call, mutated, column = retry, retry_mutated, True
         run.calls.append(call)
         run.mutated_inputs += [arg for arg in mutated if arg not in run.mutated_inputs]
-    for call in [c for c in run.calls if c.ok and not any(c.kind == "timeout" for c in run.calls)]:
-        again, mutated = _attempt(session, name, call.problem, order, column, notes)
+    timed_out = any(c.kind == FailureKind.TIMEOUT for c in run.calls)
+    for call in [c for c in run.calls if c.ok and not timed_out]:
+        again, mutated = _attempt(session, name, call.problem, options, column, notes)
         run.mutated_inputs += [arg for arg in mutated if arg not in run.mutated_inputs]
-        if not (again.ok and _same(call, again, order)):
+        if not (again.ok and _same(call, again, options.order)):
             run.nondeterministic.append(call.problem.name)
     run.y_shape = "(m, 1)" if column else "(m,)"
     run.warnings = [*session.warnings, *notes]
-    run.float32 = FLOAT32_NOTE in notes
+    run.float32 = getattr(session, "float32_note", FLOAT32_NOTE) in notes
     run.printed = session.printed()
     return run
-
-
-def run_problems(user, problems=PROBLEMS, order="F"):
-    """A :class:`Run` of ``user`` (a :class:`UserFunction`, called in this process) on every problem."""
-    return drive(user, user.spec, user.name, problems, order)
-
-
-def parse_spec(spec):
-    """'path/to/file.py:function' -> (target, function name)."""
-    if ":" not in spec:
-        raise InputError(f"expected FILE.py:FUNCTION (e.g. mycode.py:nnCostFunction), got {spec!r}")
-    target, name = spec.rsplit(":", 1)
-    if not target or not name.isidentifier():
-        raise InputError(f"expected FILE.py:FUNCTION (e.g. mycode.py:nnCostFunction), got {spec!r}")
-    return target, name
-
-
-def load_request(target, name=None):
-    """The worker's load request for ``target``: a .py file's resolved path, a notebook's
-    definitions as source text (``notebook.module_source``: only what ``name`` needs), or a module
-    name importable from sys.path; InputError when there is nothing to load."""
-    path = Path(target)
-    if target.endswith((".py", ".ipynb")) or path.exists() or "/" in target or "\\" in target:
-        if not path.exists():
-            raise InputError(f"{target}: no such file")
-        if path.is_dir():
-            raise InputError(f"{target}: is a directory; give the .py file that defines the function")
-        if path.suffix == ".ipynb":
-            from crosscheck.learner.run import notebook
-            return {"op": "load", "path": str(path.resolve()), "source": notebook.module_source(path, name).text}
-        if path.suffix != ".py":
-            raise InputError(f"{target}: not a Python file or notebook (expected FILE.py:FUNCTION)")
-        return {"op": "load", "path": str(path.resolve())}
-    if not all(part.isidentifier() for part in target.split(".")):
-        raise InputError(f"{target}: not a Python file or module name (expected FILE.py:FUNCTION)")
-    if importlib.util.find_spec(target.split(".")[0]) is None:
-        raise InputError(f"module {target!r} not found (give the path to your .py file, e.g. {target}.py:FUNCTION)")
-    return {"op": "load", "module": target, "sys_path": [p or "." for p in sys.path]}
 
 
 def check_timeout(timeout, option="--timeout"):
@@ -227,62 +129,43 @@ def check_limits(timeout, memory):
         raise InputError(f"--memory must be a number of MiB, at least 64 (python and numpy alone need ~100), got {memory}")
 
 
-def _definitions_only(target, spec, name, failure, options):
-    """A :class:`Run` on a .py script's imports and definitions only (``notebook.script_source``),
-    for a script whose top level failed with ``failure``; None when that cannot load either."""
-    from crosscheck.learner.run import notebook
-    timeout, memory, problems, order = options
-    try:
-        source = notebook.script_source(target, name)
-    except InputError:
-        return None
-    session = WorkerSession({"op": "load", "path": str(Path(target).resolve()), "source": source.text,
-                             "name": name}, timeout, memory)
-    try:
-        if session.load().get("status") != "loaded":
-            return None
-        run = drive(session, spec, name, problems, order)
-    finally:
-        session.close()
-    not_run = ", ".join(f"line {s.line} `{s.text[:40].rstrip()}`" for s in source.skipped[:3])
-    run.warnings.insert(0, f"{failure}; crosscheck ran only the file's imports and definitions, as for a "
-                           f"notebook ({len(source.skipped)} statement(s) not run: {not_run})")
-    return run
+def options(given=None, **fields):
+    """``given`` (an :class:`Options`) with ``fields`` replaced, validated: InputError for an
+    unknown loss or order or a bad limit."""
+    chosen = replace(given or Options(), **fields)
+    if not isinstance(chosen.problems, tuple):
+        chosen = replace(chosen, problems=tuple(chosen.problems))
+    check_loss(chosen.loss)
+    if chosen.order not in ORDERS:
+        raise InputError(f"order must be one of {', '.join(ORDERS)} (F: the course's column-major "
+                         f"Theta(:)), got {chosen.order!r}")
+    return chosen
 
 
-def run_target(spec, order="F", timeout=DEFAULT_TIMEOUT, problems=PROBLEMS, *, memory=DEFAULT_MEMORY_MB):
-    """The one entry point for ``crosscheck verify``: a :class:`Run` of the target ``spec``
-    ("FILE.py:FUNCTION", "NOTEBOOK.ipynb:FUNCTION", or "FILE.m" run in Octave) on ``problems``, in a worker process limited to ``timeout`` seconds per
-    call (and per import) and ``memory`` MiB. InputError when crosscheck cannot tell what to
-    check: no such file or function, a malformed target, bad limits. A module that cannot be
-    imported gives a Run with ``failure`` and no calls."""
-    check_limits(timeout, memory)
-    from crosscheck.learner.run import octave
-    if octave.is_octave_target(spec):
-        return octave.run_octave(spec, order, timeout, problems)
-    target, name = parse_spec(spec)
-    session = WorkerSession({**load_request(target, name), "name": name}, timeout, memory)
+def run_problems(user, given=None, **fields):
+    """A :class:`Run` of ``user`` (a :class:`UserFunction`, called in this process) on every problem."""
+    return drive(user, user.spec, user.name, options(given, **fields), user.path)
+
+
+def run_target(target, given=None, **fields):
+    """The one entry point for ``crosscheck verify``: a :class:`Run` of ``target`` (a
+    ``kinds.Target``, or the string to parse into one: "FILE.py:FUNCTION",
+    "NOTEBOOK.ipynb:FUNCTION", "MODULE:FUNCTION", "FILE.m") on the problems, each call limited to
+    ``options.timeout`` seconds (and the loading too) and ``options.memory`` MiB. InputError when
+    crosscheck cannot tell what to check: no such file or function, a malformed target, bad
+    limits. A target that cannot be loaded gives a Run with ``failure`` and no calls."""
+    from crosscheck.learner.run import kinds
+    chosen = options(given, **fields)
+    check_limits(chosen.timeout, chosen.memory)
+    target = target if isinstance(target, kinds.Target) else kinds.parse(target)
+    session = kinds.KINDS[target.kind].open(target, chosen)
     try:
-        header = session.load()
-        status = header.get("status")
-        if status == "no_function":
-            defined = [str(d) for d in header.get("defined", [])][:30]
-            has = f"; it defines {', '.join(defined)}" if defined else "; it defines no functions"
-            raise InputError(f"{target} has no function {name!r}{has}")
-        if status == "not_callable":
-            raise InputError(f"{target}: {name!r} is a {header.get('type')}, not a function")
-        if status != "loaded":
-            kind, message = str(header.get("kind", "crash")), str(header.get("message", header))
-            if kind != "syntax" and target.endswith(".py"):
-                run = _definitions_only(target, spec, name, f"importing {Path(target).name} {message}",
-                                        (timeout, memory, problems, order))
-                if run is not None:
-                    return run
-            if kind == "timeout":
-                message += " (does it train or load data at import? put that under `if __name__ == '__main__':`)"
-            failure = message if kind == "syntax" else f"importing {target} {message}"
-            return Run(spec, name, failure=failure, failure_kind=kind, printed=session.printed(),
-                       warnings=session.warnings)
-        return drive(session, spec, name, problems, order)
+        failed = session.load()
+        path = target.path if target.path.is_file() else None
+        if failed is not None:
+            return Run(target.spec, target.name, failure=failed.failure, failure_kind=failed.kind,
+                       location=failed.location, printed=session.printed(), warnings=list(session.warnings),
+                       path=path)
+        return drive(session, target.spec, target.name, chosen, path)
     finally:
         session.close()

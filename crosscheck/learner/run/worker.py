@@ -74,13 +74,36 @@ def one_line(exc):
     return f"{name}: {text}" if text else name
 
 
-def where(exc, path):
-    """' (mycode.py line 12)': the deepest traceback frame in the learner's file, if any."""
-    if path is None:
-        return ""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if os.path.abspath(f.filename) == path]
-    return f" ({os.path.basename(path)} line {frames[-1].lineno})" if frames else ""
+def locate(exc, path, cells=None):
+    """{"file", "line", "cell"} of the deepest traceback frame in the learner's code (``path``, or
+    a notebook cell compiled under one of ``cells``' file names), or None."""
+    files = {**({path: None} if path else {}), **(cells or {})}
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        name = frame.filename if frame.filename in files else os.path.abspath(frame.filename)
+        if name in files:
+            return {"file": path, "line": frame.lineno, "cell": files[name]}
+    return None
+
+
+def classify(exc, path, cells=None, loading=False):
+    """What a learner's exception means, as plain data: {"kind", "message", "where", "in_call"}.
+    The one place a learner's exception is read, whether it came from loading the code
+    (``loading``: a SyntaxError is "syntax", any other exception "import") or from a call."""
+    if loading and isinstance(exc, SyntaxError):
+        file = path if exc.filename in (cells or {}) else exc.filename or path or ""
+        at = {"file": file, "line": exc.lineno, "cell": (cells or {}).get(exc.filename)}
+        return {"kind": "syntax", "where": at, "in_call": False,
+                "message": f"{os.path.basename(file)} line {exc.lineno}: {type(exc).__name__}: {short(exc.msg)}"}
+    at = locate(exc, path, cells)
+    suffix = f" ({os.path.basename(at['file'])} line {at['line']})" if at else ""
+    if isinstance(exc, MemoryError):
+        kind, message = "memory", f"raised {one_line(exc)}"
+    elif isinstance(exc, SystemExit):
+        kind, message = "exit", f"called sys.exit({short(exc.code)})"
+    else:
+        kind, message = "import" if loading else "exception", f"raised {one_line(exc)}"
+    return {"kind": kind, "message": message + suffix, "where": at,
+            "in_call": not loading and isinstance(exc, TypeError) and at is None}
 
 
 def _is_number(v):
@@ -164,20 +187,12 @@ def defined_functions(module):
 
 
 def load(request):
-    path = request.get("path")
+    path, cells = request.get("path"), request.get("cells")
     sys.path[0:0] = [p for p in request.get("sys_path", []) if p not in sys.path]
     try:
         module = load_module(path, request.get("module"), request.get("source"))
-    except SyntaxError as exc:
-        where_ = os.path.basename(exc.filename or path or "")
-        return {"status": "failed", "kind": "syntax",
-                "message": f"{where_} line {exc.lineno}: {type(exc).__name__}: {short(exc.msg)}"}, None
-    except MemoryError as exc:
-        return {"status": "failed", "kind": "memory", "message": f"raised {one_line(exc)}{where(exc, path)}"}, None
-    except SystemExit as exc:
-        return {"status": "failed", "kind": "exit", "message": f"called sys.exit({short(exc.code)}){where(exc, path)}"}, None
     except BaseException as exc:     # noqa: BLE001  learner code: anything can come out
-        return {"status": "failed", "kind": "import", "message": f"raised {one_line(exc)}{where(exc, path)}"}, None
+        return {"status": "failed", **classify(exc, path, cells, loading=True)}, None
     name = request["name"]
     if not hasattr(module, name):
         return {"status": "no_function", "defined": defined_functions(module)[:50]}, None
@@ -187,23 +202,15 @@ def load(request):
     return {"status": "loaded"}, fn
 
 
-def call(fn, request, path):
+def call(fn, request, path, cells=None):
     """Call the learner's function on the request's arguments, as fresh writable arrays."""
     args = [np.array(a) if isinstance(a, np.ndarray) else a for a in request["args"]]
     start = time.perf_counter()
     try:
         with np.errstate(all="warn"):
             result = fn(*args)
-    except MemoryError as exc:
-        return {"status": "failed", "kind": "memory", "message": f"raised {one_line(exc)}{where(exc, path)}"}, []
-    except SystemExit as exc:
-        return {"status": "failed", "kind": "exit",
-                "message": f"called sys.exit({short(exc.code)}){where(exc, path)}"}, []
     except BaseException as exc:     # noqa: BLE001  learner code: anything can come out
-        message = f"raised {one_line(exc)}{where(exc, path)}"
-        header = {"status": "failed", "kind": "exception", "message": message,
-                  "in_call": isinstance(exc, TypeError) and not where(exc, path)}
-        return header, []
+        return {"status": "failed", **classify(exc, path, cells)}, []
     seconds = time.perf_counter() - start
     arrays = []
     after = [encode(args[i], arrays) for i in request["watch"]]     # first: always within the cap
@@ -212,7 +219,7 @@ def call(fn, request, path):
 
 
 def serve(inbox, outbox):
-    recorded, fn, path = [], None, None
+    recorded, fn, path, cells = [], None, None, None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         while True:
@@ -223,11 +230,11 @@ def serve(inbox, outbox):
             del caught[:]
             try:
                 if op == "load":
-                    path = request.get("path")
+                    path, cells = request.get("path"), request.get("cells")
                     header, fn = load(request)
                     arrays = []
                 else:
-                    header, arrays = call(fn, request, path)
+                    header, arrays = call(fn, request, path, cells)
             except BaseException as exc:    # noqa: BLE001  the learner broke what we use (numpy, json)
                 header, arrays = {"status": "failed", "kind": "crash",
                                   "message": f"broke the worker ({one_line(exc)})"}, []
