@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import crosscheck
@@ -31,6 +32,11 @@ def planted(mistake):
     return getattr(vectorised_mistakes, mistake, None) or getattr(loop_mistakes, mistake)
 
 
+def pins(mistake):
+    """unroll_order is a mistake only against a pinned order: read and written C it is a convention."""
+    return {"order": "F"} if mistake == "unroll_order" else {}
+
+
 def test_correct_function_passes():
     result = verify(correct.nnCostFunction)
     assert (result.passed, result.diagnosis, result.recognised) == (True, [], True)
@@ -40,7 +46,7 @@ def test_correct_function_passes():
 
 @pytest.mark.parametrize("mistake", PLANTED)
 def test_planted_mistake_is_named(mistake):
-    result = verify(planted(mistake))
+    result = verify(planted(mistake), **pins(mistake))
     assert (result.passed, result.diagnosis, result.recognised) == (False, [mistake], True)
     assert result.to_dict()["diagnosis"] == [mistake]
 
@@ -48,7 +54,7 @@ def test_planted_mistake_is_named(mistake):
 @pytest.mark.parametrize("mistake", PLANTED)
 def test_assert_verified_message_is_the_diagnosis(mistake):
     with pytest.raises(AssertionError) as caught:
-        assert_verified(planted(mistake))
+        assert_verified(planted(mistake), **pins(mistake))
     message = str(caught.value)
     assert f"Diagnosis: explained ({mistake})" in message and f"{mistake}:" in message and "Corrected:" in message
     assert len(message.splitlines()) <= 60
@@ -72,6 +78,7 @@ def test_to_dict_is_the_cli_json(capsys):
     assert code == 1
     for d in (cli, api):
         d.pop("function"), d.pop("call_seconds")
+    assert (api.pop("isolation"), cli.pop("isolation")) == ("fork", "bubblewrap")    # forked / sandboxed
     assert json.loads(json.dumps(api)) == cli
 
 
@@ -94,22 +101,23 @@ def test_heat_map_only_where_the_gradient_is_wrong():
     """unroll_order's gradient is right for its (wrong) cost... but not against the reference's
     gradient: the map exists. A cost-only difference draws no map."""
     from crosscheck.learner import api
-    wrong = verify(vectorised_mistakes.unroll_order)
+    wrong = verify(vectorised_mistakes.unroll_order, order="F")
     assert api.worst_gradient(wrong) is not None
     right = verify(correct.nnCostFunction)
     assert api.worst_gradient(right) is None
 
 
-def test_caller_function_runs_in_process_on_copies():
-    """The decision: the caller's own function runs in the caller's process (it sees their
-    closures and globals, and the same pid), on copies of the problems' inputs, so the checks
-    still see the original problems; writing into its arguments is still wrong (with
+def test_caller_function_runs_in_a_forked_child_on_copies():
+    """The decision (issue 24): the caller's own function runs in a forked child of the caller's
+    process: it sees their closures and globals, but what it changes stays in the child; it gets
+    copies of the problems' inputs, and writing into its arguments is still wrong (with
     scipy.optimize nn_params is the optimiser's own vector), as on the command line."""
-    pids = []
+    pids, scale = [], 1.0
 
     def mine(nn_params, *args):
         pids.append(os.getpid())
-        return correct.nnCostFunction(nn_params, *args)
+        J, grad = correct.nnCostFunction(nn_params, *args)
+        return J * scale, grad                  # a closure: the child has it
 
     def writes(nn_params, *args):
         J, grad = correct.nnCostFunction(nn_params, *args)
@@ -117,10 +125,24 @@ def test_caller_function_runs_in_process_on_copies():
         return J, grad
 
     assert verify(mine).passed
-    assert pids and set(pids) == {os.getpid()}
+    assert pids == []                           # appended in the child only
     written = verify(writes)
     assert not written.passed and written.diagnosis == ["modifies_inputs"]
     assert written.to_dict()["mutated_inputs"] == ["nn_params"]
+
+
+def test_a_function_cannot_patch_the_judge_it_is_checked_by():
+    """Patching crosscheck's judge from inside the function (tests/learner_files/replaces_checker.py
+    does it at import, and fools an in-process checker) changes nothing: it happens in the child."""
+    import crosscheck.learner.judge.diagnosis as diagnosis
+
+    def patches(nn_params, *args):
+        diagnosis.agrees = lambda *a, **k: (type("Agrees", (), {"passed": True, "shape_error": ""})(), [], True)
+        return 0.0, np.zeros_like(nn_params)
+
+    original = diagnosis.agrees
+    result = verify(patches)
+    assert diagnosis.agrees is original and not result.passed
 
 
 def test_a_function_that_raises_fails_with_the_reason():

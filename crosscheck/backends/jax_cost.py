@@ -7,6 +7,9 @@ Compiled functions are kept in JAX's persistent cache (about 70 kB), so a second
 compile again: one XLA compile per shape is most of a short command's time (verify: 0.9 of
 1.9 s). The folder is $CROSSCHECK_JAX_CACHE, else $XDG_CACHE_HOME or ~/.cache, then
 backprop-crosscheck/jax; CROSSCHECK_JAX_CACHE=off (or an unwritable folder) turns it off.
+No learner's code can reach it (``crosscheck verify`` runs it in a sandbox that shows neither
+$HOME nor the caches), and what it gives is verified before use (``problems.reference_result``
+checks every reference answer against numpy's, and drops the cache on a disagreement).
 """
 import os
 
@@ -33,6 +36,14 @@ def _persistent_cache():
 
 
 _persistent_cache()
+
+
+def drop_persistent_cache():
+    """Stop reading and writing the persistent cache in this process, and forget what was loaded
+    from it: for a compiled cost whose answer disagreed with an independent one (a cache entry
+    written by something other than this code is never trusted)."""
+    jax.config.update("jax_compilation_cache_dir", None)
+    jax.clear_caches()
 
 import jax.numpy as jnp  # noqa: E402  (x64 must be set before arrays exist)
 import numpy as np  # noqa: E402

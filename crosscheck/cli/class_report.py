@@ -14,19 +14,34 @@ from manual.threads import usable_cpus
 
 from crosscheck.cli import one_line
 from crosscheck.cli.progress import Progress
+from crosscheck.learner import clean
 from crosscheck.learner.run import runner
 from crosscheck.strict_json import strict_json
 
 def prepare_references(loss):
-    """Start computing the JAX reference answers now, while the workers run the learners' code.
+    """Start computing the reference answers that are not stored, while the workers run the
+    learners' code; [] (and JAX is never imported) when every answer is stored.
 
-    Importing JAX and compiling its cost for each problem shape (one XLA compile per shape)
-    is most of a single verify's time; done in threads, one per shape, it overlaps with the
-    worker's start-up and the calls. ``problems.reference_result`` caches the answers, so
-    ``diagnose`` finds them ready. The threads must be joined before this process exits (an
+    A problem whose stored answer (reference/answers.json) is missing or stale is computed
+    with JAX, and a note on stderr says so. Importing JAX and compiling its cost for each
+    problem shape is most of such a run's time; done in threads, one per shape, it overlaps
+    with the worker's start-up and the calls. ``problems.reference_result`` caches the answers,
+    so ``diagnose`` finds them ready. The threads must be joined before this process exits (an
     XLA compile cut short at interpreter shutdown can abort it): ``check_all`` always does.
     """
-    from crosscheck.learner.problems import PROBLEMS, reference_result
+    import importlib.util
+    import sys
+    from crosscheck.learner.problems import PROBLEMS, missing_answers, reference_result
+    missing = missing_answers(loss)
+    if not missing:
+        return []
+    where = "; computing them with JAX (store them with `crosscheck pin --update`)"
+    if importlib.util.find_spec("jax") is None:
+        from crosscheck.cli.options import AUTODIFF_EXTRA
+        raise InputError(f"the stored reference answers are missing or stale for {len(missing)} of "
+                         f"{len(PROBLEMS)} problems, and JAX is not installed to compute them: {AUTODIFF_EXTRA}")
+    sys.stderr.write(f"crosscheck verify: note: the stored reference answers are missing or stale for "
+                     f"{len(missing)} of {len(PROBLEMS)} problems ({missing[0].name}, ...){where}\n")
 
     def compute(problems):
         try:
@@ -36,7 +51,7 @@ def prepare_references(loss):
             pass
 
     shapes = {}
-    for problem in PROBLEMS:
+    for problem in missing:
         shapes.setdefault((problem.sizes, problem.m), []).append(problem)
     threads = [threading.Thread(target=compute, args=(group,), daemon=True) for group in shapes.values()]
     for thread in threads:
@@ -72,7 +87,7 @@ def _check_all(targets, args, options, csv_stream, ready):
 
     def judged(run):
         ready()
-        return judge(run, args.loss, args.order)
+        return judge(run, args.loss)
 
     if len(targets) == 1:
         try:
@@ -103,10 +118,15 @@ def _check_all(targets, args, options, csv_stream, ready):
                 pool.shutdown(wait=True)
                 runner.resume()
     if csv_stream is not None:
-        csv.writer(csv_stream).writerows(csv_rows(verdicts))
+        csv.writer(csv_stream).writerows([[clean.cell(c) for c in row] for row in csv_rows(verdicts)])
+    isolation = getattr(args, "isolation", "none")
+    for v in verdicts:
+        v.data["isolation"] = isolation
+    isolated = f"(learner code isolated by: {isolation})"
     if len(verdicts) == 1:
         v = verdicts[0]
-        print(strict_json(v.data, indent=2) if args.json else v.text)
+        print(strict_json(clean.data(v.data), indent=2) if args.json else f"{clean.lines(v.text)}\n{isolated}")
     else:
-        print(strict_json(class_json(verdicts), indent=2) if args.json else class_text(verdicts))
+        print(strict_json(clean.data({**class_json(verdicts), "isolation": isolation}), indent=2) if args.json
+              else f"{clean.lines(class_text(verdicts))}\n{isolated}")
     return 0 if all(v.passed for v in verdicts) else 1

@@ -14,6 +14,7 @@ does not matter) run in parallel, ``-j`` workers at a time; see ``class_report``
 """
 import math
 import os
+import sys
 
 from manual.errors import InputError
 from manual.layout import ORDERS
@@ -22,6 +23,7 @@ from manual.losses import LOSSES
 from crosscheck.cli import one_line
 from crosscheck.cli.options import whole_number
 from crosscheck.learner.calls import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from crosscheck.learner.run.conventions import Y_FORMS, pinned
 from crosscheck.learner.run.target import COURSE_SIGNATURE, check_limits, options
 from crosscheck.strict_json import strict_json
 
@@ -41,9 +43,20 @@ def add_arguments(parser):
                              "(subs/*.py:nnCostFunction), to check a whole class")
     parser.add_argument("--loss", choices=LOSSES, default="cross_entropy",
                         help="the loss your function implements (default cross_entropy)")
-    parser.add_argument("--order", choices=ORDERS, default="F",
-                        help="how your function unrolls the weights: F column-major, the course's "
-                             "Theta(:) (default); C row-major, numpy's default")
+    parser.add_argument("--order", choices=ORDERS, default=None,
+                        help="how your function unrolls the weights, read and written: F column-major, the "
+                             "course's Theta(:); C row-major, numpy's default (default: inferred, F first)")
+    parser.add_argument("--labels", choices=("0", "1"), default=None,
+                        help="the labels in y: 1 for 1..K with K for digit 0 (the course's), 0 for 0..K-1 "
+                             "(default: inferred, 1 first)")
+    parser.add_argument("--y", choices=Y_FORMS, default=None, dest="y_form",
+                        help="how y is passed: labels (m,), column (m, 1) or onehot (m, K) (default: inferred)")
+    parser.add_argument("--x-bias", action="store_const", const=True, default=None,
+                        help="X is passed with its column of ones already added (default: inferred)")
+    parser.add_argument("--grad", metavar="FUNC", default=None,
+                        help="a separate gradient function in the same file, when FUNCTION returns J alone")
+    parser.add_argument("--path", metavar="DIR", action="append", default=[],
+                        help="a folder your code imports from (as on PYTHONPATH); may be given again")
     parser.add_argument("--timeout", type=str, default=str(DEFAULT_TIMEOUT), metavar="S",
                         help=f"time limit per call of your function (and for importing it) in seconds "
                              f"(default {DEFAULT_TIMEOUT:g})")
@@ -53,6 +66,9 @@ def add_arguments(parser):
                         help="targets checked in parallel (default: the number of cores)")
     parser.add_argument("--csv", metavar="FILE", help="also write one row per target to FILE")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="check several targets even where no sandbox is available (bubblewrap "
+                             "missing): each learner's code then runs with your permissions")
     _usage_errors_as_json(parser)
 
 
@@ -88,13 +104,21 @@ def expand(specs):
     return list(targets.values())
 
 
+def pinned_conventions(args):
+    """The course's conventions with what the options pin (None: inferred)."""
+    return pinned(labels=None if args.labels is None else int(args.labels), y=args.y_form, x_bias=args.x_bias,
+                  order=args.order, grad=args.grad or None, path=tuple(args.path) or None)
+
+
 def run(args):
     try:
         timeout = _number("--timeout", args.timeout)
         memory = _number("--memory", args.memory)
         check_limits(timeout, memory)
-        chosen = options(order=args.order, loss=args.loss, timeout=timeout, memory=memory)
+        chosen = options(order=args.order or "F", loss=args.loss, timeout=timeout, memory=memory,
+                         conventions=pinned_conventions(args))
         targets = expand(args.functions)
+        args.isolation = _isolation(targets, args)
         csv_file = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else None
     except (InputError, OSError) as exc:
         message = one_line(exc if isinstance(exc, InputError) else f"--csv {args.csv}: {exc.strerror}")
@@ -102,5 +126,25 @@ def run(args):
             print(strict_json({"error": message}, indent=None))
         raise InputError(message) from None
     from crosscheck.cli.class_report import check_all
+    from manual.threads import command_threads
     with csv_file or open(os.devnull, "w") as csv_stream:
-        return check_all(targets, args, chosen, csv_stream if csv_file else None)
+        # BLAS on one thread here: judging compares kilobyte arrays, whose norms OpenBLAS would
+        # spread over threads that, on a busy machine, wait for cores (measured at load 12:
+        # 11 ms per norm, 0.35 s of CPU per target, most of a class's time).
+        with command_threads():
+            return check_all(targets, args, chosen, csv_stream if csv_file else None)
+
+
+def _isolation(targets, args):
+    """The sandbox learner code runs in here ("bubblewrap" or "none"); InputError for a class
+    where there is none, unless --unsafe-no-sandbox; one line on stderr for one target."""
+    from crosscheck.learner.run import sandbox
+    isolation = sandbox.isolation()
+    if isolation == sandbox.NONE:
+        if len(targets) > 1 and not args.unsafe_no_sandbox:
+            raise InputError("no sandbox here (install bubblewrap: apt-get install bubblewrap; or allow "
+                             "user namespaces): refusing to run several learners' code with your "
+                             "permissions; --unsafe-no-sandbox does it anyway")
+        sys.stderr.write(f"crosscheck verify: {sandbox.NONE_NOTE}\n")
+    sandbox.class_targets = {str(t.path.resolve()) for t in targets} if len(targets) > 1 else set()
+    return isolation

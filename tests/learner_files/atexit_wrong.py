@@ -2,7 +2,7 @@
 import atexit
 import os
 
-from manual.course import nn_cost_function
+from course_cost import nn_cost_function
 
 atexit.register(os._exit, 0)
 

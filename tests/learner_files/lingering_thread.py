@@ -2,7 +2,7 @@
 import threading
 import time
 
-from manual.course import nn_cost_function
+from course_cost import nn_cost_function
 
 
 def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):

@@ -1,6 +1,6 @@
 """Right numbers, but writes into its inputs: through a reshape view of nn_params (the
 optimiser's own vector), and by normalising X in place."""
-from manual.course import nn_cost_function
+from course_cost import nn_cost_function
 
 
 def zeroes_bias_through_view(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):

@@ -1,2 +1,2 @@
 """Right: the course's nnCostFunction."""
-from manual.course import nn_cost_function as nnCostFunction  # noqa: F401
+from course_cost import nn_cost_function as nnCostFunction  # noqa: F401

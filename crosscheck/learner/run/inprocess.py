@@ -1,6 +1,8 @@
-"""The caller's own function as a session, called in this process (``crosscheck.verify(fn)`` from
-a notebook): the same contract as a worker's session, under a SIGALRM time limit."""
+"""The caller's own function as a session (``crosscheck.verify(fn)`` from a notebook): the same
+contract as a worker's session, called in a forked child that answers as a worker does
+(``forked``); in this process, under a SIGALRM time limit, only where there is no fork."""
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -50,14 +52,23 @@ class UserFunction:
     path: Path
     timeout: float = DEFAULT_TIMEOUT
     warnings: list = field(default_factory=list)
+    parameters: object = "read"      # worker.parameters of the function ("read": of fn itself)
     y_column = False
 
     @property
     def name(self):
         return getattr(self.fn, "__name__", type(self.fn).__name__)
 
+    session: object = None
+
     def call(self, args, watch):
         path = str(self.path.resolve()) if self.path else None
+        if hasattr(os, "fork"):             # in a forked child that reports back as a worker does
+            from crosscheck.learner.run.forked import ForkedSession
+            self.session = self.session or ForkedSession(self.fn, path, self.timeout)
+            outcome = self.session.call(args, watch)
+            self.warnings += [w for w in self.session.warnings if w not in self.warnings]
+            return outcome
         start = time.perf_counter()
         try:
             with contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings(record=True) as caught, \
@@ -87,4 +98,6 @@ class UserFunction:
         return None                           # the caller's function, already there
 
     def close(self):
-        pass
+        if self.session is not None:
+            self.session.close()
+            self.session = None

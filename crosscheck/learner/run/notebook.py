@@ -21,7 +21,22 @@ from manual.errors import InputError
 from crosscheck.learner.run import statements
 
 MAX_BYTES = 100 * 2**20      # notebooks with many images reach tens of MB; beyond this, refuse
-MAGIC = re.compile(r"^\s*([%!]|\?|[\w.]+\?{1,2}\s*$|[\w.,\s]+=\s*[%!])")
+MAX_SOURCE = 10 * 2**20      # characters of code parsed (a script, or a notebook's code cells)
+HELP = re.compile(r"[\w.]+\?{1,2}")                 # `np.sum?`, `obj??`
+TARGETS = re.compile(r"[\w.,\s]+")                   # `x`, `a, b` before `= %time ...`, `= !ls`
+
+
+def is_magic(line):
+    """An IPython magic, shell or help line (``%timeit``, ``!pip``, ``x?``, ``out = !ls``), in
+    linear time: no pattern here can backtrack over the line more than once."""
+    text = line.strip()
+    if text[:1] in ("%", "!", "?"):
+        return True
+    if text.endswith("?") and HELP.fullmatch(text):
+        return True
+    left, equals, right = text.partition("=")
+    return bool(equals) and right.lstrip()[:1] in ("%", "!") and TARGETS.fullmatch(left) is not None
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -83,7 +98,7 @@ def _without_magics(source):
     first = next((line for line in lines if line.strip()), "")
     if first.lstrip().startswith("%%"):
         return None
-    replaced = [(i, line) for i, line in enumerate(lines, start=1) if MAGIC.match(line)]
+    replaced = [(i, line) for i, line in enumerate(lines, start=1) if is_magic(line)]
     for i, line in replaced:
         lines[i - 1] = line[:len(line) - len(line.lstrip())] + "pass"
     return "\n".join(lines), replaced
@@ -108,6 +123,8 @@ def _split(cells):
     """([_Kept] in notebook order, [Skipped]) over every code cell."""
     kept, skipped = [], []
     available = set(dir(builtins)) | {"__name__", "__file__", "__doc__"}
+    if sum(len(source) for _, source in cells) > MAX_SOURCE:
+        raise InputError(f"more than {MAX_SOURCE >> 20} MB of code: not a learner's notebook or script")
     for number, source in cells:
         cleaned = _without_magics(source)
         first = source.strip().splitlines()[0] if source.strip() else ""
@@ -211,6 +228,8 @@ def script_source(path, function):
     function can still be checked. InputError as ``module_source``, or when it cannot be read."""
     path = Path(path)
     try:
+        if path.stat().st_size > 4 * MAX_SOURCE:
+            raise InputError(f"{path.name}: {path.stat().st_size >> 20} MB, more code than crosscheck reads")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: {exc}") from None

@@ -2,7 +2,8 @@
 the one driver (``target.drive``), so a .m file gets every problem twice (the nondeterminism
 check), the input check and the failure contract of a Python target, and the same report. The
 course's conventions need no translation: labels 1..K, y a column (m, 1) (``y_column``),
-parameters unrolled with ``Theta(:)`` (column-major, ``--order F``).
+parameters unrolled with ``Theta(:)`` (column-major, ``--order F``); the arguments follow the
+file's own function line (``parameters``), and other conventions are inferred as for Python.
 
 How: ``octave-cli`` runs ``octave_driver.m`` (shipped with the package), a loop that answers one
 call at a time: the parent writes ``request.mat`` into the work folder, Octave (polling for it)
@@ -16,7 +17,10 @@ group; the next call starts a fresh Octave (as a Python worker is restarted). Oc
 :data:`KEPT_OUTPUT` bytes are kept; nothing of it reaches crosscheck's stdout.
 """
 import glob
+import json
 import math
+import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -29,7 +33,11 @@ import numpy as np
 
 from manual.errors import InputError
 
+from crosscheck.check.tolerances import tolerance
+from crosscheck.learner import clean
 from crosscheck.learner.calls import FailureKind, Location
+from crosscheck.learner.run import sandbox
+from crosscheck.learner.run.conventions import octave_signature
 from crosscheck.learner.run.runner import Outcome, kill_group, track
 
 INSTALL_HINT = ("install GNU Octave to check .m files (Debian/Ubuntu: apt-get install -y "
@@ -40,8 +48,13 @@ KEPT_OUTPUT = 64 * 1024  # bytes of the learner's printed output kept; the rest 
 POLL_SECONDS = 0.002
 MEMORY_BYTES = 2 * 2**30  # address space for Octave: it starts in ~1 GB; the problems need kilobytes
 MAX_RESULT_BYTES = 2**20  # a result file is (J, grad) and the inputs: at most a few hundred kB
+MAX_RESULT_ELEMENTS = 10**6   # entries of one variable in it (whosmat, before anything is loaded)
+FILE_BLOCKS = 131072     # ulimit -f, 512-byte blocks: 64 MiB, the largest file Octave may write
+WORK, DRIVER = "/sandbox/work", "/sandbox/octave_driver.m"   # inside the sandbox: a capped tmpfs
+LIMITS = 'ulimit -v "$0" && ulimit -f "$1" && ulimit -c 0 && shift && exec "$@"'
+MAX_SOURCE = 2**20        # characters of the .m file read for its function line
 SINGLE_NOTE = ("returned single-precision values: their rounding (~1e-7) is far above the "
-               "1e-9 tolerance, so compute in double")
+               f"{tolerance('user'):.0e} tolerance, so compute in double")
 EXIT_HINT = "(does your function call exit or quit, or crash Octave?)"
 
 
@@ -74,20 +87,61 @@ def octave_executable():
     return exe
 
 
-def start_octave(exe, script, work):
-    """octave-cli running ``script`` on ``work``, in a session of its own, stdin /dev/null,
-    stdout and stderr one pipe: the one place Octave is started. Its address space is
-    limited to MEMORY_BYTES from outside (prlimit, Linux) right after the start, long before the
-    learner's code runs (a preexec_fn would fork this process, which JAX's threads make unsafe):
-    an allocation past it fails inside Octave ("out of memory"), reported as the function's error."""
-    process = subprocess.Popen([exe, *FLAGS, str(script), str(work)], cwd=work, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+def start_octave(exe, script, setup, visible):
+    """octave-cli running ``script`` in the sandbox (``sandbox.wrap``: it sees ``visible``, the
+    learner's files, and its work folder, a capped tmpfs holding ``setup``), in a session of its
+    own, stdin /dev/null, stdout and stderr one pipe: the one place Octave is started. Its
+    address space (MEMORY_BYTES: an allocation past it fails inside Octave, "out of memory",
+    reported as the function's error), file size and core limits are set by ulimit inside,
+    before Octave starts (a preexec_fn would fork this process, which JAX's threads make
+    unsafe). Returns (process, the work folder as this process reaches it: in the sandbox,
+    through /proc/PID/root, so that no folder of this machine is writable from inside)."""
+    boxed = sandbox.isolation() == sandbox.BUBBLEWRAP
+    work = WORK if boxed else str(setup.parent)
+    argv = ["/bin/sh", "-c", LIMITS, str(MEMORY_BYTES >> 10), str(FILE_BLOCKS), exe, *FLAGS,
+            DRIVER if boxed else str(script), work]
+    info, info_w = os.pipe()
+    argv, env = sandbox.wrap(argv, [*visible, (str(script), DRIVER), (str(setup), f"{WORK}/setup.mat")],
+                             tmpfs=(WORK,), info_fd=info_w)
     try:
-        import resource
-        resource.prlimit(process.pid, resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
-    except (ImportError, AttributeError, OSError):       # not Linux: the time limit still applies
-        pass
-    return process
+        process = subprocess.Popen(argv, cwd=setup.parent, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, start_new_session=True, env=env,
+                                   pass_fds=(info_w,) if boxed else ())
+    finally:
+        os.close(info_w)
+    try:
+        pid = _child_pid(info) if boxed else None
+    finally:
+        os.close(info)
+    return process, Path(f"/proc/{pid}/root{WORK}") if boxed else setup.parent
+
+
+def _child_pid(fd, seconds=STARTUP_SECONDS):
+    """The sandbox's pid from bwrap's --info-fd JSON, or 0 when bwrap gave none."""
+    data, deadline = b"", time.monotonic() + seconds
+    while b"}" not in data and len(data) < 4096 and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.1)[0]:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            data += chunk
+    try:
+        return int(json.loads(data.decode())["child-pid"])
+    except (ValueError, KeyError, TypeError):
+        return 0
+
+
+def load_result(path):
+    """A result file as a dict, every variable's size checked (whosmat) before anything is loaded:
+    a small compressed file can hold 10^8 zeros. ValueError (or scipy's errors) when unusable."""
+    from scipy.io import loadmat, whosmat
+    size = path.stat().st_size
+    if size > MAX_RESULT_BYTES:
+        raise ValueError(f"{size / 2**20:.0f} MB")
+    for name, shape, _ in whosmat(path):
+        if math.prod(shape) > MAX_RESULT_ELEMENTS:
+            raise ValueError(f"{clean.text(name, 40)} of shape {shape}")
+    return loadmat(path, squeeze_me=False, chars_as_strings=True)
 
 
 def _wait_for(path, process, deadline):
@@ -104,7 +158,7 @@ def _wait_for(path, process, deadline):
 def _text(value):
     """A MATLAB char array from loadmat as one Python string ('' for empty)."""
     array = np.asarray(value)
-    return " ".join(str(s) for s in array.ravel()) if array.size else ""
+    return clean.text(" ".join(str(s) for s in array.ravel()[:100])) if array.size else ""
 
 
 def _matlab(value):
@@ -125,9 +179,17 @@ class OctaveSession:
             raise InputError(f"{target.source}: not a file; give the .m file that defines the function")
         self.exe, self.path, self.name, self.timeout = octave_executable(), path.resolve(), target.name, options.timeout
         self.tmp = tempfile.TemporaryDirectory(prefix="crosscheck-octave-")
-        self.work, self.process, self.kept, self.readers = Path(self.tmp.name), None, [], []
+        self.setup, self.process, self.kept, self.readers = Path(self.tmp.name) / "setup.mat", None, [], []
+        self.work = self.setup.parent
+        self.visible = sandbox.helpers(self.path, self.name, sandbox.class_targets)
         from scipy.io import savemat
-        savemat(self.work / "setup.mat", {"fn": self.name, "folder": str(self.path.parent)})
+        savemat(self.setup, {"fn": self.name, "folder": str(self.path.parent)})
+
+    @property
+    def parameters(self):
+        """[the argument names of the file's function line, all required], or None (no such line)."""
+        found = octave_signature(self.path.read_text(encoding="utf-8", errors="replace")[:MAX_SOURCE], self.name)
+        return [found[1], len(found[1])] if found and found[1] else None
 
     def _stopped(self, what, limit):
         """The Outcome of an Octave that did not answer: past ``limit`` s (killed) or ended."""
@@ -142,7 +204,7 @@ class OctaveSession:
     def load(self):
         """Start Octave; None once it is ready for calls, else why it is not."""
         with resources.as_file(resources.files("crosscheck.learner.run") / "octave_driver.m") as script:
-            self.process = track(lambda: start_octave(self.exe, script, self.work))
+            self.process = track(lambda: self._start(script))
         reader = threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True)
         reader.start()
         self.readers.append(reader)
@@ -152,6 +214,10 @@ class OctaveSession:
         failed.failure = f"{self.name} {failed.failure}"
         return failed
 
+    def _start(self, script):
+        process, self.work = start_octave(self.exe, script, self.setup, self.visible)
+        return process
+
     def _drain(self, stream):
         """Read ``stream`` to its end, keeping the first KEPT_OUTPUT bytes (of all Octaves) in ``kept``."""
         for chunk in iter(lambda: stream.read(8192), b""):
@@ -160,26 +226,31 @@ class OctaveSession:
                 self.kept.append(chunk[:KEPT_OUTPUT - size])
 
     def call(self, args, watch):
-        from scipy.io import loadmat, savemat
+        from scipy.io import savemat
         if self.process is None:
             failed = self.load()
             if failed is not None:
                 return failed
         result, partial = self.work / "result.mat", self.work / "request.partial"
-        with open(partial, "wb") as file:
-            savemat(file, {"n": float(len(args)), "watch": _matlab([w + 1 for w in watch]),
-                           **{f"a{i}": _matlab(a) for i, a in enumerate(args, start=1)}}, oned_as="column")
-        partial.rename(self.work / "request.mat")
+        try:
+            with open(partial, "wb") as file:
+                savemat(file, {"n": float(len(args)), "watch": _matlab([w + 1 for w in watch]),
+                               **{f"a{i}": _matlab(a) for i, a in enumerate(args, start=1)}}, oned_as="column")
+            partial.rename(self.work / "request.mat")
+        except OSError as exc:         # its work folder filled, or Octave (and its sandbox) gone
+            self._stop()
+            return Outcome(failure=f"stopped Octave taking requests ({exc.strerror})", kind=FailureKind.CRASH)
         limit = math.inf if self.timeout is None else self.timeout
         if not _wait_for(result, self.process, time.monotonic() + limit):
             return self._stopped("", self.timeout)
-        size = result.stat().st_size
-        if size > MAX_RESULT_BYTES:
+        try:
+            found = load_result(result)
             result.unlink()
-            return Outcome(failure=f"returned {size / 2**20:.0f} MB; expected J and a gradient the length of "
-                                   "nn_params", kind=FailureKind.BAD_RETURN)
-        found = loadmat(result, squeeze_me=False, chars_as_strings=True)
-        result.unlink()
+        except Exception as exc:       # noqa: BLE001  scipy's readers raise many types on bad bytes
+            self._stop()
+            return Outcome(failure=f"returned a result crosscheck does not load ({type(exc).__name__}: "
+                                   f"{clean.text(exc, 80)}); expected J and a gradient the length of nn_params",
+                           kind=FailureKind.BAD_RETURN)
         return self._outcome(found, [args[w] for w in watch])
 
     def _outcome(self, found, before):
@@ -210,7 +281,7 @@ class OctaveSession:
     def _output(self):
         """Everything kept of Octave's output: read at the end, it stops Octave first."""
         self._stop()
-        return b"".join(self.kept).decode("utf-8", "replace").splitlines()
+        return [clean.text(line, 200) for line in b"".join(self.kept).decode("utf-8", "replace").splitlines()]
 
     @property
     def warnings(self):

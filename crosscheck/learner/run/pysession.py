@@ -14,7 +14,8 @@ from pathlib import Path
 from manual.errors import InputError
 
 from crosscheck.learner.calls import FailureKind
-from crosscheck.learner.run import worker
+from crosscheck.learner import clean
+from crosscheck.learner.run import imports, sandbox, worker
 from crosscheck.learner.run.runner import (PRINTED_BYTES, PRINTED_LINES, STARTUP_TIMEOUT, Outcome, Worker,
                                            WorkerGone, decode)
 
@@ -58,17 +59,46 @@ class PythonSession:
     y_column = False
 
     def __init__(self, target, options, request, script=False):
-        self.target, self.options, self.script, self.notes = target, options, script, []
-        self.inner = WorkerSession({**request, "name": target.name}, options.timeout, options.memory)
+        self.target, self.options, self.script, self.notes, self.found = target, options, script, [], []
+        pinned = options.conventions
+        folders = [str(Path(p).resolve()) for p in (pinned.path if pinned else ())]
+        self.request = {**request, "name": target.name, "grad": pinned.grad if pinned else "",
+                        "sys_path": [*request.get("sys_path", []), *folders]}
+        self.inner = WorkerSession(self.request, options.timeout, options.memory)
+
+    @property
+    def parameters(self):
+        """[names of the function's positional parameters, number required], or None."""
+        return self.inner.header.get("parameters")
+
+    @property
+    def defined(self):
+        return [str(d) for d in self.inner.header.get("defined", [])]
+
+    def _load_finding_parents(self):
+        """Load; while it fails on a module found in a parent folder (``imports``), load again with
+        that folder on sys.path, a note in ``found``."""
+        while True:
+            failed = self.inner.load()
+            module = imports.missing_module(failed.failure) if failed and failed.kind == FailureKind.IMPORT else None
+            parent = imports.find_in_parents(self.target.path, module) if module and self.target.kind != \
+                "python_module" else None
+            if parent is None or str(parent) in self.request["sys_path"]:
+                return failed
+            self.inner.close()
+            self.request["sys_path"].append(str(parent))
+            self.found.append(imports.note(module, parent, self.target.path))
+            self.inner = WorkerSession(self.request, self.options.timeout, self.options.memory)
 
     @property
     def warnings(self):
         return [*self.notes, *self.inner.warnings]
 
     def load(self):
-        failed = self.inner.load()
+        failed = self._load_finding_parents()
         header, source, name = self.inner.header, self.target.source, self.target.name
         if header.get("status") == "no_function":
+            name = header.get("missing") or name
             defined = [str(d) for d in header.get("defined", [])][:30]
             has = f"; it defines {', '.join(defined)}" if defined else "; it defines no functions"
             raise InputError(f"{source} has no function {name!r}{has}")
@@ -90,8 +120,8 @@ class PythonSession:
             source = notebook.script_source(self.target.path, self.target.name)
         except InputError:
             return False
-        fallback = WorkerSession({"op": "load", "path": str(self.target.path.resolve()), "source": source.text,
-                                  "name": self.target.name}, self.options.timeout, self.options.memory)
+        fallback = WorkerSession({**self.request, "op": "load", "path": str(self.target.path.resolve()),
+                                  "source": source.text}, self.options.timeout, self.options.memory)
         if fallback.load() is not None:
             fallback.close()
             return False
@@ -123,6 +153,7 @@ class WorkerSession:
 
     def __init__(self, load_request, timeout, memory_mb):
         self.load_request, self.timeout, self.memory_mb = load_request, timeout, memory_mb
+        self.visible = sandbox.visible_to(load_request)
         self.capture = tempfile.TemporaryFile()
         self.worker, self.header = None, {}
         self.warnings = []
@@ -130,7 +161,7 @@ class WorkerSession:
     def load(self):
         """None once the function is loaded, else the Outcome saying why not (kind IMPORT, SYNTAX,
         TIMEOUT, ...); the worker's header for "no_function" and "not_callable" is ``self.header``."""
-        self.worker = Worker(self.memory_mb, self.capture)
+        self.worker = Worker(self.memory_mb, self.capture, self.visible)
         try:
             self.worker.request(None, STARTUP_TIMEOUT)
             self.header, _ = self.worker.request(self.load_request, self.timeout)
@@ -138,6 +169,7 @@ class WorkerSession:
             self.worker, self.header = None, {"status": "failed"}
             return Outcome(failure=gone.message, kind=FailureKind.of(gone.kind))
         self._note(self.header)
+        self.header = clean.load_reply(self.header)
         if self.header.get("status") == "loaded":
             return None
         self.worker.close()
@@ -172,14 +204,14 @@ class WorkerSession:
         """Add the warnings the learner's code raised (the worker's list, all of this worker's life)."""
         notes = header.get("warnings") if isinstance(header, dict) else None
         if isinstance(notes, list):
-            self.warnings += [n for n in dict.fromkeys(str(n)[:worker.MAX_TEXT] for n in notes[:20])
+            self.warnings += [n for n in dict.fromkeys(clean.text(n) for n in notes[:20])
                               if n not in self.warnings]
 
     def printed(self):
         """The first lines the learner's code wrote to fd 1 or 2 (blank lines left out)."""
         self.capture.seek(0)
         text = self.capture.read(PRINTED_BYTES).decode("utf-8", "replace")
-        lines = [line.rstrip()[:200] for line in text.splitlines() if line.strip()]
+        lines = [clean.text(line, 200) for line in text.splitlines() if clean.text(line)]
         return lines[:PRINTED_LINES]
 
     def close(self):

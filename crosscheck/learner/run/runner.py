@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from crosscheck.learner.calls import FailureKind, Location
-from crosscheck.learner.run import worker
+from crosscheck.learner import clean
+from crosscheck.learner.run import sandbox, worker
 
 STARTUP_TIMEOUT = 120.0      # s for python + numpy to start in the worker (~0.2 s idle, more on a
                              # loaded machine): not the learner's time, so not --timeout
@@ -57,7 +58,7 @@ class Outcome:
         ones are crashes), one line, and where."""
         kind = FailureKind.of(header.get("kind"))
         where = header.get("where") if isinstance(header.get("where"), dict) else {}
-        return cls(failure=str(header.get("message", header))[:limit], kind=kind,
+        return cls(failure=clean.text(header.get("message", header), limit or clean.MAX_TEXT), kind=kind,
                    in_call=header.get("in_call") is True, location=Location.of(**{
                        k: where.get(k) for k in ("file", "line", "cell")}))
 
@@ -72,7 +73,7 @@ class WorkerGone(Exception):
 
 def _opaque(name):
     """A stand-in whose type is named after what the learner returned (for check_result's messages)."""
-    return type(str(name)[:200], (), {})()
+    return type(clean.text(name, 200) or "?", (), {})()
 
 
 def decode(node, arrays):
@@ -85,7 +86,7 @@ def decode(node, arrays):
         array = arrays[node["i"]]
         return array.reshape(())[()] if node.get("scalar") else array
     if t == "str":
-        return str(node["v"])
+        return clean.text(node["v"])
     if t in ("list", "tuple"):
         items = (list(arrays[node["numbers"]].tolist()) if "numbers" in node
                  else [decode(item, arrays) for item in node["items"]])
@@ -125,20 +126,22 @@ def track(start):
     return proc
 
 
-def start_worker(memory_mb, capture):
-    """The worker process (``worker.py`` run as a script), its fd 1 and 2 going to ``capture``:
-    the one place it is started."""
-    return subprocess.Popen(
-        [sys.executable, str(Path(worker.__file__)), str(int(memory_mb) * 2 ** 20)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=capture,
-        start_new_session=True, env={**os.environ, **ONE_THREAD}, close_fds=True)
+def start_worker(memory_mb, capture, visible=()):
+    """The worker process (``worker.py`` run as a script) in the sandbox (``sandbox.wrap``), seeing
+    only ``visible`` of the learner's files, its fd 1 and 2 going to ``capture``: the one place
+    it is started."""
+    memory = int(memory_mb) * 2 ** 20
+    argv, env = sandbox.wrap(sandbox.python_argv(memory), visible, python=True, env=ONE_THREAD,
+                             fallback=[sys.executable, str(Path(worker.__file__)), str(memory)])
+    return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=capture,
+                            start_new_session=True, env=env, close_fds=True)
 
 
 class Worker:
     """One worker process: ``request(message, timeout) -> (header, arrays)`` or WorkerGone."""
 
-    def __init__(self, memory_mb, capture):
-        self.proc = track(lambda: start_worker(memory_mb, capture))
+    def __init__(self, memory_mb, capture, visible=()):
+        self.proc = track(lambda: start_worker(memory_mb, capture, visible))
 
     def request(self, message, timeout):
         """Send ``message`` (None: only read, e.g. the worker's "ready") and read the reply."""
@@ -205,8 +208,8 @@ class Worker:
             self.kill()
             return WorkerGone("crash", "closed the worker's channel to crosscheck")
         self.kill()
-        if code < 0:
-            number = -code
+        if code < 0 or sandbox.exit_signal(code):
+            number = -code if code < 0 else sandbox.exit_signal(code)
             try:
                 name = f"{signal.Signals(number).name}, signal {number}"
             except ValueError:

@@ -1,0 +1,213 @@
+"""The sandbox every process running a learner's code starts in (the Python worker, octave-cli).
+
+``wrap(argv, visible)`` -> (argv, env) to start: with bubblewrap (Linux, from the distribution's
+packages), the process gets its own mount, PID, network, IPC, UTS and user namespaces:
+
+- the root is a read-only view of the system (/usr, the few /etc files programs need), the
+  Python interpreter's own install, and, for Python, only numpy/scipy/matplotlib/pandas and what
+  they need from site-packages (never crosscheck, manual, reference, jax or torch);
+- the learner's own file(s) (``visible``: the target and the helpers it names) read-only at their
+  own paths: never a classmate's file, the teacher's working folder, $HOME or the caches;
+- /tmp a private tmpfs of :data:`SCRATCH_BYTES`, the only writable place, also $HOME and $TMPDIR;
+- no network (only its own loopback), a fresh /proc and /dev, a clean environment (bwrap is
+  started with it, so the namespace's init shows no more in /proc/1/environ), a new session;
+- everything it started ends with it (the PID namespace, and ``--die-with-parent``); no signal
+  reaches crosscheck or a sibling (they are outside its PID namespace).
+
+Where bubblewrap is missing or user namespaces are refused, :func:`isolation` is "none" and
+``wrap`` returns the command as it is: the code runs with the user's own permissions (the CLI
+says so, and refuses a class unless ``--unsafe-no-sandbox``). ``$CROSSCHECK_BWRAP`` names the
+bwrap binary (default: bwrap on $PATH).
+"""
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+BUBBLEWRAP, NONE = "bubblewrap", "none"
+SCRATCH = "/tmp"
+SCRATCH_BYTES = 64 * 2**20          # the private tmpfs: the only place learner code can write
+SITE = "/sandbox/site"              # the allowed packages, one read-only bind each
+WORKER = "/sandbox/worker.py"
+ALLOWED_PACKAGES = ("numpy", "scipy", "matplotlib", "pandas")   # and what they require
+HIDDEN = ("crosscheck", "manual", "reference", "jax", "jaxlib", "torch")
+ETC = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "octave", "octaverc",
+       "fonts", "nsswitch.conf", "passwd", "group")
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": SCRATCH, "TMPDIR": SCRATCH,
+             "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": SCRATCH}
+NONE_NOTE = ("no sandbox here (bubblewrap is missing or user namespaces are refused): the learner's "
+             "code ran with your own permissions")
+MAX_HELPERS = 50                    # helper files followed from one target
+MAX_SCAN_BYTES = 16 * 2**20         # of a file read for the names of its helpers
+NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def bwrap_path():
+    found = os.environ.get("CROSSCHECK_BWRAP") or shutil.which("bwrap")
+    return found if found and os.access(found, os.X_OK) else None
+
+
+@functools.lru_cache(maxsize=None)
+def _works(bwrap):
+    """Does a minimal sandbox start here (user namespaces allowed)? One ~3 ms process."""
+    try:
+        done = subprocess.run([bwrap, *_system_binds(), "--unshare-all", "--die-with-parent", "--",
+                               "/bin/sh", "-c", "true"], env=CLEAN_ENV, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def isolation():
+    """"bubblewrap" when learner code runs in the sandbox, "none" when it cannot here."""
+    bwrap = bwrap_path()
+    return BUBBLEWRAP if bwrap and _works(bwrap) else NONE
+
+
+def _system_binds():
+    args = []
+    for path in SYSTEM:
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    for name in ETC:
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+@functools.lru_cache(maxsize=None)
+def allowed_site():
+    """{name in SITE: host path} of the allowed packages and their requirements (installed ones)."""
+    found, todo, seen = {}, list(ALLOWED_PACKAGES), set()
+    while todo:
+        name = re.sub(r"[-_.]+", "-", todo.pop()).lower()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        for requirement in dist.requires or []:
+            if "extra ==" not in requirement:
+                todo.append(re.match(r"[A-Za-z0-9_.\-]+", requirement).group(0))
+        tops = {Path(str(f)).parts[0] for f in dist.files or [] if not str(f).startswith("..")}
+        for top in tops - {"__pycache__"}:
+            path = Path(dist.locate_file(top))
+            if path.exists() and Path(top).stem.split(".")[0].lower() not in HIDDEN:
+                found[top] = str(path)
+    return found
+
+
+def _python_binds():
+    prefix = os.path.realpath(sys.base_prefix)
+    args = ["--ro-bind", prefix, prefix]
+    for site in {os.path.realpath(p) for p in sys.path if p.endswith(("site-packages", "dist-packages"))}:
+        if site.startswith(prefix + os.sep):                   # the interpreter's own: hidden
+            args += ["--tmpfs", site]
+    args += ["--dir", SITE]
+    for top, path in sorted(allowed_site().items()):
+        args += ["--ro-bind", path, f"{SITE}/{top}"]
+    worker_file = str(Path(__file__).with_name("worker.py"))
+    return args + ["--ro-bind", worker_file, WORKER]
+
+
+def python_argv(memory_bytes):
+    """The Python worker's command inside the sandbox: the interpreter without `site` (no .pth
+    file, no user site), the allowed packages on PYTHONPATH."""
+    return [os.path.realpath(sys.executable), "-S", "-s", WORKER, str(int(memory_bytes))]
+
+
+def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=None, tmpfs=(), info_fd=None):
+    """(argv, env) that start ``argv`` in the sandbox (see the module docstring), or ``fallback``
+    (default ``argv``) as it is, with the caller's environment plus ``env``, where
+    :func:`isolation` is "none"."""
+    bwrap = bwrap_path()
+    if not (bwrap and _works(bwrap)):
+        return fallback or argv, {**os.environ, **(env or {})}
+    args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", *_system_binds(),
+            "--proc", "/proc", "--dev", "/dev", "--size", str(SCRATCH_BYTES), "--tmpfs", SCRATCH]
+    for folder in tmpfs:                              # more private, capped, writable folders
+        args += ["--size", str(SCRATCH_BYTES), "--tmpfs", folder]
+    if info_fd is not None:
+        args += ["--info-fd", str(info_fd)]
+    if python:
+        args += _python_binds()
+    for path in dict.fromkeys(visible):                 # a host path, or (host path, path inside)
+        source, inside = path if isinstance(path, tuple) else (path, path)
+        args += ["--ro-bind", os.path.realpath(source), inside]
+    args += ["--remount-ro", "/", "--chdir", chdir, "--", *argv]
+    clean = {**CLEAN_ENV, **(env or {}), **({"PYTHONPATH": SITE, "PYTHONNOUSERSITE": "1"} if python else {})}
+    return args, clean
+
+
+def exit_signal(code):
+    """The signal that ended a sandboxed process, from bwrap's exit code (128 + signal), else None."""
+    return code - 128 if isolation() == BUBBLEWRAP and 128 < code < 128 + 65 else None
+
+
+def helpers(target, function=None, others=()):
+    """The target file and the files beside it that it names (an import, an Octave call, a
+    string), followed from file to file: what the sandbox shows of the learner's folder. A file
+    that defines ``function`` too, or is in ``others`` (the run's other targets), is a
+    classmate's submission and stays hidden."""
+    target = Path(target).resolve()
+    folder = target.parent
+    try:
+        entries = {}
+        for entry in folder.iterdir():
+            stem = entry.name.split(".")[0]
+            if entry.suffix in (".py", ".m", ".ipynb") or (entry.is_dir() and (entry / "__init__.py").exists()):
+                entries.setdefault(stem, []).append(entry)
+    except OSError:
+        return [target]
+    hidden = {Path(o).resolve() for o in others}
+    defines = re.compile(rb"^[ \t]*(def|function)[ \t][^\n]*\b" + re.escape(function).encode() + rb"\b", re.M) if function else None
+    shown, todo = [target], [target]
+    while todo and len(shown) < MAX_HELPERS:
+        names = _names(todo.pop())
+        for stem in names & entries.keys():
+            for entry in entries[stem]:
+                if entry in shown or entry.resolve() in hidden or len(shown) >= MAX_HELPERS:
+                    continue
+                if entry.is_file() and defines is not None and defines.search(_head(entry)):
+                    continue
+                shown.append(entry)
+                if entry.is_file():
+                    todo.append(entry)
+    return [str(p) for p in shown]
+
+
+def _head(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read(MAX_SCAN_BYTES)
+    except OSError:
+        return b""
+
+
+def _names(path):
+    return {m.group(0).decode() for m in NAME.finditer(_head(path))}
+
+
+class_targets = set()       # the files of a class run's targets (set by the CLI): never a helper
+
+
+def visible_to(load_request):
+    """What the Python worker's sandbox shows for a worker load request (``target.load_request``)."""
+    if load_request.get("path"):
+        return helpers(load_request["path"], load_request.get("name"), class_targets)
+    module = load_request.get("module")
+    if module:
+        from importlib.util import find_spec
+        spec = find_spec(module.split(".")[0])
+        if spec is not None:
+            where = list(spec.submodule_search_locations or []) or [spec.origin]
+            return [w for w in where if w and os.path.exists(w)]
+    return []

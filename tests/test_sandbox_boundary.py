@@ -1,0 +1,107 @@
+"""Issue 24's parent-side hardening, without a sandbox needed: what comes back from learner code
+is cleaned (crosscheck/learner/clean.py), CSV cells are not formulas, magics are found without
+backtracking, the reference answers are verified before use, and where no sandbox can run one
+target still runs (with one line saying so) while a class is refused unless --unsafe-no-sandbox."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from crosscheck.learner import clean, problems
+from crosscheck.learner.run import notebook, sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+RIGHT = ROOT / "tests" / "learner_files" / "right.py"
+HOSTILE = "\x1b[2K\x1b[32mRIGHT\x1b[0m \x1b]52;c;cm0=\x07 \u202eevil\u202c \x9b31m\x00end"
+
+
+def test_text_from_learner_code_loses_every_control_character_and_is_capped():
+    line = clean.text(HOSTILE + "x" * 10_000)
+    assert not clean.CONTROLS.search(line) and "\x1b" not in line and len(line) <= clean.MAX_TEXT
+    assert clean.text("a\tb\n  c") == "a b c"
+    block = clean.lines("ok\n" + HOSTILE)
+    assert block.startswith("ok\n") and not clean.CONTROLS.search(block)
+    assert clean.data({"k\x1b": [HOSTILE, 1.5]})["k"][1] == 1.5
+
+
+@pytest.mark.parametrize("cell", ["=HYPERLINK(\"x\")", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(cell):
+    assert not str(clean.cell(cell)).startswith(clean.FORMULA_START)
+    assert clean.cell("right") == "right" and clean.cell(True) is True
+
+
+def test_the_cleaning_would_be_needed():
+    """Test the test: the raw strings hold what the cleaning removes."""
+    assert clean.CONTROLS.search(HOSTILE) and "=HYPERLINK(\"x\")".startswith(clean.FORMULA_START)
+
+
+@pytest.mark.parametrize("line, magic", [("%matplotlib inline", True), ("!pip install x", True),
+                                         ("x = !ls", True), ("np.sum?", True), ("a, b = %time f()", True),
+                                         ("x = 5 % 2", False), ("y = x", False), ("import os", False),
+                                         (" " * 1_000_000, False), ("a, " * 300_000 + "= !ls", True),
+                                         (" " * 1_000_000 + "= %x", False)])
+def test_magics_are_found_by_one_pass_over_the_line(line, magic):
+    assert notebook.is_magic(line) is magic
+
+
+def test_a_reference_from_a_poisoned_cache_is_dropped_and_computed_again(monkeypatch):
+    from crosscheck.backends import jax_cost
+    problem, good = problems.PROBLEMS[0], jax_cost.value_and_grad
+    calls, dropped = [], []
+
+    def poisoned_once(*args, **kwargs):
+        J, grads = good(*args, **kwargs)
+        calls.append(1)
+        return (J + 1.0, grads) if len(calls) == 1 else (J, grads)
+
+    monkeypatch.setattr(jax_cost, "value_and_grad", poisoned_once)
+    monkeypatch.setattr(jax_cost, "drop_persistent_cache", lambda: dropped.append(1))
+    monkeypatch.setattr(problems, "stored_result", lambda *a: None)    # the JAX fallback, as when stale
+    problems.reference_result.cache_clear()
+    try:
+        J, grads = problems.reference_result(problem, "cross_entropy")
+        assert (len(calls), dropped) == (2, [1])
+        monkeypatch.setattr(jax_cost, "value_and_grad", lambda *a, **k: (np.float64(0.0), good(*a, **k)[1]))
+        problems.reference_result.cache_clear()
+        with pytest.raises(RuntimeError, match="disagrees with numpy"):
+            problems.reference_result(problem, "cross_entropy")
+    finally:
+        problems.reference_result.cache_clear()
+
+
+def _cli(*argv):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CROSSCHECK_BWRAP": "/nonexistent/bwrap"}
+    done = subprocess.run([sys.executable, "-m", "crosscheck", "verify", *map(str, argv)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_without_a_sandbox_one_target_runs_and_says_so():
+    code, out, err = _cli(f"{RIGHT}:nnCostFunction", "--json")
+    assert code == 0 and json.loads(out)["isolation"] == "none"
+    assert err.strip() == f"crosscheck verify: {sandbox.NONE_NOTE}"
+
+
+def test_without_a_sandbox_a_class_is_refused_unless_unsafe():
+    targets = [f"{RIGHT}:nnCostFunction", f"{RIGHT.parent / 'helper_inside' / 'main.py'}:nnCostFunction"]
+    code, out, err = _cli(*targets, "--json")
+    assert code == 2 and "no sandbox" in json.loads(out)["error"] and "--unsafe-no-sandbox" in err
+    code, out, _ = _cli(*targets, "--json", "--unsafe-no-sandbox")
+    assert code == 0 and json.loads(out)["isolation"] == "none"
+
+
+def test_a_learner_sees_its_helpers_but_not_a_classmate(tmp_path):
+    """helpers(): the target, the files it names (followed), never one that defines the same
+    function (a classmate's submission) nor another target of the run."""
+    (tmp_path / "alice.py").write_text("import helper\nimport bob\nimport carol\ndef nnCostFunction(): pass\n")
+    (tmp_path / "helper.py").write_text("import deeper\n")
+    (tmp_path / "deeper.py").write_text("")
+    (tmp_path / "bob.py").write_text("def nnCostFunction(): pass\n")
+    (tmp_path / "carol.py").write_text("x = 1\n")
+    (tmp_path / "unrelated.py").write_text("")
+    seen = {Path(p).name for p in sandbox.helpers(tmp_path / "alice.py", "nnCostFunction", {str(tmp_path / "carol.py")})}
+    assert seen == {"alice.py", "helper.py", "deeper.py"}
