@@ -79,7 +79,8 @@ def check_all(targets, args, options):
             thread.join()
     try:
         with _term_as_interrupt():
-            return _check_all(specs, todo, resumed, args, lambda spec: run_target(by_spec[spec], options), ready)
+            return _check_all(specs, todo, resumed, args, lambda spec: run_target(by_spec[spec], options), ready,
+                              options)
     finally:
         ready()
 
@@ -99,6 +100,25 @@ def _term_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def with_training(verdict, run, args, options):
+    """``--train``: the verdict with the training beside the correct one added to its text and JSON;
+    a function that fails during training is not right (exit 1)."""
+    from crosscheck.learner.run.session_training import train_target
+    training = train_target(verdict.spec, run, options, verdict.passed)
+    verdict.data["training"] = training.to_dict()
+    verdict.text += "\n\n" + training.text()
+    if args.train_figure:
+        from crosscheck.teaching.training_figure import training_figure
+        try:
+            training_figure(training, args.train_figure)
+        except OSError as exc:
+            raise InputError(f"--train-figure {args.train_figure}: {exc.strerror}") from None
+        verdict.text += f"\n  figure            {args.train_figure}"
+    if training.yours.failure:
+        verdict.passed = False
+    return verdict
 
 
 class _Sink:
@@ -123,7 +143,7 @@ class _Sink:
             self.journal.file.close()
 
 
-def _check_all(targets, todo, resumed, args, run_one, ready):
+def _check_all(targets, todo, resumed, args, run_one, ready, options=None):
     """``targets``: the specs; ``run_one(spec)``: its Run."""
     from crosscheck.learner.show.verdict import error_data, judge
     sink = _Sink(args, resumed)
@@ -140,7 +160,7 @@ def _check_all(targets, todo, resumed, args, run_one, ready):
 
     def judged(run):
         ready()
-        return judge(run, args.loss, args.order)
+        return judge(run, args.loss)
 
     try:
         if len(targets) == 1 and todo:
@@ -152,7 +172,10 @@ def _check_all(targets, todo, resumed, args, run_one, ready):
                 if args.gradescope:
                     _gradescope(args, record(error_data(targets[0], exc), 0.0, None), str(exc))
                 raise
-            sink.take(judged(run), seconds)
+            verdict = judged(run)
+            if args.train:
+                verdict = with_training(verdict, run, args, options)
+            sink.take(verdict, seconds)
         elif todo:
             _run_class(todo, len(targets), one, judged, sink, args)
     except KeyboardInterrupt:

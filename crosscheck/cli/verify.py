@@ -12,6 +12,7 @@ strict JSON object for every outcome (NaN and inf as null: ``crosscheck.strict_j
 Several targets (a class's submissions; a glob in FILE is expanded here, so the shell's quoting
 does not matter) run in parallel, ``-j`` workers at a time; see ``class_report``.
 """
+import glob
 import math
 import os
 import sys
@@ -23,6 +24,7 @@ from manual.losses import LOSSES
 from crosscheck.cli import one_line
 from crosscheck.cli.options import path_type, whole_number
 from crosscheck.learner.calls import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from crosscheck.learner.run.conventions import Y_FORMS, pinned
 from crosscheck.learner.run.target import COURSE_SIGNATURE, check_limits, options
 from crosscheck.strict_json import strict_json
 
@@ -42,9 +44,20 @@ def add_arguments(parser):
                              "(subs/*.py:nnCostFunction), to check a whole class")
     parser.add_argument("--loss", choices=LOSSES, default="cross_entropy",
                         help="the loss your function implements (default cross_entropy)")
-    parser.add_argument("--order", choices=ORDERS, default="F",
-                        help="how your function unrolls the weights: F column-major, the course's "
-                             "Theta(:) (default); C row-major, numpy's default")
+    parser.add_argument("--order", choices=ORDERS, default=None,
+                        help="how your function unrolls the weights, read and written: F column-major, the "
+                             "course's Theta(:); C row-major, numpy's default (default: inferred, F first)")
+    parser.add_argument("--labels", choices=("0", "1"), default=None,
+                        help="the labels in y: 1 for 1..K with K for digit 0 (the course's), 0 for 0..K-1 "
+                             "(default: inferred, 1 first)")
+    parser.add_argument("--y", choices=Y_FORMS, default=None, dest="y_form",
+                        help="how y is passed: labels (m,), column (m, 1) or onehot (m, K) (default: inferred)")
+    parser.add_argument("--x-bias", action="store_const", const=True, default=None,
+                        help="X is passed with its column of ones already added (default: inferred)")
+    parser.add_argument("--grad", metavar="FUNC", default=None,
+                        help="a separate gradient function in the same file, when FUNCTION returns J alone")
+    parser.add_argument("--path", metavar="DIR", action="append", default=[],
+                        help="a folder your code imports from (as on PYTHONPATH); may be given again")
     parser.add_argument("--timeout", type=str, default=str(DEFAULT_TIMEOUT), metavar="S",
                         help=f"time limit per call of your function (and for importing it) in seconds "
                              f"(default {DEFAULT_TIMEOUT:g})")
@@ -55,6 +68,11 @@ def add_arguments(parser):
     parser.add_argument("--csv", metavar="FILE", help="also write one row per target to FILE")
     add_class_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--train", action="store_true",
+                        help="also train the network on the embedded digits with your function (in the same "
+                             "worker, with the same limits) beside the correct one: does your mistake matter?")
+    parser.add_argument("--train-figure", metavar="PNG", default=None,
+                        help="with --train: write the cost curves and held-out accuracies to this PNG file")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="check several targets even where no sandbox is available (bubblewrap "
                              "missing): each learner's code then runs with your permissions")
@@ -115,15 +133,55 @@ def _usage_errors_as_json(parser):
     parser.parse_known_args, parser.error = parse_known_args, json_error
 
 
+def _functions_in(path, limit=2 ** 20):
+    """The top-level function names of a small .py file, read with ast (nothing runs); [] if none."""
+    import ast
+    try:
+        if path.stat().st_size > limit:
+            return []
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    return [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def check_target(spec):
+    """InputError with the way out for the two commonest slips: a folder, or a file without
+    ``:FUNCTION``; otherwise nothing (``parse_spec`` judges the rest)."""
+    from pathlib import Path
+    if ":" in spec or glob.has_magic(spec):
+        return
+    path = Path(spec)
+    if path.is_dir():
+        kinds = [f"'{spec.rstrip('/')}/*{ext}" + (":nnCostFunction'" if ext != ".m" else "'")
+                 for ext in (".py", ".ipynb", ".m") if any(path.glob(f"*{ext}"))]
+        raise InputError(f"{spec} is a folder; to check every file in it: crosscheck verify "
+                         + (" or ".join(kinds) if kinds else f"'{spec.rstrip('/')}/*.py:nnCostFunction'"))
+    if path.suffix in (".py", ".ipynb"):
+        if not path.exists():
+            raise InputError(f"{spec}: no such file")
+        found = _functions_in(path) if path.suffix == ".py" and path.is_file() else []
+        named = f" (it defines {', '.join(found[:8])})" if found else ""
+        example = next((f for f in found if f.lower() == "nncostfunction"), found[0] if len(found) == 1 else "nnCostFunction")
+        raise InputError(f"{spec}: which function? name it after a colon: crosscheck verify {spec}:{example}{named}")
+
+
 def expand(specs):
     """The targets named, each parsed once (``kinds.parse``), with globs in the FILE part expanded
     (sorted); InputError if one names no target or its glob matches nothing."""
     from crosscheck.learner.run import kinds
     targets = {}
     for spec in specs:
+        check_target(spec)
         for target in kinds.expand(kinds.parse(spec)):
             targets.setdefault(target.spec, target)
     return list(targets.values())
+
+
+def pinned_conventions(args):
+    """The course's conventions with what the options pin (None: inferred)."""
+    return pinned(labels=None if args.labels is None else int(args.labels), y=args.y_form, x_bias=args.x_bias,
+                  order=args.order, grad=args.grad or None, path=tuple(args.path) or None)
 
 
 def run(args):
@@ -134,7 +192,8 @@ def run(args):
         timeout = _number("--timeout", args.timeout)
         memory = _number("--memory", args.memory)
         check_limits(timeout, memory)
-        chosen = options(order=args.order, loss=args.loss, timeout=timeout, memory=memory)
+        chosen = options(order=args.order or "F", loss=args.loss, timeout=timeout, memory=memory,
+                         conventions=pinned_conventions(args))
         targets = expand(args.functions)
         if args.shard:
             from crosscheck.cli.classes.shard import shard
@@ -142,6 +201,13 @@ def run(args):
             if not targets:
                 sys.stderr.write(f"crosscheck verify: shard {args.shard[0]}/{args.shard[1]} holds none of the "
                                  f"{len(everyone)} targets\n")
+        if args.train and len(targets) > 1:
+            raise InputError(f"--train trains one function; {len(targets)} targets were given")
+        if args.train and targets and targets[0].kind == "octave":
+            raise InputError(f"{targets[0].spec}: --train trains Python functions (.py, .ipynb); "
+                             "an Octave .m file is checked, not trained")
+        if args.train_figure and not args.train:
+            raise InputError("--train-figure goes with --train")
         _check_class_options(args, targets)
         for option in ("csv", "class_page", "gradescope"):
             path = getattr(args, option)

@@ -1,24 +1,16 @@
-"""The child side of ``crosscheck verify``: imports a learner's module and calls its function,
-in a process of its own (started by ``crosscheck.learner.run.runner``; run as a script, so it
-imports no crosscheck module and nothing heavier than numpy).
-
-Protocol, over two file descriptors kept apart from the learner's fd 0/1/2:
-
-- parent → worker: a framed pickle of a dict (``{"op": "load" | "call" | "quit", ...}``). The
-  parent is trusted; the worker is the one that unpickles.
-- worker → parent: a framed JSON header, then the framed ``np.save`` bytes of each float array
-  it refers to. Only plain data goes back: numbers, strings, lists, numeric arrays, type names.
-  The parent reads it with ``json.loads`` and ``np.load(allow_pickle=False)``, never by
-  unpickling, and validates every value itself: nothing here decides a verdict.
-
-The learner's fd 1 and 2 (and those of any thread or process it starts) point at the file the
-parent gave as stderr; fd 0 reads /dev/null. Limits are set before the learner's module loads:
-``RLIMIT_AS`` (address space, ``--memory`` bytes), ``RLIMIT_FSIZE`` (files it writes, the
-captured output included) and no core dumps. The wall-clock limit is the parent's: it kills this
-process group, which no ``except`` clause can stop.
+"""The child side of ``crosscheck verify``: imports a learner's module and calls its function in a
+process of its own (started by ``runner``; run as a script: no crosscheck module, nothing heavier
+than numpy). Protocol, over two fds apart from the learner's 0/1/2: parent → worker a framed pickle
+of a dict (``{"op": "load" | "call" | "quit", ...}``; the parent is trusted); worker → parent a
+framed JSON header, then the framed ``np.save`` bytes of each array it refers to, read with
+``json.loads`` and ``np.load(allow_pickle=False)`` and validated by the parent: nothing here
+decides a verdict. The learner's fd 1 and 2 go to the parent's capture file, fd 0 reads /dev/null;
+``RLIMIT_AS`` (``--memory``), ``RLIMIT_FSIZE`` and no core dumps are set before its module loads.
+The wall-clock limit is the parent's: it kills this process group.
 """
 import importlib
 import importlib.util
+import inspect
 import io
 import json
 import os
@@ -88,21 +80,22 @@ def locate(exc, path, cells=None):
 def classify(exc, path, cells=None, loading=False):
     """What a learner's exception means, as plain data: {"kind", "message", "where", "in_call"}.
     The one place a learner's exception is read, whether it came from loading the code
-    (``loading``: a SyntaxError is "syntax", any other exception "import") or from a call."""
+    (``loading``: a SyntaxError is "syntax", any other exception "import") or from a call.
+    The message does not say where: the parent adds ``where``, in the learner's terms
+    (``runner.Outcome.failed``)."""
     if loading and isinstance(exc, SyntaxError):
         file = path if exc.filename in (cells or {}) else exc.filename or path or ""
         at = {"file": file, "line": exc.lineno, "cell": (cells or {}).get(exc.filename)}
         return {"kind": "syntax", "where": at, "in_call": False,
-                "message": f"{os.path.basename(file)} line {exc.lineno}: {type(exc).__name__}: {short(exc.msg)}"}
+                "message": f"{type(exc).__name__}: {short(exc.msg)}"}
     at = locate(exc, path, cells)
-    suffix = f" ({os.path.basename(at['file'])} line {at['line']})" if at else ""
     if isinstance(exc, MemoryError):
         kind, message = "memory", f"raised {one_line(exc)}"
     elif isinstance(exc, SystemExit):
         kind, message = "exit", f"called sys.exit({short(exc.code)})"
     else:
         kind, message = "import" if loading else "exception", f"raised {one_line(exc)}"
-    return {"kind": kind, "message": message + suffix, "where": at,
+    return {"kind": kind, "message": message, "where": at,
             "in_call": not loading and isinstance(exc, TypeError) and at is None}
 
 
@@ -182,8 +175,7 @@ def load_module(path=None, module_name=None, source=None):
 
 def defined_functions(module):
     return sorted(k for k, v in vars(module).items()
-                  if callable(v) and not k.startswith("_")
-                  and getattr(v, "__module__", None) == module.__name__)
+                  if callable(v) and not k.startswith("_") and getattr(v, "__module__", None) == module.__name__)
 
 
 def load(request):
@@ -199,7 +191,30 @@ def load(request):
     fn = getattr(module, name)
     if not callable(fn):
         return {"status": "not_callable", "type": type(fn).__name__}, None
-    return {"status": "loaded"}, fn
+    header = {"status": "loaded", "parameters": parameters(fn), "defined": defined_functions(module)[:50]}
+    if not request.get("grad"):
+        return header, fn
+    grad = getattr(module, request["grad"], None)
+    if not callable(grad):
+        return {"status": "no_function", "defined": defined_functions(module)[:50], "missing": request["grad"]}, None
+    return header, with_gradient(fn, grad)
+
+
+def with_gradient(cost, gradient):
+    """(J, grad) from a cost and a separate gradient function (--grad), each on its own arguments."""
+    return lambda *args: (cost(*[np.array(a) if isinstance(a, np.ndarray) else a for a in args]), gradient(*args))
+
+
+def parameters(fn):
+    """[positional parameter names, number required], or None (no signature, *args)."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind == p.VAR_POSITIONAL for p in params):
+        return None
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return [[short(p.name)[:60] for p in positional[:20]], sum(p.default is p.empty for p in positional)]
 
 
 def call(fn, request, path, cells=None):

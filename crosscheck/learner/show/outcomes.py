@@ -27,6 +27,7 @@ OUTCOMES = (
 MEANING = {o.key: o.meaning for o in OUTCOMES}
 LABEL = {o.key: o.label for o in OUTCOMES}
 
+UNFINISHED_IDS = {"cost_not_written", "gradient_not_written"}     # judge.unfinished's findings
 # why the target as a whole could not run (Run.failure_kind) → outcome; anything else: import
 TARGET_FAILURE = {"syntax": "syntax", "timeout": "timeout", "crash": "crash", "memory": "crash",
                   "unusable": "not_found"}
@@ -40,10 +41,13 @@ def _ran(record):
 
 
 def unfinished(record):
-    """The exercise's stub: every call that ran returned J = 0 exactly (no real cost is 0 on
-    these problems), or every call raised NotImplementedError."""
+    """The exercise's stub: the diagnosis names a part not yet written (cost or gradient), every
+    call that ran returned J = 0 exactly (no real cost is 0 on these problems), or every call
+    raised NotImplementedError."""
     problems = record.get("problems") or []
     ran = _ran(record)
+    if set(record.get("diagnosis") or []) & UNFINISHED_IDS:      # the diagnosis names a part not written
+        return True
     if ran and all(p.get("cost_yours") == 0.0 for p in ran):
         return True
     return bool(problems) and all("NotImplementedError" in str(p.get("failure") or "") for p in problems)

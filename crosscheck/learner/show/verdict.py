@@ -9,7 +9,7 @@ Lines is counted by the same rule as one judged now.
 """
 from dataclasses import dataclass
 
-from crosscheck.learner.judge.diagnosis import diagnose
+from crosscheck.learner.judge.choice import judge_run
 from crosscheck.learner.show.as_json import to_json
 from crosscheck.learner.show.render import to_text
 
@@ -29,11 +29,12 @@ class Verdict:
     run: object = None             # the crosscheck.learner.calls.Run judged
 
 
-def judge(run, loss, order):
+def judge(run, loss):
     """The :class:`Verdict` on ``run`` (a crosscheck.learner.calls.Run): the diagnosis judges
-    every run, including failed calls, inputs written into and changing answers."""
-    result = diagnose(run, loss=loss, order=order)
-    return Verdict(run.spec, result.passed, to_json(result), to_text(result), result, run)
+    every run, including failed calls, inputs written into and changing answers, under the
+    conventions that explain it best (``judge.choice``)."""
+    result = judge_run(run, loss)
+    return Verdict(result.run.spec, result.passed, to_json(result), to_text(result), result, result.run)
 
 
 def error_data(spec, message):
