@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from class_files import write_class
+from crosscheck.learner.problems import PROBLEMS
 from test_class_outputs import schema_errors
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,8 @@ def test_the_gradescope_autograder_writes_valid_results(tmp_path):
     done = run(str(EXAMPLES / "run_autograder"), tmp_path, AUTOGRADER_ROOT=str(tmp_path))
     assert done.returncode == 0, done.stderr
     results = json.loads((tmp_path / "results" / "results.json").read_text())
-    assert schema_errors(results) == [] and results["score"] == 5 and "no_reg_in_gradient" in results["output"]
+    lambda_0 = sum(p.lambda_ == 0 for p in PROBLEMS)        # no_reg_in_gradient is right where λ = 0
+    assert schema_errors(results) == [] and results["score"] == lambda_0 and "no_reg_in_gradient" in results["output"]
     (tmp_path / "submission" / "bob.py").unlink()
     done = run(str(EXAMPLES / "run_autograder"), tmp_path, AUTOGRADER_ROOT=str(tmp_path))
     results = json.loads((tmp_path / "results" / "results.json").read_text())
