@@ -84,7 +84,8 @@ def check_all(targets, args, options):
     specs = list(by_spec)
     resumed = {}
     if args.resume:
-        resumed = journal.unchanged(journal.read(args.jsonl)[0], specs, loss=args.loss, order=args.order)
+        pinned = {"order": args.order} if args.order else {}       # unpinned, each record's order is inferred
+        resumed = journal.unchanged(journal.read(args.jsonl)[0], specs, loss=args.loss, **pinned)
     todo = [t for t in specs if t not in resumed]
     threads = prepare_references(args.loss) if todo else []
 
