@@ -50,8 +50,9 @@ def _reason(record, outcome, mistake):
 
 
 def _notes(data, run):
-    """What a teacher may want to know beside the verdict: warnings, retries, prints, slow calls."""
-    notes = [str(w) for w in data.get("warnings") or []]
+    """What a teacher may want to know beside the verdict: how the target was found (a helper module
+    from a parent folder), warnings, retries, prints, slow calls."""
+    notes = [str(n) for n in data.get("found") or []] + [str(w) for w in data.get("warnings") or []]
     if run is not None and run.printed:
         notes.append(f"it printed {len(run.printed)}{'+' if len(run.printed) >= 20 else ''} line(s)")
     if data.get("y_shape") == "(m, 1)":
