@@ -71,13 +71,18 @@ def test_long_message_is_cut_to_sixty_lines(monkeypatch):
 
 
 def test_to_dict_is_the_cli_json(capsys):
-    """The same object `crosscheck verify --json` prints, but for the target's name and timings."""
+    """The same object `crosscheck verify --json` prints, but for the target's name and timings,
+    and the fields the command adds for a class (score, outcome, reason, notes, file hash)."""
+    from crosscheck.cli.classes.record import ADDED
     code = main(["verify", f"{STUDENT / 'vectorised_mistakes.py'}:regularize_bias", "--json"])
     cli = json.loads(capsys.readouterr().out)
     api = verify(vectorised_mistakes.regularize_bias).to_dict()
     assert code == 1
+    assert set(ADDED) <= set(cli)
     for d in (cli, api):
-        d.pop("function"), d.pop("call_seconds")
+        d.pop("target"), d.pop("call_seconds")
+    for name in ADDED:
+        cli.pop(name, None)
     assert (api.pop("isolation"), cli.pop("isolation")) == ("fork", "bubblewrap")    # forked / sandboxed
     assert json.loads(json.dumps(api)) == cli
 

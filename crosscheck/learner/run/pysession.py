@@ -63,7 +63,7 @@ class PythonSession:
         pinned = options.conventions
         folders = [str(Path(p).resolve()) for p in (pinned.path if pinned else ())]
         self.request = {**request, "name": target.name, "grad": pinned.grad if pinned else "",
-                        "sys_path": [*request.get("sys_path", []), *folders]}
+                        "sys_path": [*request.get("sys_path", []), *folders], "show": folders}
         self.inner = WorkerSession(self.request, options.timeout, options.memory)
         self.inner.memory_words = options.raise_limit("memory")
 
@@ -84,10 +84,12 @@ class PythonSession:
             module = imports.missing_module(failed.failure) if failed and failed.kind == FailureKind.IMPORT else None
             parent = imports.find_in_parents(self.target.path, module) if module and self.target.kind != \
                 "python_module" else None
-            if parent is None or str(parent) in self.request["sys_path"]:
-                return failed
+            shown = imports.module_paths(parent, module) if parent is not None else []
+            if parent is None or str(parent) in self.request["sys_path"] or any(map(sandbox.reveals_target, shown)):
+                return failed             # a classmate's submission is never a helper
             self.inner.close()
             self.request["sys_path"].append(str(parent))
+            self.request["show"] = [*self.request["show"], *shown]
             self.found.append(imports.note(module, parent, self.target.path))
             self.inner = WorkerSession(self.request, self.options.timeout, self.options.memory)
             self.inner.memory_words = self.options.raise_limit("memory")
