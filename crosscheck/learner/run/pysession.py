@@ -65,6 +65,7 @@ class PythonSession:
         self.request = {**request, "name": target.name, "grad": pinned.grad if pinned else "",
                         "sys_path": [*request.get("sys_path", []), *folders], "show": folders}
         self.inner = WorkerSession(self.request, options.timeout, options.memory)
+        self.inner.memory_words = options.raise_limit("memory")
 
     @property
     def parameters(self):
@@ -91,6 +92,7 @@ class PythonSession:
             self.request["show"] = [*self.request["show"], *shown]
             self.found.append(imports.note(module, parent, self.target.path))
             self.inner = WorkerSession(self.request, self.options.timeout, self.options.memory)
+            self.inner.memory_words = self.options.raise_limit("memory")
 
     @property
     def warnings(self):
@@ -124,6 +126,7 @@ class PythonSession:
             return False
         fallback = WorkerSession({**self.request, "op": "load", "path": str(self.target.path.resolve()),
                                   "source": source.text}, self.options.timeout, self.options.memory)
+        fallback.memory_words = self.options.raise_limit("memory")
         if fallback.load() is not None:
             fallback.close()
             return False
@@ -152,6 +155,8 @@ class WorkerSession:
     "no_function", "not_callable") is ``header``. A call that ends the worker starts a fresh one,
     loaded the same way.
     """
+
+    memory_words = "--memory MB"       # how the learner raises the limit (Options.raise_limit)
 
     def __init__(self, load_request, timeout, memory_mb):
         self.load_request, self.timeout, self.memory_mb = load_request, timeout, memory_mb
@@ -195,7 +200,7 @@ class WorkerSession:
                 failed = Outcome.failed(header, 2 * worker.MAX_TEXT)
                 if failed.kind == FailureKind.MEMORY:
                     failed.failure += (f" (over the worker's {self.memory_mb:g} MiB memory limit; "
-                                       "raise it with --memory MB)")
+                                       f"raise it with {self.memory_words})")
                 return failed
             return Outcome(value=decode(header["value"], arrays), seconds=float(header["seconds"]),
                            after=[decode(node, arrays) for node in header["after"]])
