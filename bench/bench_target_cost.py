@@ -54,10 +54,10 @@ def through_the_runner(runs):
     spec = f"{TARGET}:nnCostFunction"
     worker, parent = [], []
     with command_threads():
-        judge(run_target(spec), "cross_entropy", "F")           # the parent's imports and caches, warm
+        judge(run_target(spec), "cross_entropy")           # the parent's imports and caches, warm
         for _ in range(runs):
             w0, p0 = cpu_ms(resource.RUSAGE_CHILDREN), cpu_ms(resource.RUSAGE_SELF)
-            judge(run_target(spec), "cross_entropy", "F")
+            judge(run_target(spec), "cross_entropy")
             worker.append(cpu_ms(resource.RUSAGE_CHILDREN) - w0)
             parent.append(cpu_ms(resource.RUSAGE_SELF) - p0)
     return statistics.median(worker), statistics.median(parent)
