@@ -3,7 +3,6 @@ hold; a planted change fails `crosscheck pin --check`; a new or changed problem 
 and verify falls back to JAX, saying so; a verify run with the stored answers imports neither
 JAX nor PyTorch (asserted in a subprocess, and shown to fail on the fallback path)."""
 import base64
-import dataclasses
 import json
 import os
 import shutil
@@ -129,10 +128,9 @@ def test_pin_command_checks_the_answer_file_given(answer_copy, capsys):
 
 def test_a_new_problem_is_missing_and_computed_by_jax(monkeypatch):
     """Keyed by the full definition: a problem added (here: the course shape with the largest
-    label absent, a seed no problem has) has no stored answer until `crosscheck pin --update`;
-    the others keep theirs."""
-    course = next(p for p in problems.PROBLEMS if p.course_shape)
-    new = dataclasses.replace(course, absent=10, seed=1 + max(p.seed for p in problems.PROBLEMS))
+    label absent) has no stored answer until `crosscheck pin --update`; the others keep theirs."""
+    new = problems.Problem("course", (400, 25, 10), 20, 99, "course-like", 1.0, absent=10)
+    assert new not in problems.PROBLEMS
     assert problems.missing_answers("cross_entropy", problems.PROBLEMS) == []
     assert problems.missing_answers("cross_entropy", (*problems.PROBLEMS, new)) == [new]
     J, grads = problems.reference_result(new, "cross_entropy")

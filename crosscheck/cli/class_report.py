@@ -49,13 +49,13 @@ def prepare_references(loss):
     missing = missing_answers(loss)
     if not missing:
         return []
-    where = "; computing them with JAX (store them with `crosscheck pin --update`)"
     if importlib.util.find_spec("jax") is None:
         from crosscheck.cli.options import AUTODIFF_EXTRA
         raise InputError(f"the stored reference answers are missing or stale for {len(missing)} of "
                          f"{len(PROBLEMS)} problems, and JAX is not installed to compute them: {AUTODIFF_EXTRA}")
     sys.stderr.write(f"crosscheck verify: note: the stored reference answers are missing or stale for "
-                     f"{len(missing)} of {len(PROBLEMS)} problems ({missing[0].name}, ...){where}\n")
+                     f"{len(missing)} of {len(PROBLEMS)} problems ({missing[0].name}, ...); computing them "
+                     "with JAX (store them with `crosscheck pin --update`)\n")
 
     def compute(problems):
         try:
