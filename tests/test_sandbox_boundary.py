@@ -94,8 +94,8 @@ def test_without_a_sandbox_a_class_is_refused_unless_unsafe():
 
 
 def test_a_learner_sees_its_helpers_but_not_a_classmate(tmp_path):
-    """helpers(): the target, the files it names (followed), never one that defines the same
-    function (a classmate's submission) nor another target of the run."""
+    """helpers(): the target and the files it names (followed); in a class sharing one folder,
+    never one that defines the same function (a classmate's submission) nor another target."""
     (tmp_path / "alice.py").write_text("import helper\nimport bob\nimport carol\ndef nnCostFunction(): pass\n")
     (tmp_path / "helper.py").write_text("import deeper\n")
     (tmp_path / "deeper.py").write_text("")
@@ -104,3 +104,5 @@ def test_a_learner_sees_its_helpers_but_not_a_classmate(tmp_path):
     (tmp_path / "unrelated.py").write_text("")
     seen = {Path(p).name for p in sandbox.helpers(tmp_path / "alice.py", "nnCostFunction", {str(tmp_path / "carol.py")})}
     assert seen == {"alice.py", "helper.py", "deeper.py"}
+    alone = {Path(p).name for p in sandbox.helpers(tmp_path / "alice.py", "nnCostFunction")}
+    assert alone == {"alice.py", "helper.py", "deeper.py", "bob.py", "carol.py"}   # one learner's own files

@@ -155,8 +155,8 @@ def exit_signal(code):
 def helpers(target, function=None, others=()):
     """The target file and the files beside it that it names (an import, an Octave call, a
     string), followed from file to file: what the sandbox shows of the learner's folder. A file
-    that defines ``function`` too, or is in ``others`` (the run's other targets), is a
-    classmate's submission and stays hidden."""
+    in ``others`` (the run's other targets) stays hidden, and so, where a class shares one folder,
+    does a file that defines ``function`` too: a classmate's submission."""
     target = Path(target).resolve()
     folder = target.parent
     try:
@@ -167,8 +167,10 @@ def helpers(target, function=None, others=()):
                 entries.setdefault(stem, []).append(entry)
     except OSError:
         return [target]
-    hidden = {Path(o).resolve() for o in others}
-    defines = re.compile(rb"^[ \t]*(def|function)[ \t][^\n]*\b" + re.escape(function).encode() + rb"\b", re.M) if function else None
+    hidden = {Path(o).resolve() for o in others} - {target}
+    shared = any(h.parent == folder for h in hidden)      # a class in one folder: files are submissions
+    defines = (re.compile(rb"^[ \t]*(def|function)[ \t][^\n]*\b" + re.escape(function).encode() + rb"\b", re.M)
+               if function and shared else None)
     shown, todo = [target], [target]
     while todo and len(shown) < MAX_HELPERS:
         names = _names(todo.pop())
