@@ -3,7 +3,13 @@
 Both never overflow or warn: ``scipy.special.expit`` evaluates e^(-|z|) only.
 """
 import numpy as np
-from scipy.special import expit
+
+
+def expit(z):
+    """``scipy.special.expit``, imported at first use: importing scipy.special costs about as much
+    as numpy and scipy together (~0.1 s), which a command that never evaluates g should not pay."""
+    from scipy.special import expit as scipy_expit
+    return scipy_expit(z)
 
 
 def sigmoid(z):

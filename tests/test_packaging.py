@@ -36,8 +36,9 @@ def test_the_pin_checker_sees_a_planted_pin():
 def test_constraints_pin_every_dependency_and_both_commands_use_them():
     pinned = {requirement_name(line) for line in (ROOT / "constraints.txt").read_text().splitlines()
               if line.strip() and not line.startswith("#")}
+    extras = PYPROJECT["project"]["optional-dependencies"]
     declared = {requirement_name(r) for r in PYPROJECT["project"]["dependencies"]
-                + PYPROJECT["project"]["optional-dependencies"]["test"]}
+                + [r for reqs in extras.values() for r in reqs]} - {PYPROJECT["project"]["name"]}
     assert declared <= pinned, declared - pinned
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = [line for line in readme.splitlines() if line.startswith("python3 -m venv .venv && ")]
@@ -63,3 +64,12 @@ def test_help_is_written_for_users():
     for command in ("verify", "mistakes", "train", "pin", "report"):
         assert command in out.stdout
     assert "add_arguments" not in out.stdout and "Exit codes" in out.stdout
+
+
+def test_the_autodiff_libraries_are_an_extra_that_the_tests_install():
+    """A learner's plain install has neither JAX nor PyTorch; `.[test]` (CI, the README) has both."""
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    base = {requirement_name(r) for r in PYPROJECT["project"]["dependencies"]}
+    assert not {"jax", "torch"} & base
+    assert {requirement_name(r) for r in extras["autodiff"]} == {"jax", "torch"}
+    assert f"{PYPROJECT['project']['name']}[autodiff]" in extras["test"]

@@ -61,15 +61,29 @@ def version():
         return "unknown (not installed)"
 
 
-def build_parser():
+class _Version(argparse.Action):
+    """-V: the version, looked up only when asked for (importlib.metadata costs ~10 ms)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog} {version()}")
+        parser.exit()
+
+
+def build_parser(only=None):
+    """The parser; with ``only`` a command's name, only that command's module is imported (and
+    its options added), so a command pays for no other's imports; ``only=""``: none."""
     parser = _Parser(prog="crosscheck", description=USAGE, usage="crosscheck [COMMAND] [options]",
                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("-V", "--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         cmd.set_defaults(module=module)
-        importlib.import_module(module).add_arguments(cmd)
+        if only is None or only == name:
+            importlib.import_module(module).add_arguments(cmd)
     return parser
 
 
@@ -85,7 +99,7 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-V", "--version"):
         argv.insert(0, "report")            # `crosscheck` alone is `crosscheck report`
-    args = build_parser().parse_args(argv)
+    args = build_parser(only=argv[0] if argv[0] in COMMANDS else "").parse_args(argv)
     try:
         with warnings.catch_warnings():
             # Overflow in exp, inf − inf, …: every outcome is judged by explicit finiteness

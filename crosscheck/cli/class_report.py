@@ -19,15 +19,29 @@ from crosscheck.learner.run import runner
 from crosscheck.strict_json import strict_json
 
 def prepare_references(loss):
-    """Start computing the JAX reference answers now, while the workers run the learners' code.
+    """Start computing the reference answers that are not stored, while the workers run the
+    learners' code; [] (and JAX is never imported) when every answer is stored.
 
-    Importing JAX and compiling its cost for each problem shape (one XLA compile per shape)
-    is most of a single verify's time; done in threads, one per shape, it overlaps with the
-    worker's start-up and the calls. ``problems.reference_result`` caches the answers, so
-    ``diagnose`` finds them ready. The threads must be joined before this process exits (an
+    A problem whose stored answer (reference/answers.json) is missing or stale is computed
+    with JAX, and a note on stderr says so. Importing JAX and compiling its cost for each
+    problem shape is most of such a run's time; done in threads, one per shape, it overlaps
+    with the worker's start-up and the calls. ``problems.reference_result`` caches the answers,
+    so ``diagnose`` finds them ready. The threads must be joined before this process exits (an
     XLA compile cut short at interpreter shutdown can abort it): ``check_all`` always does.
     """
-    from crosscheck.learner.problems import PROBLEMS, reference_result
+    import importlib.util
+    import sys
+    from crosscheck.learner.problems import PROBLEMS, missing_answers, reference_result
+    missing = missing_answers(loss)
+    if not missing:
+        return []
+    where = "; computing them with JAX (store them with `crosscheck pin --update`)"
+    if importlib.util.find_spec("jax") is None:
+        from crosscheck.cli.options import AUTODIFF_EXTRA
+        raise InputError(f"the stored reference answers are missing or stale for {len(missing)} of "
+                         f"{len(PROBLEMS)} problems, and JAX is not installed to compute them: {AUTODIFF_EXTRA}")
+    sys.stderr.write(f"crosscheck verify: note: the stored reference answers are missing or stale for "
+                     f"{len(missing)} of {len(PROBLEMS)} problems ({missing[0].name}, ...){where}\n")
 
     def compute(problems):
         try:
@@ -37,7 +51,7 @@ def prepare_references(loss):
             pass
 
     shapes = {}
-    for problem in PROBLEMS:
+    for problem in missing:
         shapes.setdefault((problem.sizes, problem.m), []).append(problem)
     threads = [threading.Thread(target=compute, args=(group,), daemon=True) for group in shapes.values()]
     for thread in threads:

@@ -28,7 +28,7 @@ from manual.errors import InputError
 from manual.catalogue import MISTAKES
 from manual.mistake_table import TABLE
 
-from crosscheck.cli.options import lambda_type, whole_number
+from crosscheck.cli.options import lambda_type, output_dir, require_autodiff, whole_number
 from crosscheck.check.tolerances import tolerance
 from crosscheck.cli.progress import Progress
 
@@ -58,17 +58,6 @@ def add_arguments(parser):
                              "only by verify's diagnosis) and exit: fast, runs nothing")
 
 
-def _output_dir(out):
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
-    return path
-
-
 def _backend(name):
     if name == "torch":
         from crosscheck.backends import torch_cost as backend
@@ -83,10 +72,11 @@ def run(args):
         print(strict_json({"command": "mistakes", "mistakes": table_json()}, indent=2) if args.json
               else "\n".join(table_lines()))
         return 0
+    out = None if args.no_figures else output_dir(args.out)      # before anything heavy loads
+    require_autodiff("mistakes", (args.backend,))
     from crosscheck.teaching.gallery import GallerySettings, run_gallery, variants
 
     settings = GallerySettings(lambda_=args.lambda_, maxfun=args.maxiter, seed=args.seed).check()
-    out = None if args.no_figures else _output_dir(args.out)
     value_and_grad = _backend(args.backend)
     with Progress(len(variants()), "mistakes") as progress:
         result = run_gallery(settings, value_and_grad, args.backend, train=not args.no_train,

@@ -5,6 +5,7 @@ Every bad value ends as one line on stderr and exit code 2: argparse rejects an 
 GPU raises InputError, which ``cli.main`` prints.
 """
 import argparse
+import os
 
 import numpy as np
 
@@ -18,6 +19,35 @@ def check_path(value):
     if not str(value).strip():
         raise InputError("an empty path; give a file name, or leave the option out")
     return value
+
+
+AUTODIFF_EXTRA = "pip install 'backprop-crosscheck[autodiff]'"
+
+
+def require_autodiff(command, libraries=("jax", "torch")):
+    """InputError (exit 2, one line: how to get them) unless ``libraries`` are installed; a plain
+    install of backprop-crosscheck leaves JAX and PyTorch out. Looks, imports nothing."""
+    import importlib.util
+    names = {"jax": "JAX", "torch": "PyTorch"}
+    missing = [names[lib] for lib in libraries if importlib.util.find_spec(lib) is None]
+    if missing:
+        raise InputError(f"`crosscheck {command}` needs {' and '.join(missing)}, which a plain install "
+                         f"leaves out: {AUTODIFF_EXTRA}")
+
+
+def output_dir(out):
+    """--out DIR, checked (and created) before any work: InputError if it cannot be a folder."""
+    from pathlib import Path
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise InputError(f"--out {out}: the folder is not writable")
+    return path
 
 
 def add_size_limit(parser):
@@ -141,6 +171,7 @@ def check_device(device):
     """Fail early, as bad input, when --device gpu is asked for and no GPU is visible."""
     if device != "gpu":
         return device
+    require_autodiff("--device gpu", ("torch",))
     import warnings
     import torch
     with warnings.catch_warnings():
@@ -155,6 +186,7 @@ def _device_type(value):
     """argparse type for --device: 'gpu' is checked at parse time, before any work is done."""
     if value != "gpu":
         return value                            # "cpu", or a typo that `choices` rejects
+    require_autodiff("--device gpu", ("torch",))
     try:
         return check_device(value)
     except InputError:

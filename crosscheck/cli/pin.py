@@ -30,6 +30,9 @@ def add_arguments(parser):
                       help="recompute and rewrite the pin file, refusing if the implementations disagree")
     mode.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--file", metavar="PATH", type=path_type, help="the pin file (default reference/pins.json)")
+    parser.add_argument("--answers", metavar="PATH", type=path_type,
+                        help="verify's stored reference answers (default reference/answers.json); "
+                             "checked or rewritten with the pins unless --scenario is given")
     parser.add_argument("--data", metavar="PATH", type=path_type,
                         help="the course's ex4data1.mat for the course-data scenarios (default $EX4_DATA)")
     parser.add_argument("--weights", metavar="PATH", type=path_type,
@@ -66,15 +69,23 @@ def run(args):
             needs = f"  [needs {', '.join(sc.requires)}]" if sc.requires else ""
             print(f"{name:44s} {sc.description}{needs}")
         return 0
+    from crosscheck.cli import pin_answers
+    from reference.answers import ANSWER_FILE
     path = Path(args.file) if args.file is not None else pinning.PIN_FILE
+    answer_file = Path(args.answers) if args.answers is not None else ANSWER_FILE
+    pin_answers.refuse_bad_files(path, answer_file, args.update, explicit=args.answers is not None)
     files = course_files(args)
+    from crosscheck.cli.options import require_autodiff
+    require_autodiff("pin")
     from crosscheck.backends import check_device
     from manual.threads import command_threads
     check_device("cpu")          # loads JAX and PyTorch now, so command_threads finds their pools
     with command_threads():
         if args.update:
-            return _update(path, files, args.scenario)
-        return _check(path, files, args.scenario)
+            code = _update(path, files, args.scenario)
+            return code or (0 if args.scenario else pin_answers.update(answer_file))
+        code = _check(path, files, args.scenario)
+        return max(code, 0 if args.scenario else pin_answers.check(answer_file))
 
 
 # --- check ------------------------------------------------------------------------------

@@ -138,10 +138,11 @@ def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_RO
 def run(args):
     from crosscheck.cli.report_format import format_json, format_table
     start = time.perf_counter()
+    X, y, data_name = options.load_data(args)       # bad files are refused before JAX and PyTorch load
+    course = options.load_weights(args, X)
+    options.require_autodiff("report")
     from crosscheck.backends import check_device
     check_device(args.device)   # PyTorch was checked while parsing; JAX too (jax[cpu] may sit beside CUDA PyTorch)
-    X, y, data_name = options.load_data(args)
-    course = options.load_weights(args, X)
     kinds = _kinds(args, course)
     losses, lambdas = list(dict.fromkeys(args.losses)), list(dict.fromkeys(args.lambdas))
     total = len(kinds) + 4 * len(kinds) * len(losses) * len(lambdas)

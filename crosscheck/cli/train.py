@@ -64,10 +64,12 @@ def fit(X, y, args, loss, progress=None):
 def run(args):
     from manual import accuracy
 
-    from crosscheck.cli.options import load_data
+    from crosscheck.cli.options import load_data, output_dir
     from crosscheck.strict_json import strict_json
     from crosscheck.cli.progress import Progress
     X, y, data_name = load_data(args)
+    if args.out:
+        output_dir(args.out)             # a bad --out is refused now, not after the training
     with Progress(args.maxiter, "train") as progress:
         thetas, result, costs, seconds, (Xtr, ytr, Xte, yte) = fit(X, y, args, args.loss, progress)
     report = {

@@ -3,14 +3,16 @@
 Every problem is reproducible from its seed; its arrays are read-only, so a function that
 writes into its inputs fails loudly instead of corrupting the next problem. The reference is
 JAX autodiff of the cost written from the equations (``crosscheck.backends.jax_cost``), with
-one-hot targets built here, independently of ``manual``.
+one-hot targets built here, independently of ``manual``. Those answers are stored
+(``reference/answers.json``, keyed by each problem's full definition), so that a verify run
+loads neither JAX nor PyTorch; a problem whose answer is missing or stale is computed by JAX.
 """
+import dataclasses
 import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from manual.activation import sigmoid
 from manual.layout import COURSE_LAYER_SIZES, add_bias, theta_shapes
 
 SATURATED_MAX_Z = 12.0     # |z| ≤ 12: h(1 − h) down to 6e-6, yet 1 − h keeps 11 good digits
@@ -78,7 +80,7 @@ def problem_data(problem):
         a = X
         for theta in thetas:
             theta *= SATURATED_MAX_Z / np.max(np.abs(add_bias(a) @ theta.T))
-            a = sigmoid(add_bias(a) @ theta.T)
+            a = _sigmoid(add_bias(a) @ theta.T)
     # every label once, the rest at random: unequal class counts, so that a label mistake
     # also shows in the output bias column (whose gradient is mean(h) − class frequency)
     labels = np.array([k for k in range(1, K + 1) if k != problem.absent])
@@ -90,22 +92,68 @@ def problem_data(problem):
     return tuple(thetas), X, y
 
 
+def _sigmoid(z):
+    """g(z) for |z| ≤ SATURATED_MAX_Z, where e^(−z) cannot overflow: numpy alone, so that
+    generating the problems (in verify's worker and its parent) needs no scipy.special. The same
+    bits as scipy's expit here (the stored answers' input digests are unchanged)."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
 def one_hot_targets(y, K):
     """Y (m, K), Y[i, k] = 1 where y_i = k + 1: label K (digit 0) in the last column."""
     return (np.asarray(y)[:, None] == np.arange(1, K + 1)[None, :]).astype(np.float64)
 
 
+def definition(problem):
+    """The problem's full definition as plain data: the stored answers' key."""
+    return {f.name: list(v) if isinstance(v, tuple) else v
+            for f in dataclasses.fields(problem) for v in [getattr(problem, f.name)]}
+
+
+@functools.lru_cache(maxsize=None)
+def inputs_digest(problem):
+    """sha256 of the arrays the seed generates (Θ^(l), X, y): a stored answer holds only for these."""
+    from reference.answers import inputs_digest as digest
+    thetas, X, y = problem_data(problem)
+    return digest([*thetas, X, y])
+
+
+def stored_result(problem, loss):
+    """(J, [∂J/∂Θ^(l)]) from reference/answers.json, or None when missing or stale."""
+    from reference.answers import lookup
+    return lookup(definition(problem), loss, inputs_digest(problem))
+
+
+def missing_answers(loss, problems=PROBLEMS):
+    """The problems whose stored answer for ``loss`` is missing or stale (computed with JAX)."""
+    return [p for p in problems if stored_result(p, loss) is None]
+
+
+def autodiff_result(problem, loss, backend="jax"):
+    """(J, [∂J/∂Θ^(l)]) computed now by ``backend`` ("jax" or "torch") autodiff."""
+    import importlib
+    module = importlib.import_module(f"crosscheck.backends.{backend}_cost")
+    thetas, X, y = problem_data(problem)
+    return module.value_and_grad([np.array(t) for t in thetas], np.array(X), one_hot_targets(y, problem.sizes[-1]),
+                                 problem.lambda_, loss)
+
+
 @functools.lru_cache(maxsize=None)
 def reference_result(problem, loss):
-    """(J, [∂J/∂Θ^(l)]) from JAX autodiff: the reference every answer is compared with, verified
-    against numpy's backprop (manual) first: a compiled cost loaded from a poisoned persistent
-    cache would otherwise judge every learner. On a disagreement the cache is dropped and the
-    cost compiled again; a second disagreement is an error, never a verdict."""
+    """(J, [∂J/∂Θ^(l)]): the reference every answer is compared with. The stored JAX answer
+    when it holds for this problem's definition and inputs (package data, out of any learner's
+    reach), else JAX autodiff now, verified against numpy's backprop (manual) first: a compiled
+    cost loaded from a poisoned persistent cache would otherwise judge every learner. On a
+    disagreement the cache is dropped and the cost compiled again; a second disagreement is an
+    error, never a verdict."""
+    stored = stored_result(problem, loss)
+    if stored is not None:
+        return stored
     from crosscheck.backends import jax_cost
     thetas, X, y = problem_data(problem)
     Y = one_hot_targets(y, problem.sizes[-1])
     for attempt in range(2):
-        result = jax_cost.value_and_grad(list(thetas), X, Y, problem.lambda_, loss)
+        result = autodiff_result(problem, loss)
         if _agrees_with_numpy(result, thetas, X, Y, problem.lambda_, loss):
             return result
         jax_cost.drop_persistent_cache()

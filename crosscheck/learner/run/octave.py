@@ -32,6 +32,7 @@ import numpy as np
 
 from manual.errors import InputError
 
+from crosscheck.check.tolerances import tolerance
 from crosscheck.learner import clean
 from crosscheck.learner.calls import FailureKind, Location
 from crosscheck.learner.run import sandbox
@@ -50,7 +51,7 @@ FILE_BLOCKS = 131072     # ulimit -f, 512-byte blocks: 64 MiB, the largest file 
 WORK, DRIVER = "/sandbox/work", "/sandbox/octave_driver.m"   # inside the sandbox: a capped tmpfs
 LIMITS = 'ulimit -v "$0" && ulimit -f "$1" && ulimit -c 0 && shift && exec "$@"'
 SINGLE_NOTE = ("returned single-precision values: their rounding (~1e-7) is far above the "
-               "1e-9 tolerance, so compute in double")
+               f"{tolerance('user'):.0e} tolerance, so compute in double")
 EXIT_HINT = "(does your function call exit or quit, or crash Octave?)"
 
 

@@ -26,6 +26,7 @@ from manual.layout import ORDERS, reroll, unroll
 from manual.losses import check_loss
 
 from crosscheck.check.compare import compare
+from crosscheck.check.tolerances import tolerance
 from crosscheck.learner.calls import DEFAULT_TIMEOUT, Call, FailureKind, Options, Run, check_result
 from crosscheck.learner.problems import problem_data
 from crosscheck.learner.run.inprocess import UserFunction, UserTimeout, time_limit  # noqa: F401  (API)
@@ -35,8 +36,8 @@ __all__ = ["DEFAULT_TIMEOUT", "UserFunction", "UserTimeout", "time_limit", "run_
 
 COURSE_SIGNATURE = "(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_) -> (J, grad)"
 WATCHED = {"nn_params": 0, "X": 4, "y": 5}       # the arguments compared before and after each call
-FLOAT32_NOTE = ("returned float32 values: their rounding (~1e-7) is far above the 1e-9 tolerance, "
-                "so compute in float64")
+FLOAT32_NOTE = (f"returned float32 values: their rounding (~1e-7) is far above the {tolerance('user'):.0e} "
+                "tolerance, so compute in float64")
 
 
 def call_args(problem, options, column):
