@@ -31,6 +31,7 @@ from pathlib import Path
 BUBBLEWRAP, NONE = "bubblewrap", "none"
 SCRATCH = "/tmp"
 SCRATCH_BYTES = 64 * 2**20          # the private tmpfs: the only place learner code can write
+SHM_BYTES = 16 * 2**20              # /dev/shm (POSIX shared memory, multiprocessing's semaphores)
 SITE = "/sandbox/site"              # the allowed packages, one read-only bind each
 WORKER = "/sandbox/worker.py"
 ALLOWED_PACKAGES = ("numpy", "scipy", "matplotlib", "pandas")   # and what they require
@@ -132,7 +133,8 @@ def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=No
     if not (bwrap and _works(bwrap)):
         return fallback or argv, {**os.environ, **(env or {})}
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", *_system_binds(),
-            "--proc", "/proc", "--dev", "/dev", "--size", str(SCRATCH_BYTES), "--tmpfs", SCRATCH]
+            "--proc", "/proc", "--dev", "/dev", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
+            "--size", str(SCRATCH_BYTES), "--tmpfs", SCRATCH]
     for folder in tmpfs:                              # more private, capped, writable folders
         args += ["--size", str(SCRATCH_BYTES), "--tmpfs", folder]
     if info_fd is not None:
@@ -142,7 +144,7 @@ def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=No
     for path in dict.fromkeys(visible):                 # a host path, or (host path, path inside)
         source, inside = path if isinstance(path, tuple) else (path, path)
         args += ["--ro-bind", os.path.realpath(source), inside]
-    args += ["--remount-ro", "/", "--chdir", chdir, "--", *argv]
+    args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", chdir, "--", *argv]   # /dev: bwrap's tmpfs
     clean = {**CLEAN_ENV, **(env or {}), **({"PYTHONPATH": SITE, "PYTHONNOUSERSITE": "1"} if python else {})}
     return args, clean
 
