@@ -208,6 +208,25 @@ TABLE = {m.id: m for m in [
         "makes every check (and the optimiser) unreliable.",
         "no random numbers or globals inside the cost function",
         signature=("runner", "two calls differ")),
+    Mistake("cost_not_written",
+        "the cost is not written yet",
+        "J is 0 on every problem: the starter code's J = 0 is still there (or the cost is never assigned).",
+        "J = (1/m) Σᵢ Σₖ [−y log h − (1 − y) log(1 − h)] + λ/(2m) Σ_l ‖Θ^(l)[:, 1:]‖²",
+        signature=("calls", "J = 0 on every problem")),
+    Mistake("gradient_not_written",
+        "the gradient is not written yet",
+        "Every entry of the gradient is 0 on every problem: the starter code's zeros(size(Theta)) are "
+        "returned as they are. Backpropagation is the next step.",
+        "δ^(3) = h − y, δ^(2) = (δ^(3) Θ^(2))[:, 1:] ⊙ g′(z^(2)), ∂J/∂Θ^(l) = (1/m) δ^(l+1)ᵀ a^(l) "
+        "+ (λ/m) [0, Θ^(l)[:, 1:]]",
+        signature=("calls", "a zero gradient on every problem")),
+    Mistake("gradient_at_changed_params",
+        "the gradient is taken at parameters the function changed",
+        "The function writes into nn_params (a view: Theta1 = nn_params[...].reshape(...)) before it "
+        "computes the gradient, so the gradient is right, but for the changed parameters, not for the "
+        "ones passed in.",
+        "copy before writing (Theta1 = ....reshape(...).copy()), or use Theta1[:, 1:] in the penalty",
+        signature=("runner", "the gradient is right at nn_params as the function left them")),
 ]}
 
 # (part, value) → id: how the diagnosis turns what it fitted or saw into a name.

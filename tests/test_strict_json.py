@@ -39,8 +39,8 @@ def test_the_rule_is_needed():
 @pytest.fixture
 def planted_verify(monkeypatch):
     """Every comparison of a verify run reads NaN and inf, as an overflowing learner's would."""
-    from crosscheck.learner.show import verdict
-    real = verdict.diagnose
+    from crosscheck.learner.judge import choice          # the verdict diagnoses through judge.choice
+    real = choice.diagnose
 
     def diagnose(run, loss, order):
         result = real(run, loss=loss, order=order)
@@ -49,7 +49,7 @@ def planted_verify(monkeypatch):
             r.comparison = replace(c, cost_rel_err=NAN, grad_rel_diff=INF,
                                    layer_rel_diff=[-INF] * len(c.layer_rel_diff))
         return result
-    monkeypatch.setattr(verdict, "diagnose", diagnose)
+    monkeypatch.setattr(choice, "diagnose", diagnose)
 
 
 def test_verify_json(planted_verify, capsys):

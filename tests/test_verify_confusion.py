@@ -35,7 +35,7 @@ MISTAKEN = [
     ("loop_mistakes.py:missing_divide_by_m", [], ["missing_divide_by_m"]),
     ("loop_mistakes.py:no_reg_in_gradient", [], ["no_reg_in_gradient"]),
     ("vectorised_mistakes.py:gradient_reg_half", [], ["gradient_reg_half"]),
-    ("vectorised_mistakes.py:unroll_order", [], ["unroll_order"]),
+    ("vectorised_mistakes.py:unroll_order", ["--order", "F"], ["unroll_order"]),   # a mistake against a pin
     ("correct.py:nnCostFunction", ["--order", "C"], ["unroll_order"]),     # the reverse slip
     ("vectorised_mistakes.py:label_offset", [], ["label_offset"]),
     ("vectorised_mistakes.py:label_offset_zero_based", [], ["label_offset"]),
@@ -47,6 +47,8 @@ CORRECT = [
     ("correct.py:nnCostFunctionSquared", ["--loss", "squared_error"]),
     ("correct.py:cost_rowmajor", ["--order", "C"]),
     ("correct.py:cost_rowmajor_squared", ["--order", "C", "--loss", "squared_error"]),
+    ("correct.py:cost_rowmajor", []),                          # read and written C: a convention, inferred
+    ("vectorised_mistakes.py:unroll_order", []),
 ]
 
 
@@ -154,7 +156,9 @@ def test_every_named_finding_has_a_switch():
     a crash or the runner, have their own ports in test_verify_ports.py; float32_arithmetic, from
     the returned dtype, is in test_verify_errors.py)."""
     by_runner = {"sizes_hard_coded", "one_hot_from_labels_present", "delta2_keeps_bias",
-                 "modifies_inputs", "nondeterministic", "float32_arithmetic"}
+                 "modifies_inputs", "nondeterministic", "float32_arithmetic",
+                 # unfinished code and writes before the gradient: tests/test_conventions_verify.py
+                 "cost_not_written", "gradient_not_written", "gradient_at_changed_params"}
     assert set(switchable.SWITCHES) == (set(MISTAKE_IDS) | set(NEW)) - by_runner
 
 

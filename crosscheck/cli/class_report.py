@@ -87,7 +87,7 @@ def _check_all(targets, args, options, csv_stream, ready):
 
     def judged(run):
         ready()
-        return judge(run, args.loss, args.order)
+        return judge(run, args.loss)
 
     if len(targets) == 1:
         try:

@@ -23,6 +23,7 @@ from manual.losses import LOSSES
 from crosscheck.cli import one_line
 from crosscheck.cli.options import whole_number
 from crosscheck.learner.calls import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from crosscheck.learner.run.conventions import Y_FORMS, pinned
 from crosscheck.learner.run.target import COURSE_SIGNATURE, check_limits, options
 from crosscheck.strict_json import strict_json
 
@@ -42,9 +43,20 @@ def add_arguments(parser):
                              "(subs/*.py:nnCostFunction), to check a whole class")
     parser.add_argument("--loss", choices=LOSSES, default="cross_entropy",
                         help="the loss your function implements (default cross_entropy)")
-    parser.add_argument("--order", choices=ORDERS, default="F",
-                        help="how your function unrolls the weights: F column-major, the course's "
-                             "Theta(:) (default); C row-major, numpy's default")
+    parser.add_argument("--order", choices=ORDERS, default=None,
+                        help="how your function unrolls the weights, read and written: F column-major, the "
+                             "course's Theta(:); C row-major, numpy's default (default: inferred, F first)")
+    parser.add_argument("--labels", choices=("0", "1"), default=None,
+                        help="the labels in y: 1 for 1..K with K for digit 0 (the course's), 0 for 0..K-1 "
+                             "(default: inferred, 1 first)")
+    parser.add_argument("--y", choices=Y_FORMS, default=None, dest="y_form",
+                        help="how y is passed: labels (m,), column (m, 1) or onehot (m, K) (default: inferred)")
+    parser.add_argument("--x-bias", action="store_const", const=True, default=None,
+                        help="X is passed with its column of ones already added (default: inferred)")
+    parser.add_argument("--grad", metavar="FUNC", default=None,
+                        help="a separate gradient function in the same file, when FUNCTION returns J alone")
+    parser.add_argument("--path", metavar="DIR", action="append", default=[],
+                        help="a folder your code imports from (as on PYTHONPATH); may be given again")
     parser.add_argument("--timeout", type=str, default=str(DEFAULT_TIMEOUT), metavar="S",
                         help=f"time limit per call of your function (and for importing it) in seconds "
                              f"(default {DEFAULT_TIMEOUT:g})")
@@ -92,12 +104,19 @@ def expand(specs):
     return list(targets.values())
 
 
+def pinned_conventions(args):
+    """The course's conventions with what the options pin (None: inferred)."""
+    return pinned(labels=None if args.labels is None else int(args.labels), y=args.y_form, x_bias=args.x_bias,
+                  order=args.order, grad=args.grad or None, path=tuple(args.path) or None)
+
+
 def run(args):
     try:
         timeout = _number("--timeout", args.timeout)
         memory = _number("--memory", args.memory)
         check_limits(timeout, memory)
-        chosen = options(order=args.order, loss=args.loss, timeout=timeout, memory=memory)
+        chosen = options(order=args.order or "F", loss=args.loss, timeout=timeout, memory=memory,
+                         conventions=pinned_conventions(args))
         targets = expand(args.functions)
         args.isolation = _isolation(targets, args)
         csv_file = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else None

@@ -25,7 +25,9 @@ from pathlib import Path
 from manual.errors import InputError
 
 from crosscheck.learner.calls import Run
-from crosscheck.learner.judge.diagnosis import diagnose
+from crosscheck.learner.judge.choice import judge_run
+from crosscheck.learner.run.conventions import Y_FORMS, pinned
+from crosscheck.learner.run.worker import parameters, with_gradient
 from crosscheck.learner.run.target import (DEFAULT_TIMEOUT, UserFunction, check_timeout, options, run_problems,
                                           run_target)
 from crosscheck.learner.show.as_html import heat_map_png, to_html, worst_gradient  # noqa: F401  (API)
@@ -94,28 +96,43 @@ def _user_function(fn, timeout):
                         Path(source) if source else None, timeout)
 
 
-def verify(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
+def verify(fn, *, loss="cross_entropy", order=None, labels=None, y=None, x_bias=None, grad=None, path=None,
+           timeout=DEFAULT_TIMEOUT):
     """Check ``fn`` (course signature ``(nn_params, input_layer_size, hidden_layer_size,
     num_labels, X, y, lambda_) -> (J, grad)``) against autodiff and name its mistake.
 
     ``fn`` may also be a target string as on the command line. ``timeout``: seconds per call,
-    or None for no limit. Returns a :class:`VerifyResult`.
+    or None for no limit. The conventions (``order`` "F"/"C", ``labels`` 1/0, ``y``
+    "labels"/"column"/"onehot", ``x_bias``) are inferred unless given; ``grad``: a separate
+    gradient function (a callable, or its name for a target string) when ``fn`` returns J
+    alone; ``path``: folders the target imports from. Returns a :class:`VerifyResult`.
     """
-    chosen = options(loss=loss, order=order, timeout=timeout)
+    if labels not in (None, 0, 1) or y not in (None, *Y_FORMS):
+        raise InputError(f"labels must be 0 or 1 and y one of {', '.join(Y_FORMS)}, got {labels!r}, {y!r}")
+    folders = [path] if isinstance(path, (str, Path)) else list(path or ())
+    base = pinned(labels=labels, y=y, x_bias=x_bias, order=order,
+                  grad=grad if isinstance(grad, str) else None, path=tuple(map(str, folders)) or None)
+    chosen = options(loss=loss, order=order or "F", timeout=timeout, conventions=base)
     check_timeout(timeout, "timeout")                 # None: no limit
     if isinstance(fn, (str, Path)):
         from crosscheck.learner.run.sandbox import isolation
         run, where = run_target(str(fn), chosen), isolation()
     else:
-        run, where = run_problems(_user_function(fn, timeout), chosen), "fork"
-    return VerifyResult(run, diagnose(run, loss, order), loss, order, where)
+        user = _user_function(fn, timeout)
+        if callable(grad):
+            user.fn, user.parameters = with_gradient(fn, grad), parameters(fn)
+        run, where = run_problems(user, chosen), "fork"
+    from manual.threads import command_threads
+    with command_threads():           # judged on one BLAS thread, as the command line judges
+        result = judge_run(run, loss)
+    return VerifyResult(result.run, result, loss, result.order, where)
 
 
-def assert_verified(fn, *, loss="cross_entropy", order="F", timeout=DEFAULT_TIMEOUT):
+def assert_verified(fn, **options_):
     """``verify(fn, ...)``, raising ``AssertionError`` with the text report (at most
     MAX_MESSAGE_LINES lines, no arrays) when it is not right. pytest hides this frame."""
     __tracebackhide__ = True
-    result = verify(fn, loss=loss, order=order, timeout=timeout)
+    result = verify(fn, **options_)
     if not result.passed:
         lines = str(result).splitlines()
         if len(lines) > MAX_MESSAGE_LINES:

@@ -31,8 +31,9 @@ class Options:
     timeout: float | None = DEFAULT_TIMEOUT  # s per call; None: no limit (in-process only)
     memory: float = DEFAULT_MEMORY_MB        # MiB for the process running the learner's code
     problems: tuple = tuple(PROBLEMS)
-    conventions: object = None               # the learner's conventions (label base, y form, X bias,
-                                             # signature): None, the course's
+    conventions: object = None               # run.conventions.Convention, what the user pinned: the
+                                             # others are inferred (run.explore); None: the course's
+                                             # with ``order``, nothing inferred
 
 
 class FailureKind(StrEnum):
@@ -93,6 +94,7 @@ class Call:
     kind: FailureKind = FailureKind.OK
     seconds: float = 0.0
     location: Location | None = None     # where in the learner's code it failed, when known
+    params_after: np.ndarray | None = None   # nn_params as the function left them, when it wrote into them
 
     @property
     def ok(self):
@@ -116,6 +118,9 @@ class Run:
     failure_kind: FailureKind | str = ""     # IMPORT, SYNTAX, TIMEOUT, CRASH, EXIT, ... ("" when it ran)
     location: Location | None = None         # where its loading failed, when known
     path: Path | None = None                 # the learner's source file, when it has one
+    convention: object = None        # the run.conventions.Convention its arguments were written in
+    alternatives: list = field(default_factory=list)     # Runs under other conventions (run.explore)
+    notes: list = field(default_factory=list)            # how the target was found (sibling imports, ...)
 
     @property
     def seconds(self):

@@ -41,9 +41,10 @@ class Problem:
 
 # The small and medium shapes catch sizes hard-coded to the course's; the course's own shape
 # lets such code still be checked. m = 20 on 400-25-10: every label twice (the smallest m with
-# unequal class counts would be 11; 20 keeps each call well under a millisecond). The last
-# problem leaves label 3 out of y: one-hot targets built from the labels *present* then have
-# K − 1 columns.
+# unequal class counts would be 11; 20 keeps each call well under a millisecond). The last two
+# problems leave a label out of y: label 3 (one-hot targets built from the labels *present*
+# then have K − 1 columns) and the largest, label K (targets sized by max(y), Octave's
+# `y == 1:max(y)`, then have K − 1 columns too, while every other problem hides it).
 PROBLEMS = (
     Problem("small", (4, 5, 3), 6, 11, "unsaturated", 0.0),
     Problem("small", (4, 5, 3), 6, 12, "unsaturated", 1.5),
@@ -56,6 +57,7 @@ PROBLEMS = (
     Problem("course", COURSE_LAYER_SIZES, 20, 19, "saturated", 0.0),
     Problem("course", COURSE_LAYER_SIZES, 20, 20, "saturated", 3.0),
     Problem("course", COURSE_LAYER_SIZES, 20, 21, "course-like", 1.0, absent=3),
+    Problem("medium", (20, 10, 10), 40, 22, "course-like", 2.0, absent=10),
 )
 
 

@@ -16,8 +16,8 @@ def accumulates_gradient(nn_params, input_layer_size, hidden_layer_size, num_lab
 
 
 def drifts_after_one_pass(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
-    """Right on its first 11 calls (one pass over verify's 11 problems), then off by a little."""
+    """Right on its first 12 calls (one pass over verify's 12 problems), then off by a little."""
     global _calls
     _calls += 1
     J, grad = nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
-    return J * (1 + 1e-6 * (_calls > 11)), grad
+    return J * (1 + 1e-6 * (_calls > 12)), grad

@@ -29,6 +29,7 @@ from crosscheck.check.tolerances import tolerance
 from crosscheck.learner.judge.attribution import attribute
 from crosscheck.learner.judge.crashes import failure_findings
 from crosscheck.learner.judge.findings import Finding, attribution_findings
+from crosscheck.learner.judge.unfinished import changed_params_findings, unfinished_findings
 from crosscheck.learner.problems import Problem, reference_result
 
 KIND = "user"
@@ -209,7 +210,13 @@ def diagnose(run, loss="cross_entropy", order="F"):
                                 f"with autodiff to {tol32:g} (float32's bound), not to {tol:g}",
                                 named("runner", "float32 values")))
     elif wrong:
-        findings += _attributed(ran, agree, order, loss)
+        unfinished = unfinished_findings(reports)
+        changed = [] if unfinished else changed_params_findings(run, reports, loss, order)
+        if unfinished and not any(f.id == "cost_not_written" for f in unfinished):
+            cost_wrong = any(r.comparison.cost_rel_err > tol for r in reports)
+            unfinished += [f for f in _attributed(ran, agree, order, loss) if f.where.startswith("cost")
+                           and f.what != "the gradient"] if cost_wrong else []
+        findings += unfinished or changed or _attributed(ran, agree, order, loss)
     if run.mutated_inputs:
         findings.append(Finding("the inputs", ", ".join(run.mutated_inputs),
                                 f"after a call, {', '.join(run.mutated_inputs)} no longer held what was passed in",

@@ -72,7 +72,8 @@ def attribution_findings(a, order, loss):
                                f"{next(iter(writes))}", named("unrolling", "written in the other order")))
         if world.labels != "right":
             form = {"digit_columns": "label k in column k mod K",
-                    "zero_based": "label k in column k, label K in none"}[world.labels]
+                    "zero_based": "label k in column k, label K in none (if your y holds 0..K−1, "
+                                  "that is a convention: pin --labels 0)"}[world.labels]
             out.append(Finding("the targets Y", "cost and gradient", f"every problem matches with {form}",
                                named("labels", "shifted")))
         grad_losses = {h.world.loss for h in hyps if not h.output}

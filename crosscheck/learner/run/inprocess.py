@@ -52,6 +52,7 @@ class UserFunction:
     path: Path
     timeout: float = DEFAULT_TIMEOUT
     warnings: list = field(default_factory=list)
+    parameters: object = "read"      # worker.parameters of the function ("read": of fn itself)
     y_column = False
 
     @property

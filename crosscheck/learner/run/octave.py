@@ -2,7 +2,8 @@
 the one driver (``target.drive``), so a .m file gets every problem twice (the nondeterminism
 check), the input check and the failure contract of a Python target, and the same report. The
 course's conventions need no translation: labels 1..K, y a column (m, 1) (``y_column``),
-parameters unrolled with ``Theta(:)`` (column-major, ``--order F``).
+parameters unrolled with ``Theta(:)`` (column-major, ``--order F``); the arguments follow the
+file's own function line (``parameters``), and other conventions are inferred as for Python.
 
 How: ``octave-cli`` runs ``octave_driver.m`` (shipped with the package), a loop that answers one
 call at a time: the parent writes ``request.mat`` into the work folder, Octave (polling for it)
@@ -36,6 +37,7 @@ from crosscheck.check.tolerances import tolerance
 from crosscheck.learner import clean
 from crosscheck.learner.calls import FailureKind, Location
 from crosscheck.learner.run import sandbox
+from crosscheck.learner.run.conventions import octave_signature
 from crosscheck.learner.run.runner import Outcome, kill_group, track
 
 INSTALL_HINT = ("install GNU Octave to check .m files (Debian/Ubuntu: apt-get install -y "
@@ -50,6 +52,7 @@ MAX_RESULT_ELEMENTS = 10**6   # entries of one variable in it (whosmat, before a
 FILE_BLOCKS = 131072     # ulimit -f, 512-byte blocks: 64 MiB, the largest file Octave may write
 WORK, DRIVER = "/sandbox/work", "/sandbox/octave_driver.m"   # inside the sandbox: a capped tmpfs
 LIMITS = 'ulimit -v "$0" && ulimit -f "$1" && ulimit -c 0 && shift && exec "$@"'
+MAX_SOURCE = 2**20        # characters of the .m file read for its function line
 SINGLE_NOTE = ("returned single-precision values: their rounding (~1e-7) is far above the "
                f"{tolerance('user'):.0e} tolerance, so compute in double")
 EXIT_HINT = "(does your function call exit or quit, or crash Octave?)"
@@ -181,6 +184,12 @@ class OctaveSession:
         self.visible = sandbox.helpers(self.path, self.name, sandbox.class_targets)
         from scipy.io import savemat
         savemat(self.setup, {"fn": self.name, "folder": str(self.path.parent)})
+
+    @property
+    def parameters(self):
+        """[the argument names of the file's function line, all required], or None (no such line)."""
+        found = octave_signature(self.path.read_text(encoding="utf-8", errors="replace")[:MAX_SOURCE], self.name)
+        return [found[1], len(found[1])] if found and found[1] else None
 
     def _stopped(self, what, limit):
         """The Outcome of an Octave that did not answer: past ``limit`` s (killed) or ended."""

@@ -15,7 +15,7 @@ from manual.errors import InputError
 
 from crosscheck.learner.calls import FailureKind
 from crosscheck.learner import clean
-from crosscheck.learner.run import sandbox, worker
+from crosscheck.learner.run import imports, sandbox, worker
 from crosscheck.learner.run.runner import (PRINTED_BYTES, PRINTED_LINES, STARTUP_TIMEOUT, Outcome, Worker,
                                            WorkerGone, decode)
 
@@ -59,17 +59,46 @@ class PythonSession:
     y_column = False
 
     def __init__(self, target, options, request, script=False):
-        self.target, self.options, self.script, self.notes = target, options, script, []
-        self.inner = WorkerSession({**request, "name": target.name}, options.timeout, options.memory)
+        self.target, self.options, self.script, self.notes, self.found = target, options, script, [], []
+        pinned = options.conventions
+        folders = [str(Path(p).resolve()) for p in (pinned.path if pinned else ())]
+        self.request = {**request, "name": target.name, "grad": pinned.grad if pinned else "",
+                        "sys_path": [*request.get("sys_path", []), *folders]}
+        self.inner = WorkerSession(self.request, options.timeout, options.memory)
+
+    @property
+    def parameters(self):
+        """[names of the function's positional parameters, number required], or None."""
+        return self.inner.header.get("parameters")
+
+    @property
+    def defined(self):
+        return [str(d) for d in self.inner.header.get("defined", [])]
+
+    def _load_finding_parents(self):
+        """Load; while it fails on a module found in a parent folder (``imports``), load again with
+        that folder on sys.path, a note in ``found``."""
+        while True:
+            failed = self.inner.load()
+            module = imports.missing_module(failed.failure) if failed and failed.kind == FailureKind.IMPORT else None
+            parent = imports.find_in_parents(self.target.path, module) if module and self.target.kind != \
+                "python_module" else None
+            if parent is None or str(parent) in self.request["sys_path"]:
+                return failed
+            self.inner.close()
+            self.request["sys_path"].append(str(parent))
+            self.found.append(imports.note(module, parent, self.target.path))
+            self.inner = WorkerSession(self.request, self.options.timeout, self.options.memory)
 
     @property
     def warnings(self):
         return [*self.notes, *self.inner.warnings]
 
     def load(self):
-        failed = self.inner.load()
+        failed = self._load_finding_parents()
         header, source, name = self.inner.header, self.target.source, self.target.name
         if header.get("status") == "no_function":
+            name = header.get("missing") or name
             defined = [str(d) for d in header.get("defined", [])][:30]
             has = f"; it defines {', '.join(defined)}" if defined else "; it defines no functions"
             raise InputError(f"{source} has no function {name!r}{has}")
@@ -91,8 +120,8 @@ class PythonSession:
             source = notebook.script_source(self.target.path, self.target.name)
         except InputError:
             return False
-        fallback = WorkerSession({"op": "load", "path": str(self.target.path.resolve()), "source": source.text,
-                                  "name": self.target.name}, self.options.timeout, self.options.memory)
+        fallback = WorkerSession({**self.request, "op": "load", "path": str(self.target.path.resolve()),
+                                  "source": source.text}, self.options.timeout, self.options.memory)
         if fallback.load() is not None:
             fallback.close()
             return False

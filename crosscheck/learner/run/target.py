@@ -18,41 +18,44 @@ a function that writes into nn_params, X or y is reported in ``Run.mutated_input
 """
 import math
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 
 from manual.errors import InputError
-from manual.layout import ORDERS, reroll, unroll
+from manual.layout import ORDERS, reroll
 from manual.losses import check_loss
 
 from crosscheck.check.compare import compare
 from crosscheck.check.tolerances import tolerance
 from crosscheck.learner.calls import DEFAULT_TIMEOUT, Call, FailureKind, Options, Run, check_result
 from crosscheck.learner.problems import problem_data
+from crosscheck.learner.run import conventions, worker
+from crosscheck.learner.run.conventions import COURSE_SIGNATURE
+from crosscheck.learner.run.explore import explore, separate_gradient, signature_of
 from crosscheck.learner.run.inprocess import UserFunction, UserTimeout, time_limit  # noqa: F401  (API)
 
 __all__ = ["DEFAULT_TIMEOUT", "UserFunction", "UserTimeout", "time_limit", "run_target", "run_problems",
            "drive", "call_args", "options", "check_limits", "check_timeout"]
 
-COURSE_SIGNATURE = "(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_) -> (J, grad)"
-WATCHED = {"nn_params": 0, "X": 4, "y": 5}       # the arguments compared before and after each call
+WATCHED = {"params": "nn_params", "X": "X", "y": "y"}   # roles compared before and after each call
 FLOAT32_NOTE = (f"returned float32 values: their rounding (~1e-7) is far above the {tolerance('user'):.0e} "
                 "tolerance, so compute in float64")
 
 
-def call_args(problem, options, column):
-    """The arguments of one call on ``problem``, in the course's signature: nn_params unrolled in
-    ``options.order``, y as (m,) or, ``column``, (m, 1), labels 1..K. The one place they are built."""
-    thetas, X, y = problem_data(problem)
-    return (unroll(thetas, options.order), *problem.sizes, np.asarray(X), y[:, None] if column else y,
-            float(problem.lambda_))
+def call_args(problem, convention):
+    """The arguments of one call on ``problem``, written in ``convention`` (the course's: nn_params
+    unrolled F, the sizes, X, y (m,) with labels 1..K, λ; ``conventions.call_args``), in the
+    function's own order. The one place they are built."""
+    return conventions.call_args(problem_data(problem), problem.sizes, problem.lambda_, convention)
 
 
-def _attempt(session, name, problem, options, column, notes):
+def _attempt(session, name, problem, convention, notes):
     """(Call, [names of the arguments it wrote into]) of one call on ``problem``."""
-    before = call_args(problem, options, column)
+    before = call_args(problem, convention)
     args = tuple(np.array(a) if isinstance(a, np.ndarray) else a for a in before)
-    outcome = session.call(args, list(WATCHED.values()))
+    watch = [convention.signature.index(role) for role in WATCHED]
+    outcome = session.call(args, watch)
     on = f" on {problem.name}"
     if outcome.failure:
         hint = (f"; the course signature is {COURSE_SIGNATURE}"
@@ -61,16 +64,18 @@ def _attempt(session, name, problem, options, column, notes):
         return Call(problem, failure=f"{name} {outcome.failure}{on}{hint}", kind=outcome.kind,
                     location=outcome.location), []
     try:
-        J, grad = check_result(outcome.value, before[0].size, name, on)
+        J, grad = check_result(outcome.value, before[watch[0]].size, name, on)
     except InputError as exc:
         return Call(problem, failure=str(exc), kind=FailureKind.BAD_RETURN, seconds=outcome.seconds), []
     note = getattr(session, "float32_note", FLOAT32_NOTE)
     if note not in notes and any(getattr(v, "dtype", None) == np.float32 for v in outcome.value):
         notes.append(note)
-    old = [before[i] for i in WATCHED.values()]
-    mutated = [arg for arg, o, new in zip(WATCHED, old, outcome.after)
+    old = [before[i] for i in watch]
+    mutated = [arg for arg, o, new in zip(WATCHED.values(), old, outcome.after)
                if not (isinstance(new, np.ndarray) and new.shape == o.shape and np.array_equal(new, o))]
-    return Call(problem, J, grad, seconds=outcome.seconds), mutated
+    after = outcome.after[0] if "nn_params" in mutated and np.size(outcome.after[0]) == old[0].size else None
+    return Call(problem, J, grad, seconds=outcome.seconds,
+                params_after=None if after is None else np.asarray(after, dtype=np.float64).ravel()), mutated
 
 
 def _same(first, second, order):
@@ -80,40 +85,61 @@ def _same(first, second, order):
                    "second call", (second.J, reroll(second.grad, sizes, order)), "user").passed
 
 
-def drive(session, spec, name, options=Options(), path=None):
-    """A :class:`Run` of ``session.call`` on every problem of ``options``, twice (see the module
-    docstring).
+def base_convention(session, options):
+    """The conventions a session's calls start from: what ``options`` pins (the course's, in
+    ``options.order``, when it pins nothing), y a column where the session says ``y_column``."""
+    base = options.conventions or conventions.pinned(order=options.order)
+    return base if "y" in base.fixed or not getattr(session, "y_column", False) else replace(base, y="column")
 
-    y is passed as (m,) (as (m, 1) from the start where the session says ``y_column``); if the
-    first call raises, it is tried once with (m, 1), the shape ex4data1.mat loads as, and that
-    shape is kept when it works. After a call runs past the time limit, the remaining problems
-    are recorded as not run (kind TIMEOUT).
+
+def drive(session, spec, name, options=Options(), path=None, convention=None, twice=True):
+    """A :class:`Run` of ``session.call`` on every problem of ``options``, its arguments written
+    in ``convention`` (default :func:`base_convention`), twice unless ``twice`` is False (see the
+    module docstring). Without conventions to infer (``options.conventions`` None), a y the first
+    call raises on is tried once as (m, 1), the shape ex4data1.mat loads as. After a call runs
+    past the time limit, the remaining problems are recorded as not run (kind TIMEOUT).
     """
-    run, notes = Run(spec, name, path=path), []
-    column = start = bool(getattr(session, "y_column", False))
+    convention = convention or base_convention(session, options)
+    run, notes = Run(spec, name, path=path, convention=convention), []
     for index, problem in enumerate(options.problems):
         if run.calls and run.calls[-1].kind == FailureKind.TIMEOUT:
             # one time-out is enough: an endless loop would otherwise cost --timeout per problem
             run.calls.append(Call(problem, failure=f"not run: {name} ran past the time limit on an earlier "
                                                    "problem", kind=FailureKind.TIMEOUT))
             continue
-        call, mutated = _attempt(session, name, problem, options, column, notes)
-        if index == 0 and call.kind == FailureKind.EXCEPTION and not start:
-            retry, retry_mutated = _attempt(session, name, problem, options, True, notes)
+        call, mutated = _attempt(session, name, problem, convention, notes)
+        if index == 0 and call.kind == FailureKind.EXCEPTION and convention.y == "labels" and not options.conventions:
+            column = replace(convention, y="column")
+            retry, retry_mutated = _attempt(session, name, problem, column, notes)
             if retry.ok:
-                call, mutated, column = retry, retry_mutated, True
+                call, mutated, convention = retry, retry_mutated, column
+                run.convention = column
         run.calls.append(call)
         run.mutated_inputs += [arg for arg in mutated if arg not in run.mutated_inputs]
     timed_out = any(c.kind == FailureKind.TIMEOUT for c in run.calls)
-    for call in [c for c in run.calls if c.ok and not timed_out]:
-        again, mutated = _attempt(session, name, call.problem, options, column, notes)
+    for call in [c for c in run.calls if twice and c.ok and not timed_out]:
+        again, mutated = _attempt(session, name, call.problem, convention, notes)
         run.mutated_inputs += [arg for arg in mutated if arg not in run.mutated_inputs]
-        if not (again.ok and _same(call, again, options.order)):
+        if not (again.ok and _same(call, again, convention.order)):
             run.nondeterministic.append(call.problem.name)
-    run.y_shape = "(m, 1)" if column else "(m,)"
+    run.y_shape = conventions.Y_SHAPES[convention.y]
     run.warnings = [*session.warnings, *notes]
     run.float32 = getattr(session, "float32_note", FLOAT32_NOTE) in notes
     run.printed = session.printed()
+    return run
+
+
+def explored(session, target, chosen, path):
+    """The base Run and, when ``chosen.conventions`` is given and it is not right, the runs under
+    the other conventions (``explore``); the signature read from the session's parameters."""
+    if chosen.conventions is None:
+        return drive(session, target.spec, target.name, chosen, path)
+    base = base_convention(session, chosen)
+    base = replace(base, signature=signature_of(getattr(session, "parameters", None), target.name) or base.signature)
+    run = explore(lambda ps, c, twice: drive(session, target.spec, target.name, replace(chosen, problems=tuple(ps)),
+                                             path, c, twice), chosen.problems, base, chosen.loss)
+    separate_gradient(run, target.name, [] if base.grad else getattr(session, "defined", []))
+    run.notes = list(getattr(session, "found", []))
     return run
 
 
@@ -145,8 +171,11 @@ def options(given=None, **fields):
 
 def run_problems(user, given=None, **fields):
     """A :class:`Run` of ``user`` (a :class:`UserFunction`, called in a forked child) on every problem."""
+    if user.parameters == "read":
+        user.parameters = worker.parameters(user.fn)
+    target = SimpleNamespace(spec=user.spec, name=user.name)
     try:
-        return drive(user, user.spec, user.name, options(given, **fields), user.path)
+        return explored(user, target, options(given, **fields), user.path)
     finally:
         user.close()
 
@@ -170,6 +199,6 @@ def run_target(target, given=None, **fields):
             return Run(target.spec, target.name, failure=failed.failure, failure_kind=failed.kind,
                        location=failed.location, printed=session.printed(), warnings=list(session.warnings),
                        path=path)
-        return drive(session, target.spec, target.name, chosen, path)
+        return explored(session, target, chosen, path)
     finally:
         session.close()

@@ -1,24 +1,16 @@
-"""The child side of ``crosscheck verify``: imports a learner's module and calls its function,
-in a process of its own (started by ``crosscheck.learner.run.runner``; run as a script, so it
-imports no crosscheck module and nothing heavier than numpy).
-
-Protocol, over two file descriptors kept apart from the learner's fd 0/1/2:
-
-- parent → worker: a framed pickle of a dict (``{"op": "load" | "call" | "quit", ...}``). The
-  parent is trusted; the worker is the one that unpickles.
-- worker → parent: a framed JSON header, then the framed ``np.save`` bytes of each float array
-  it refers to. Only plain data goes back: numbers, strings, lists, numeric arrays, type names.
-  The parent reads it with ``json.loads`` and ``np.load(allow_pickle=False)``, never by
-  unpickling, and validates every value itself: nothing here decides a verdict.
-
-The learner's fd 1 and 2 (and those of any thread or process it starts) point at the file the
-parent gave as stderr; fd 0 reads /dev/null. Limits are set before the learner's module loads:
-``RLIMIT_AS`` (address space, ``--memory`` bytes), ``RLIMIT_FSIZE`` (files it writes, the
-captured output included) and no core dumps. The wall-clock limit is the parent's: it kills this
-process group, which no ``except`` clause can stop.
+"""The child side of ``crosscheck verify``: imports a learner's module and calls its function in a
+process of its own (started by ``runner``; run as a script: no crosscheck module, nothing heavier
+than numpy). Protocol, over two fds apart from the learner's 0/1/2: parent → worker a framed pickle
+of a dict (``{"op": "load" | "call" | "quit", ...}``; the parent is trusted); worker → parent a
+framed JSON header, then the framed ``np.save`` bytes of each array it refers to, read with
+``json.loads`` and ``np.load(allow_pickle=False)`` and validated by the parent: nothing here
+decides a verdict. The learner's fd 1 and 2 go to the parent's capture file, fd 0 reads /dev/null;
+``RLIMIT_AS`` (``--memory``), ``RLIMIT_FSIZE`` and no core dumps are set before its module loads.
+The wall-clock limit is the parent's: it kills this process group.
 """
 import importlib
 import importlib.util
+import inspect
 import io
 import json
 import os
@@ -182,8 +174,7 @@ def load_module(path=None, module_name=None, source=None):
 
 def defined_functions(module):
     return sorted(k for k, v in vars(module).items()
-                  if callable(v) and not k.startswith("_")
-                  and getattr(v, "__module__", None) == module.__name__)
+                  if callable(v) and not k.startswith("_") and getattr(v, "__module__", None) == module.__name__)
 
 
 def load(request):
@@ -199,7 +190,30 @@ def load(request):
     fn = getattr(module, name)
     if not callable(fn):
         return {"status": "not_callable", "type": type(fn).__name__}, None
-    return {"status": "loaded"}, fn
+    header = {"status": "loaded", "parameters": parameters(fn), "defined": defined_functions(module)[:50]}
+    if not request.get("grad"):
+        return header, fn
+    grad = getattr(module, request["grad"], None)
+    if not callable(grad):
+        return {"status": "no_function", "defined": defined_functions(module)[:50], "missing": request["grad"]}, None
+    return header, with_gradient(fn, grad)
+
+
+def with_gradient(cost, gradient):
+    """(J, grad) from a cost and a separate gradient function (--grad), each on its own arguments."""
+    return lambda *args: (cost(*[np.array(a) if isinstance(a, np.ndarray) else a for a in args]), gradient(*args))
+
+
+def parameters(fn):
+    """[positional parameter names, number required], or None (no signature, *args)."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind == p.VAR_POSITIONAL for p in params):
+        return None
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return [[short(p.name)[:60] for p in positional[:20]], sum(p.default is p.empty for p in positional)]
 
 
 def call(fn, request, path, cells=None):

@@ -49,6 +49,13 @@ def _problems_json(result):
     return out
 
 
+def conventions_json(run):
+    """The conventions the reported run's arguments were written in, and which were pinned."""
+    if run.convention is None:
+        return None
+    return {**run.convention.to_json(), "pinned": list(run.convention.fixed)}
+
+
 def failure_json(run):
     """{"failure": one line, "failure_kind": ...}: why the target could not run, else why its first
     failing call failed, else both None."""
@@ -74,6 +81,8 @@ def to_json(result):
         "where": result.where if not result.passed else "nowhere",
         "tolerance": result.tol, "compared_with": "JAX autodiff, float64, cost and every gradient entry",
         "y_shape": run.y_shape,
+        "conventions": conventions_json(run),
+        "notes": list(run.notes),
         "problems": _problems_json(result),
         "call_seconds": run.seconds,
         "warnings": run.warnings,

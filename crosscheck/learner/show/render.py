@@ -30,6 +30,15 @@ def _table(result):
     return lines
 
 
+def _convention_lines(run):
+    """One line per convention the function was called in (none for a run that never started)."""
+    if run.convention is None or run.failure:
+        return []
+    head = "conventions (inferred; pin one with --labels, --y, --x-bias, --order, --grad):"
+    pinned = [f"    pinned: {', '.join(run.convention.fixed)}"] if run.convention.fixed else []
+    return [head, *(f"    {line}" for line in run.convention.lines(octave=run.spec.endswith(".m")))] + pinned
+
+
 def _finding_lines(i, f):
     mistake = f.mistake if f.explained else None
     head = f"{i}. {f.what} ({f.where}): " if f.where else f"{i}. {f.what}: "
@@ -49,9 +58,9 @@ def to_text(result):
     run = result.run
     order_name = {"F": "column-major (course)", "C": "row-major"}[result.order]
     lines = [f"crosscheck verify {run.spec}: loss {result.loss}, unrolled {result.order} {order_name}, "
-             f"labels 1..K, y passed as {run.y_shape}",
+             f"y passed as {run.y_shape}",
              f"compared with JAX autodiff in float64: the cost and every gradient entry, tolerance "
-             f"{result.tol:.0e} (relative)", ""]
+             f"{result.tol:.0e} (relative)", *_convention_lines(run), *run.notes, ""]
     if run.failure:
         lines.append(f"WRONG: your {run.name} could not run: {run.failure}")
         return "\n".join(lines + _printed(run))

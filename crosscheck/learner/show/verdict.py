@@ -10,7 +10,7 @@ A class is shown as text (one RIGHT/WRONG line per target, then the counts), as 
 """
 from dataclasses import dataclass, field
 
-from crosscheck.learner.judge.diagnosis import diagnose
+from crosscheck.learner.judge.choice import judge_run
 from crosscheck.learner.show.as_json import to_json
 from crosscheck.learner.show.render import to_text
 
@@ -41,10 +41,12 @@ def _reason(result, run, described):
     return reason + (" (partly explained)" if not result.recognised and named else "")
 
 
-def judge(run, loss, order):
+def judge(run, loss):
     """The :class:`Verdict` on ``run`` (a crosscheck.learner.calls.Run): the diagnosis judges
-    every run, including failed calls, inputs written into and changing answers."""
-    result = diagnose(run, loss=loss, order=order)
+    every run, including failed calls, inputs written into and changing answers, under the
+    conventions that explain it best (``judge.choice``)."""
+    result = judge_run(run, loss)
+    run = result.run
     if result.passed:
         labels, reason = ["right"], "right"
     else:
