@@ -85,7 +85,7 @@ def _cli(*argv):
 def test_without_a_sandbox_one_target_runs_and_says_so():
     code, out, err = _cli(f"{RIGHT}:nnCostFunction", "--json")
     assert code == 0 and json.loads(out)["isolation"] == "none"
-    assert err.strip() == f"crosscheck verify: {sandbox.NONE_NOTE}"
+    assert err.splitlines()[0] == f"crosscheck verify: {sandbox.NONE_NOTE}"                # one line
 
 
 def test_without_a_sandbox_a_class_is_refused_unless_unsafe():
@@ -109,3 +109,16 @@ def test_a_learner_sees_its_helpers_but_not_a_classmate(tmp_path):
     assert seen == {"alice.py", "helper.py", "deeper.py"}
     alone = {Path(p).name for p in sandbox.helpers(tmp_path / "alice.py", "nnCostFunction")}
     assert alone == {"alice.py", "helper.py", "deeper.py", "bob.py", "carol.py"}   # one learner's own files
+
+
+def test_a_module_found_in_a_parent_folder_is_shown_but_never_a_classmates_folder(tmp_path):
+    """imports.find_in_parents puts a parent folder on the worker's path: from it the sandbox
+    shows what the learner names (a course library), never a folder holding another target."""
+    for learner in ("alice", "mallory"):
+        (tmp_path / learner).mkdir()
+        (tmp_path / learner / "ex4.py").write_text("import ex2_lib\nimport alice\ndef nnCostFunction(): pass\n")
+    (tmp_path / "ex2_lib.py").write_text("")
+    mallory, alice = tmp_path / "mallory" / "ex4.py", tmp_path / "alice" / "ex4.py"
+    seen = {Path(p).name for p in sandbox.helpers(mallory, "nnCostFunction", {str(alice), str(mallory)}, [tmp_path])}
+    assert seen == {"ex4.py", "ex2_lib.py"}
+    assert "alice" in {Path(p).name for p in sandbox.helpers(mallory, "nnCostFunction", (), [tmp_path])}

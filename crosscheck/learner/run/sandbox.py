@@ -154,23 +154,23 @@ def exit_signal(code):
     return code - 128 if isolation() == BUBBLEWRAP and 128 < code < 128 + 65 else None
 
 
-def helpers(target, function=None, others=()):
-    """The target file and the files beside it that it names (an import, an Octave call, a
-    string), followed from file to file: what the sandbox shows of the learner's folder. A file
-    in ``others`` (the run's other targets) stays hidden, and so, where a class shares one folder,
-    does a file that defines ``function`` too: a classmate's submission."""
+def helpers(target, function=None, others=(), folders=()):
+    """The target file and the files beside it (or in ``folders``: the parent folders its imports
+    were found in, the --path folders) that it names (an import, an Octave call, a string),
+    followed from file to file: what the sandbox shows of the learner's files. A file in
+    ``others`` (the run's other targets), or a folder holding one, stays hidden, and so, where a
+    class shares one folder, does a file that defines ``function`` too: a classmate's submission."""
     target = Path(target).resolve()
-    folder = target.parent
-    try:
-        entries = {}
-        for entry in folder.iterdir():
-            stem = entry.name.split(".")[0]
-            if entry.suffix in (".py", ".m", ".ipynb") or (entry.is_dir() and (entry / "__init__.py").exists()):
-                entries.setdefault(stem, []).append(entry)
-    except OSError:
-        return [target]
     hidden = {Path(o).resolve() for o in others} - {target}
-    shared = any(h.parent == folder for h in hidden)      # a class in one folder: files are submissions
+    entries, shared = {}, False
+    for folder in dict.fromkeys([target.parent, *(Path(f).resolve() for f in folders)]):
+        shared = shared or any(h.parent == folder for h in hidden)   # a class in one folder
+        try:
+            for entry in folder.iterdir():
+                if entry.suffix in (".py", ".m", ".ipynb") or entry.is_dir():
+                    entries.setdefault(entry.name.split(".")[0], []).append(entry)
+        except OSError:
+            pass
     defines = (re.compile(rb"^[ \t]*(def|function)[ \t][^\n]*\b" + re.escape(function).encode() + rb"\b", re.M)
                if function and shared else None)
     shown, todo = [target], [target]
@@ -178,7 +178,7 @@ def helpers(target, function=None, others=()):
         names = _names(todo.pop())
         for stem in names & entries.keys():
             for entry in entries[stem]:
-                if entry in shown or entry.resolve() in hidden or len(shown) >= MAX_HELPERS:
+                if entry in shown or len(shown) >= MAX_HELPERS or any(h == entry or entry in h.parents for h in hidden):
                     continue
                 if entry.is_file() and defines is not None and defines.search(_head(entry)):
                     continue
@@ -206,7 +206,8 @@ class_targets = set()       # the files of a class run's targets (set by the CLI
 def visible_to(load_request):
     """What the Python worker's sandbox shows for a worker load request (``target.load_request``)."""
     if load_request.get("path"):
-        return helpers(load_request["path"], load_request.get("name"), class_targets)
+        return helpers(load_request["path"], load_request.get("name"), class_targets,
+                       [f for f in load_request.get("sys_path", []) if os.path.isdir(f)])
     module = load_request.get("module")
     if module:
         from importlib.util import find_spec
