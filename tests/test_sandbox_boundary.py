@@ -105,6 +105,8 @@ def test_a_learner_sees_its_helpers_but_not_a_classmate(tmp_path):
     (tmp_path / "bob.py").write_text("def nnCostFunction(): pass\n")
     (tmp_path / "carol.py").write_text("x = 1\n")
     (tmp_path / "unrelated.py").write_text("")
+    (tmp_path / "secret.py").symlink_to(tmp_path / "unrelated.py")          # a link could name any file
+    (tmp_path / "alice.py").write_text((tmp_path / "alice.py").read_text() + "import secret\n")
     seen = {Path(p).name for p in sandbox.helpers(tmp_path / "alice.py", "nnCostFunction", {str(tmp_path / "carol.py")})}
     assert seen == {"alice.py", "helper.py", "deeper.py"}
     alone = {Path(p).name for p in sandbox.helpers(tmp_path / "alice.py", "nnCostFunction")}

@@ -111,7 +111,7 @@ def _python_binds():
     args = ["--ro-bind", prefix, prefix]
     for site in {os.path.realpath(p) for p in sys.path if p.endswith(("site-packages", "dist-packages"))}:
         if site.startswith(prefix + os.sep):                   # the interpreter's own: hidden
-            args += ["--tmpfs", site]
+            args += ["--tmpfs", site, "--remount-ro", site]
     args += ["--dir", SITE]
     for top, path in sorted(allowed_site().items()):
         args += ["--ro-bind", path, f"{SITE}/{top}"]
@@ -167,6 +167,8 @@ def helpers(target, function=None, others=(), folders=()):
         shared = shared or any(h.parent == folder for h in hidden)   # a class in one folder
         try:
             for entry in folder.iterdir():
+                if entry.is_symlink():          # bound by its target: it could name any file
+                    continue
                 if entry.suffix in (".py", ".m", ".ipynb") or entry.is_dir():
                     entries.setdefault(entry.name.split(".")[0], []).append(entry)
         except OSError:
