@@ -71,13 +71,18 @@ def test_long_message_is_cut_to_sixty_lines(monkeypatch):
 
 
 def test_to_dict_is_the_cli_json(capsys):
-    """The same object `crosscheck verify --json` prints, but for the target's name and timings."""
+    """The same object `crosscheck verify --json` prints, but for the target's name and timings,
+    and the fields the command adds for a class (score, outcome, reason, notes, file hash)."""
+    from crosscheck.cli.classes.record import ADDED
     code = main(["verify", f"{STUDENT / 'vectorised_mistakes.py'}:regularize_bias", "--json"])
     cli = json.loads(capsys.readouterr().out)
     api = verify(vectorised_mistakes.regularize_bias).to_dict()
     assert code == 1
+    assert set(ADDED) <= set(cli)
     for d in (cli, api):
-        d.pop("function"), d.pop("call_seconds")
+        d.pop("target"), d.pop("call_seconds")
+    for name in ADDED:
+        cli.pop(name, None)
     assert (api.pop("isolation"), cli.pop("isolation")) == ("fork", "bubblewrap")    # forked / sandboxed
     assert json.loads(json.dumps(api)) == cli
 
@@ -85,7 +90,7 @@ def test_to_dict_is_the_cli_json(capsys):
 def test_html_shows_verdict_table_diagnosis_and_heat_map():
     page = verify(loop_mistakes.sigmoid_prime_of_activation)._repr_html_()
     assert "WRONG: your sigmoid_prime_of_activation is wrong on" in page
-    assert "<table>" in page and page.count("<tr>") == 1 + len(PROBLEMS)        # header + every problem
+    assert "<table" in page and page.count("<tr>") == 1 + len(PROBLEMS)        # header + every problem
     assert "sigmoid_prime_of_activation" in page and "Corrected:" in page
     png = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page)
     assert png and base64.b64decode(png.group(1)).startswith(b"\x89PNG")
@@ -153,7 +158,7 @@ def test_a_function_that_raises_fails_with_the_reason():
     assert (result.passed, result.diagnosis, result.recognised) == (False, [], False)
     assert "raised ZeroDivisionError" in result.error and "test_api.py line" in result.error
     assert result.to_dict()["failure"] == result.error and result.to_dict()["failure_kind"] == "exception"
-    assert "failed: broken raised ZeroDivisionError" in result._repr_html_()
+    assert "Every problem that failed: <b>broken raised ZeroDivisionError" in result._repr_html_()   # said once
     with pytest.raises(AssertionError, match="ZeroDivisionError"):
         assert_verified(broken)
 

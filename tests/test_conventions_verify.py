@@ -225,3 +225,21 @@ def test_the_conventions_page_runs(monkeypatch):
     namespace = {"__name__": "conventions_page"}
     for block in blocks:
         exec(compile(block, "docs/conventions.md", "exec"), namespace)     # noqa: S102
+
+
+def test_a_classmates_folder_is_never_imported_from_a_parent(capsys, tmp_path, monkeypatch):
+    """Finding modules in parent folders must not hand one submission another's: bob imports
+    alice's folder by name; in a class run of both, bob's import fails (with the guard planted
+    away, bob would pass on alice's work)."""
+    from crosscheck.learner.run import sandbox
+    (tmp_path / ".git").mkdir()
+    for name, source in [("alice", LEARNERS.read_text(encoding="utf-8")),
+                         ("bob", "from alice.nn import zero_based as copied\n\n"
+                                 "def zero_based(*args):\n    return copied(*args)\n")]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "nn.py").write_text(source, encoding="utf-8")
+    targets = [f"{tmp_path / n / 'nn.py'}:zero_based" for n in ("alice", "bob")]
+    assert main(["verify", *targets, "--json"]) == 1
+    capsys.readouterr()
+    monkeypatch.setattr(sandbox, "reveals_target", lambda path: False)
+    assert main(["verify", *targets, "--json"]) == 0

@@ -2,6 +2,7 @@
 written for these tests) whose cells load a data file that is absent, train, plot and use
 magics; only its imports and definitions run."""
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,9 @@ def test_error_line_counts_from_the_top_of_its_cell(capsys, tmp_path):
     """As Jupyter counts: `d3 = h - Y` is line 13 of the cell that defines nnCostFunction."""
     path = planted(tmp_path, [("    d3 = h - Y\n", "    d3 = h - Y.T\n")])
     code, out, _ = run_verify(capsys, f"{path}:nnCostFunction")
-    assert code == 1 and "raised ValueError" in out and "(ex4.ipynb line 13)" in out
+    assert code == 1 and "raised ValueError" in out
+    assert re.search(r"\(ex4\.ipynb cell \d+, line 13\)", out)          # the cell, as the notebook counts
+    assert re.search(r"^At ex4\.ipynb cell \d+, line 13: `d3 = h - Y\.T`$", out, re.M)     # and the line
 
 
 def test_imports_the_function_does_not_use_are_not_run(capsys, tmp_path):
@@ -175,7 +178,8 @@ PIECES = ["def f(x):\n", "    return x\n", "%time ", "!ls\n", "x = 1\n", "class 
        st.sampled_from([None, "nnCostFunction", "f"]))
 def test_any_notebook_gives_a_module_that_imports_or_one_line(tmp_path_factory, cells, function):
     """Fragments of Python, magics and junk in any order: module_source raises nothing but
-    InputError, and its module runs (only an import of an absent module may fail)."""
+    InputError, and its module runs (only an import of an absent module may fail, or the
+    function's own cell when it does not parse: the learner's syntax error, with its cell)."""
     path = tmp_path_factory.mktemp("nb") / "fuzz.ipynb"
     path.write_text(json.dumps({"cells": [{"cell_type": kind, "source": text} for kind, text in cells]}))
     try:
@@ -186,3 +190,6 @@ def test_any_notebook_gives_a_module_that_imports_or_one_line(tmp_path_factory, 
         exec(compile(text, str(path), "exec"), {"__name__": "fuzzed"})
     except ImportError:
         pass
+    except SyntaxError as exc:
+        assert function is not None                     # only the named function's own cell
+        assert exc.filename is None or exc.filename.startswith(f"{path.resolve()}#cell")  # None: a NUL byte

@@ -100,7 +100,7 @@ def test_a_failing_calls_location_is_data_end_to_end():
     run = run_target(f"{BAD}:raises", problems=PROBLEMS[:2])
     line = BAD.read_text().splitlines().index("    return m / 0") + 1
     assert [c.kind for c in run.calls] == [FailureKind.EXCEPTION] * 2
-    assert run.calls[0].location == Location(str(BAD), line, None)
+    assert run.calls[0].location == Location(str(BAD), line, None, "return m / 0")   # the line, read here
     [finding] = diagnose(run).findings
     assert finding.what == "the function" and f"bad_functions.py line {line}" in finding.evidence
 
@@ -121,7 +121,7 @@ def test_a_notebooks_failure_carries_its_cell(tmp_path):
     path = tmp_path / "ex4.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")
     run = run_target(f"{path}:nnCostFunction", problems=PROBLEMS[:1])
-    assert run.calls[0].location == Location(str(path.resolve()), 13, cell)
+    assert run.calls[0].location == Location(str(path.resolve()), 13, cell, "d3 = h - Y.T")
 
 
 def planted_m(tmp_path, old, new):
@@ -160,7 +160,7 @@ def test_an_octave_hard_coded_size_keeps_its_line(tmp_path):
     assert failed and all(c.location == Location(str(path.resolve()), line, None) for c in failed)
     result = diagnose(run)
     assert result.ids == ["sizes_hard_coded"]
-    assert result.findings[0].where == f"nnCostFunction.m:{line}"
+    assert result.findings[0].where == f"nnCostFunction.m line {line}"
 
 
 def test_a_glob_expands_to_targets_of_their_own_kinds(tmp_path):

@@ -1,5 +1,7 @@
 """One place renders: the text, the JSON and the HTML of a verify result come from one Diagnosis
 (crosscheck.learner.show), and so do the verdict and the class summary in each of their forms."""
+import csv
+import io
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +12,9 @@ from crosscheck.learner.run.target import UserFunction, run_problems
 from crosscheck.learner.show.as_html import to_html
 from crosscheck.learner.show.as_json import to_json
 from crosscheck.learner.show.render import to_text
-from crosscheck.learner.show.verdict import class_json, class_text, csv_rows, judge
+from crosscheck.cli.classes.record import FIELDS, record, write_csv
+from crosscheck.learner.show.outcomes import summary, summary_lines
+from crosscheck.learner.show.verdict import judge
 from manual.catalogue import with_mistake
 
 
@@ -53,11 +57,16 @@ def test_html_shows_non_finite_errors(runs):
 def test_the_class_summary_in_text_json_and_csv(runs):
     verdicts = [judge(runs[name], "cross_entropy") for name in ("right", "bias", "broken")]
     assert [v.passed for v in verdicts] == [True, False, False]
-    summary = class_json(verdicts)["summary"]
-    assert summary == {"targets": 3, "right": 1, "wrong": 2,
-                       "diagnoses": {"exception": 1, "regularize_bias": 1, "right": 1}}
-    text = class_text(verdicts)
-    assert "3 targets: 1 right, 2 wrong" in text and "     1  regularize_bias" in text
-    rows = csv_rows(verdicts)
-    assert rows[0] == ["target", "passed", "diagnosis", "reason"]
-    assert [r[2] for r in rows[1:]] == ["right", "regularize_bias", "exception"]
+    records = [record(v.data, 0.0, None, v.run) for v in verdicts]
+    s = summary(records)
+    assert {k: s[k] for k in ("targets", "right", "wrong", "outcomes")} == \
+        {"targets": 3, "right": 1, "wrong": 2, "outcomes": {"right": 1, "mistake": 1, "crash": 1}}
+    assert list(s["mistakes"]) == ["regularize_bias"]
+    text = "\n".join(summary_lines(s))
+    assert "3 targets: 1 right, 2 wrong" in text and "     1  regularize_bias: " in text
+    stream = io.StringIO()
+    write_csv(records, stream)
+    rows = list(csv.reader(io.StringIO(stream.getvalue())))
+    assert rows[0] == list(FIELDS)
+    assert [r[FIELDS.index("outcome")] for r in rows[1:]] == ["right", "mistake", "crash"]
+    assert [r[FIELDS.index("diagnosis")] for r in rows[1:]] == ["", "regularize_bias", ""]

@@ -153,7 +153,7 @@ CANNOT_TELL = [
     (lambda tmp: [_not_python(tmp)], ["not a Python file"]),
     (lambda tmp: [str(tmp)  + ":nnCostFunction"], ["is a directory"]),
     (lambda tmp: ["no_such_module_xyz:nnCostFunction"], ["module 'no_such_module_xyz' not found"]),
-    (lambda tmp: [str(BAD)], ["FILE.py:FUNCTION"]),
+    (lambda tmp: [str(BAD)], ["which function? name it after a colon"]),
     (lambda tmp: [f"{BAD}:raises", "--timeout", "0"], ["--timeout", "positive"]),
     (lambda tmp: [f"{BAD}:raises", "--timeout", "-1"], ["--timeout"]),
     (lambda tmp: [f"{BAD}:raises", "--timeout", "nan"], ["--timeout"]),

@@ -197,10 +197,10 @@ def test_a_class_in_one_call(tmp_path, capsys):
     code = main(["verify", *targets, "-j", "2", "--json", "--csv", str(table)])
     report = json.loads(capsys.readouterr().out)
     assert code == 1
-    assert [r["function"] for r in report["results"]] == targets
+    assert [r["target"] for r in report["results"]] == targets
     assert [r["passed"] for r in report["results"]] == [True, False, False, False]
     assert report["summary"]["right"] == 1 and report["summary"]["wrong"] == 3
-    assert report["summary"]["diagnoses"]["crash"] == 1 and report["summary"]["diagnoses"]["error"] == 1
+    assert report["summary"]["outcomes"]["crash"] == 1 and report["summary"]["outcomes"]["not_found"] == 1
     rows = list(csv.DictReader(table.open()))
     assert [r["target"] for r in rows] == targets and [r["passed"] for r in rows] == ["True", "False", "False", "False"]
     assert "segmentation fault" in rows[2]["reason"]
@@ -217,7 +217,8 @@ def test_a_class_names_a_described_mistake_by_its_description(tmp_path, capsys):
     targets = [f"{FILES / 'right.py'}:nnCostFunction", f"{doubled}:nnCostFunction"]
     assert main(["verify", *targets, "--json", "--csv", str(table)]) == 1
     report = json.loads(capsys.readouterr().out)
-    assert report["summary"]["diagnoses"] == {"described": 1, "right": 1}
+    assert report["summary"]["outcomes"] == {"mistake": 1, "right": 1}
+    assert list(report["summary"]["mistakes"]) == [report["results"][1]["findings"][0]["description"]]
     assert report["results"][1]["recognised"] is True
     reason = list(csv.DictReader(table.open()))[1]["reason"]
     assert "scaled ×2" in reason and "unrecognised" not in reason
@@ -235,7 +236,8 @@ def test_a_class_of_right_targets_exits_0(capsys):
     helper = f"{FILES / 'helper_inside' / 'main.py'}:nnCostFunction"
     assert main(["verify", right, helper, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["summary"] == {"targets": 2, "right": 2, "wrong": 0,
-                                                             "diagnoses": {"right": 2}}
+                                                             "outcomes": {"right": 2}, "mistakes": {},
+                                                             "co_occurring": {}}
 
 
 def test_a_module_name_target_is_found_on_the_callers_path(capsys, tmp_path, monkeypatch):

@@ -14,6 +14,9 @@ class GradientMismatch(AssertionError):
     """Two implementations disagree beyond the tolerance table."""
 
 
+GradientMismatch.__module__ = "crosscheck"     # where it is imported from; pytest's summary names it so
+
+
 @dataclass
 class Comparison:
     """The outcome of comparing side ``a`` with side ``b`` (e.g. manual vs jax)."""

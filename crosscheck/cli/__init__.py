@@ -9,6 +9,7 @@ code. Every bad-input path raises ``manual.InputError``; any other exception esc
 sub-command is by definition such a bug. 130 interrupted (Ctrl-C), 141 output pipe closed.
 """
 import argparse
+import difflib
 import importlib
 import os
 import sys
@@ -39,12 +40,42 @@ COMMANDS = {
 }
 
 
+# Python 3.14's argparse suggests close matches for a mistyped choice itself; before that (and
+# for unrecognised options, which it leaves alone) ``suggestion`` does, with difflib.
+SUGGESTS = {"suggest_on_error": True} if sys.version_info >= (3, 14) else {}
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr and exit code 2."""
+    """argparse, but a usage error is one line on stderr and exit code 2, with the nearest
+    option or command when one was mistyped ("--timout": did you mean --timeout?)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**SUGGESTS, **kwargs})
 
     def error(self, message):
-        sys.stderr.write(f"{self.prog}: error: {one_line(message)}\n")
+        sys.stderr.write(f"{self.prog}: error: {one_line(message)}{suggestion(self, message)}\n")
         sys.exit(2)
+
+
+def suggestion(parser, message):
+    """"; did you mean X?" for the first mistyped option or command in argparse's ``message``, or ''."""
+    if "maybe you meant" in message or "did you mean" in message:
+        return ""                                   # argparse ≥ 3.14 already said it
+    if message.startswith("unrecognized arguments:"):
+        words = [w for w in message.split(":", 1)[1].split() if w.startswith("-")]
+        known = [o for o in parser._option_string_actions if o.startswith("--")]
+    elif "invalid choice:" in message:
+        words = [message.split("invalid choice:", 1)[1].split("'")[1]] if "'" in message else []
+        known = [c for action in parser._actions if action.choices for c in action.choices]
+    else:
+        return ""
+    for word in words:
+        word = word.split("=")[0]
+        starting = [k for k in known if k.startswith(word)] if len(word) > 2 else []
+        close = starting if len(starting) == 1 else difflib.get_close_matches(word, known, n=1, cutoff=0.7)
+        if close:
+            return f"; did you mean {close[0]}?"
+    return ""
 
 
 def one_line(message):
@@ -79,8 +110,9 @@ def build_parser(only=None):
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-V", "--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
+    parser.commands = sub.choices
     for name, (module, help_text) in COMMANDS.items():
-        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd = sub.add_parser(name, help=help_text, description=help_text, prog=f"crosscheck {name}")
         cmd.set_defaults(module=module)
         if only is None or only == name:
             importlib.import_module(module).add_arguments(cmd)
@@ -99,7 +131,10 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-V", "--version"):
         argv.insert(0, "report")            # `crosscheck` alone is `crosscheck report`
-    args = build_parser(only=argv[0] if argv[0] in COMMANDS else "").parse_args(argv)
+    parser = build_parser(only=argv[0] if argv[0] in COMMANDS else "")
+    args, extras = parser.parse_known_args(argv)
+    if extras:                              # said by the command's own parser: its prog, its options
+        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extras)}")
     try:
         with warnings.catch_warnings():
             # Overflow in exp, inf − inf, …: every outcome is judged by explicit finiteness

@@ -1,47 +1,45 @@
 """``crosscheck verify`` for one target or a whole class: run each target (in parallel, one
-worker process each), judge every run here, print one report (text or one JSON object), and
-optionally a CSV row per target. The verdict, the class summary and their forms (text, JSON,
-CSV) are :mod:`crosscheck.learner.show.verdict`'s; any wrong verdict exits 1.
+worker process each), judge every run here, and report: one text report or JSON object for one
+target; for a class a line per target and the honest summary (``learner.show.outcomes``), or one
+JSON object ``{"results": [record, ...], "summary": ...}``. The class's files (``classes``):
+the JSON Lines journal, CSV, feedback per target, class page, Gradescope's results.json.
+
+The verdict is :mod:`crosscheck.learner.show.verdict`'s; any wrong verdict exits 1.
+A class run stopped by Ctrl-C keeps what is done: the journal has every finished target, the
+CSV is written from them, and one line says how to go on.
 """
 import atexit
-import csv
+import contextlib
 import gc
+import signal
+import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from manual.errors import InputError
 from manual.threads import usable_cpus
 
 from crosscheck.cli import one_line
+from crosscheck.cli.classes import journal
+from crosscheck.cli.classes.record import record, write_csv
 from crosscheck.cli.progress import Progress
 from crosscheck.learner import clean
 from crosscheck.learner.run import runner
+from crosscheck.learner.show import outcomes
 from crosscheck.strict_json import strict_json
 
-def prepare_references(loss):
-    """Start computing the reference answers that are not stored, while the workers run the
-    learners' code; [] (and JAX is never imported) when every answer is stored.
 
-    A problem whose stored answer (reference/answers.json) is missing or stale is computed
-    with JAX, and a note on stderr says so. Importing JAX and compiling its cost for each
-    problem shape is most of such a run's time; done in threads, one per shape, it overlaps
-    with the worker's start-up and the calls. ``problems.reference_result`` caches the answers,
-    so ``diagnose`` finds them ready. The threads must be joined before this process exits (an
+def prepare_references(loss):
+    """Start computing the JAX reference answers now, while the workers run the learners' code.
+
+    Importing JAX and compiling its cost for each problem shape (one XLA compile per shape)
+    is most of a single verify's time; done in threads, one per shape, it overlaps with the
+    worker's start-up and the calls. ``problems.reference_result`` caches the answers, so
+    ``diagnose`` finds them ready. The threads must be joined before this process exits (an
     XLA compile cut short at interpreter shutdown can abort it): ``check_all`` always does.
     """
-    import importlib.util
-    import sys
-    from crosscheck.learner.problems import PROBLEMS, missing_answers, reference_result
-    missing = missing_answers(loss)
-    if not missing:
-        return []
-    where = "; computing them with JAX (store them with `crosscheck pin --update`)"
-    if importlib.util.find_spec("jax") is None:
-        from crosscheck.cli.options import AUTODIFF_EXTRA
-        raise InputError(f"the stored reference answers are missing or stale for {len(missing)} of "
-                         f"{len(PROBLEMS)} problems, and JAX is not installed to compute them: {AUTODIFF_EXTRA}")
-    sys.stderr.write(f"crosscheck verify: note: the stored reference answers are missing or stale for "
-                     f"{len(missing)} of {len(PROBLEMS)} problems ({missing[0].name}, ...){where}\n")
+    from crosscheck.learner.problems import PROBLEMS, reference_result
 
     def compute(problems):
         try:
@@ -51,7 +49,7 @@ def prepare_references(loss):
             pass
 
     shapes = {}
-    for problem in missing:
+    for problem in PROBLEMS:
         shapes.setdefault((problem.sizes, problem.m), []).append(problem)
     threads = [threading.Thread(target=compute, args=(group,), daemon=True) for group in shapes.values()]
     for thread in threads:
@@ -59,7 +57,7 @@ def prepare_references(loss):
     return threads
 
 
-def check_all(targets, args, options, csv_stream):
+def check_all(targets, args, options):
     """Run, judge and report ``targets`` (``kinds.Target``) with ``options`` (``calls.Options``);
     the exit code."""
     # At exit, skip the interpreter's last garbage collection over everything JAX and scipy
@@ -67,66 +65,218 @@ def check_all(targets, args, options, csv_stream):
     # before it, so nothing changes while this process lives (in a test session either).
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
-    threads = prepare_references(args.loss)
+    from crosscheck.learner.run.target import run_target
+    by_spec = {t.spec: t for t in targets}
+    specs = list(by_spec)
+    resumed = {}
+    if args.resume:
+        resumed = journal.unchanged(journal.read(args.jsonl)[0], specs, loss=args.loss, order=args.order)
+    todo = [t for t in specs if t not in resumed]
+    threads = prepare_references(args.loss) if todo else []
 
     def ready():      # before judging, or the cache misses and the references are computed twice
         for thread in threads:
             thread.join()
     try:
-        return _check_all(targets, args, options, csv_stream, ready)
+        with _term_as_interrupt():
+            return _check_all(specs, todo, resumed, args, lambda spec: run_target(by_spec[spec], options), ready,
+                              options)
     finally:
         ready()
 
 
-def _check_all(targets, args, options, csv_stream, ready):
-    from crosscheck.learner.run.target import run_target
-    from crosscheck.learner.show.verdict import class_json, class_text, csv_rows, error_verdict, judge
+@contextlib.contextmanager
+def _term_as_interrupt():
+    """SIGTERM (Slurm's preemption, scancel, a CI job cancelled) stops a class as Ctrl-C does:
+    the workers end, the CSV is written from what is done."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:                 # not the main thread: leave the signal as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
-    def one(spec):
-        return run_target(spec, options)
+
+def with_training(verdict, run, args, options):
+    """``--train``: the verdict with the training beside the correct one added to its text and JSON;
+    a function that fails during training is not right (exit 1)."""
+    from crosscheck.learner.run.session_training import train_target
+    training = train_target(verdict.spec, run, options, verdict.passed)
+    verdict.data["training"] = training.to_dict()
+    verdict.text += "\n\n" + training.text()
+    if args.train_figure:
+        from crosscheck.teaching.training_figure import training_figure
+        try:
+            training_figure(training, args.train_figure)
+        except OSError as exc:
+            raise InputError(f"--train-figure {args.train_figure}: {exc.strerror}") from None
+        verdict.text += f"\n  figure            {args.train_figure}"
+    if training.yours.failure:
+        verdict.passed = False
+    return verdict
+
+
+class _Sink:
+    """Where each judged target goes at once: its record, the journal, its feedback files."""
+
+    def __init__(self, args, resumed):
+        self.args, self.records, self.texts = args, dict(resumed), {}
+        self.journal = journal.Journal(args.jsonl) if args.jsonl else None
+
+    def take(self, verdict, seconds):
+        from crosscheck.cli.classes import feedback
+        data = clean.data({**verdict.data, "isolation": getattr(self.args, "isolation", "none")})
+        rec = record(data, seconds, journal.digest(verdict.spec), verdict.run)
+        self.records[verdict.spec], self.texts[verdict.spec] = rec, clean.lines(verdict.text)
+        if self.journal:
+            self.journal.append(rec)
+        if self.args.feedback:
+            feedback.write(self.args.feedback, rec, self.texts[verdict.spec], verdict.result)
+
+    def close(self):
+        if self.journal:
+            self.journal.file.close()
+
+
+def _check_all(targets, todo, resumed, args, run_one, ready, options=None):
+    """``targets``: the specs; ``run_one(spec)``: its Run."""
+    from crosscheck.learner.show.verdict import error_data, judge
+    sink = _Sink(args, resumed)
+
+    def one(spec, progress=None):
+        if progress:
+            progress.start(spec)
+        began = time.perf_counter()
+        try:
+            return run_one(spec), time.perf_counter() - began
+        finally:
+            if progress:
+                progress.stop(spec)
 
     def judged(run):
         ready()
         return judge(run, args.loss)
 
-    if len(targets) == 1:
-        try:
-            run = one(targets[0])
-        except InputError as exc:
-            if args.json:
-                print(strict_json({"error": one_line(exc)}, indent=None))
-            raise
-        verdicts = [judged(run)]
-    else:
-        verdicts = [None] * len(targets)
-        with ThreadPoolExecutor(max_workers=args.jobs or usable_cpus()) as pool, \
-                Progress(len(targets), "verify") as progress:
-            futures = {pool.submit(one, spec): i for i, spec in enumerate(targets)}
+    try:
+        if len(targets) == 1 and todo:
             try:
-                for future in as_completed(futures):
-                    i = futures[future]
-                    try:
-                        verdicts[i] = judged(future.result())
-                    except InputError as exc:      # in a batch, one unusable target is one wrong row
-                        verdicts[i] = error_verdict(targets[i].spec, exc)
-                    progress.step(targets[i].spec)
-            except BaseException:         # Ctrl-C: end every worker now, then wait for the threads
-                pool.shutdown(wait=False, cancel_futures=True)
-                runner.stop_all()
+                run, seconds = one(targets[0])
+            except InputError as exc:
+                if args.json:
+                    print(strict_json({"error": one_line(exc)}, indent=None))
+                if args.gradescope:
+                    _gradescope(args, record(error_data(targets[0], exc), 0.0, None), str(exc))
                 raise
-            finally:
-                pool.shutdown(wait=True)
-                runner.resume()
-    if csv_stream is not None:
-        csv.writer(csv_stream).writerows([[clean.cell(c) for c in row] for row in csv_rows(verdicts)])
-    isolation = getattr(args, "isolation", "none")
-    for v in verdicts:
-        v.data["isolation"] = isolation
-    isolated = f"(learner code isolated by: {isolation})"
-    if len(verdicts) == 1:
-        v = verdicts[0]
-        print(strict_json(clean.data(v.data), indent=2) if args.json else f"{clean.lines(v.text)}\n{isolated}")
+            verdict = judged(run)
+            if args.train:
+                verdict = with_training(verdict, run, args, options)
+            sink.take(verdict, seconds)
+        elif todo:
+            _run_class(todo, len(targets), one, judged, sink, args)
+    except KeyboardInterrupt:
+        _interrupted(targets, sink, args)
+        raise
+    finally:
+        sink.close()
+    records = [sink.records[t] for t in targets]
+    if args.gradescope:
+        _gradescope(args, records[0], sink.texts.get(targets[0], ""))
+    if len(records) == 1 and targets[0] in sink.texts:
+        print(strict_json(records[0], indent=2) if args.json
+              else f"{sink.texts[targets[0]]}\n{_isolated(records)}")
+        _class_files(records, args, summary=False)
+        return 0 if records[0]["passed"] else 1
+    return deliver(records, args)
+
+
+def _run_class(todo, total, one, judged, sink, args):
+    from crosscheck.learner.show.verdict import error_verdict
+    with ThreadPoolExecutor(max_workers=args.jobs or usable_cpus()) as pool, \
+            Progress(total, "verify") as progress:
+        progress.skip(total - len(todo))
+        futures = {pool.submit(one, spec, progress): spec for spec in todo}
+        try:
+            for future in as_completed(futures):
+                spec = futures[future]
+                try:
+                    run, seconds = future.result()
+                    verdict = judged(run)
+                except InputError as exc:      # in a batch, one unusable target is one wrong row
+                    verdict, seconds = error_verdict(spec, exc), 0.0
+                sink.take(verdict, seconds)
+                progress.step(spec)
+        except BaseException:         # Ctrl-C: end every worker now, then wait for the threads
+            pool.shutdown(wait=False, cancel_futures=True)
+            runner.stop_all()
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            runner.resume()
+
+
+def _interrupted(targets, sink, args):
+    """Ctrl-C: write the CSV from what is done, and say how to go on (then exit 130)."""
+    done = [sink.records[t] for t in targets if t in sink.records]
+    if args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as stream:
+            write_csv(done, stream)
+    where = f"; their rows are in {args.csv}" if args.csv else ""
+    how = ("run the same command again with --resume to check the rest" if args.jsonl and not args.resume
+           else "run the same command again to check the rest" if args.jsonl
+           else "add --jsonl FILE next time to be able to resume")
+    sys.stderr.write(f"crosscheck verify: interrupted: {len(done)} of {len(targets)} targets done{where}; {how}\n")
+
+
+def _gradescope(args, rec, text):
+    from crosscheck.cli.classes import gradescope
+    gradescope.write(args.gradescope, rec, text)
+
+
+def _class_files(records, args, summary=True):
+    """The CSV and the class page; the summary they were made from."""
+    s = outcomes.summary(records)
+    if args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as stream:
+            write_csv(records, stream)
+    if getattr(args, "class_page", None):
+        from crosscheck.cli.classes import class_page
+        why = class_page.write(args.class_page, records, s, getattr(args, "feedback", None))
+        if why:
+            sys.stderr.write(f"crosscheck verify: {why}; the class page is {args.class_page}\n")
+    return s
+
+
+def deliver(records, args):
+    """A class's report from its records (a run, or ``--merge``): files, then stdout; the exit code."""
+    s = _class_files(records, args)
+    if args.json:
+        print(strict_json({"results": records, "summary": s, "isolation": _isolation(records)}, indent=2))
     else:
-        print(strict_json(clean.data({**class_json(verdicts), "isolation": isolation}), indent=2) if args.json
-              else f"{clean.lines(class_text(verdicts))}\n{isolated}")
-    return 0 if all(v.passed for v in verdicts) else 1
+        width = max((len(r["target"]) for r in records), default=0)
+        for r in records:
+            print(f"{'RIGHT' if r['passed'] else 'WRONG'}  {r['target']:<{width}}  "
+                  f"{r['problems_right']:2d}/{r['problems_run']:<2d}  {r['reason']}")
+        print("\n" + "\n".join(outcomes.summary_lines(s)) + f"\n{_isolated(records)}")
+    return 0 if all(r["passed"] for r in records) else 1
+
+
+def _isolation(records):
+    """How the learners' code was isolated: "bubblewrap", "none", or "mixed" (merged shards)."""
+    kinds = {r.get("isolation", "none") for r in records}
+    return kinds.pop() if len(kinds) == 1 else "mixed" if kinds else "none"
+
+
+def _isolated(records):
+    return f"(learner code isolated by: {_isolation(records)})"
+
+
+def merge(args):
+    """``--merge A.jsonl B.jsonl``: the shards' journals as one class (a target in several files:
+    its last record), in the order of the targets' names."""
+    records = [rec for path in args.merge for rec in journal.read(path)[0]]
+    return deliver(sorted(journal.latest(records).values(), key=lambda r: r["target"]), args)

@@ -158,7 +158,9 @@ path_type = argparse_type(check_path)
 def add_model_options(parser, method=False):
     """--loss and --lambda (and --method for training)."""
     from manual.losses import LOSSES
-    parser.add_argument("--loss", choices=LOSSES, default="cross_entropy")
+    parser.add_argument("--loss", choices=LOSSES, default="cross_entropy",
+                        help="the cost: cross_entropy (the course's logistic cost) or squared_error "
+                             "(1/(2m) Σ (h − y)²) (default cross_entropy)")
     parser.add_argument("--lambda", dest="lambda_", type=lambda_type, default=1.0, metavar="λ",
                         help="regularisation strength λ ≥ 0 (default 1)")
     if method:

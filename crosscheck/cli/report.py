@@ -105,7 +105,7 @@ def run_matrix(X, y, kinds, losses, lambdas, seed=0, numerical_rows=NUMERICAL_RO
     weights = {}
     for kind in kinds:
         weights[kind] = make_weights(kind, sizes, X, y, seed, course)
-        progress.step(f"weights: {kind}")
+        progress.step(f"weights: {kind}", n=0)   # not a check: shown, not counted
     scenarios, checks, skipped, loops = [], [], [], {}
     for loss in losses:
         for lambda_ in lambdas:
@@ -145,7 +145,7 @@ def run(args):
     check_device(args.device)   # PyTorch was checked while parsing; JAX too (jax[cpu] may sit beside CUDA PyTorch)
     kinds = _kinds(args, course)
     losses, lambdas = list(dict.fromkeys(args.losses)), list(dict.fromkeys(args.lambdas))
-    total = len(kinds) + 4 * len(kinds) * len(losses) * len(lambdas)
+    total = 4 * len(kinds) * len(losses) * len(lambdas)      # jax, torch, loop, numerical: as the result counts
     from manual.threads import command_threads
     with Progress(total, "crosscheck report") as progress, command_threads():
         result = run_matrix(X, y, kinds, losses, lambdas, args.seed, args.numerical_rows, course,

@@ -59,6 +59,7 @@ def format_table(result):
     failures = [c for c in checks if not c["passed"]]
     for c in failures:
         lines.append(f"FAIL {c['loss']} λ={c['lambda']:g} {c['weights']}: {c['description']}")
-    lines.append(f"{len(checks)} checks in {result['seconds']:.1f} s: "
+    skipped = f" ({len(result['skipped'])} skipped)" if result["skipped"] else ""
+    lines.append(f"{len(checks)} checks{skipped} in {result['seconds']:.1f} s: "
                  + ("all passed" if not failures else f"{len(failures)} FAILED"))
     return "\n".join(lines) + "\n"

@@ -29,7 +29,9 @@ def add_arguments(parser):
                         help="hidden units (default 25)")
     parser.add_argument("--test-fraction", type=number_between("the held-out fraction", 0.0, 1.0), default=DEFAULTS["test_fraction"],
                         help="share of examples held out (default 0.2)")
-    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                        help="the arithmetic of the training's cost and gradient (manual's fast path); "
+                             "float32 rounds at ~1e-7 (default float64)")
     parser.add_argument("--threads", type=whole_number(1), default=DEFAULTS["threads"],
                         help="BLAS threads (default 1: this network's products are small, and "
                              "more threads only spin against each other on a busy machine)")

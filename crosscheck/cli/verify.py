@@ -12,6 +12,7 @@ strict JSON object for every outcome (NaN and inf as null: ``crosscheck.strict_j
 Several targets (a class's submissions; a glob in FILE is expanded here, so the shell's quoting
 does not matter) run in parallel, ``-j`` workers at a time; see ``class_report``.
 """
+import glob
 import math
 import os
 import sys
@@ -21,7 +22,7 @@ from manual.layout import ORDERS
 from manual.losses import LOSSES
 
 from crosscheck.cli import one_line
-from crosscheck.cli.options import whole_number
+from crosscheck.cli.options import path_type, whole_number
 from crosscheck.learner.calls import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from crosscheck.learner.run.conventions import Y_FORMS, pinned
 from crosscheck.learner.run.target import COURSE_SIGNATURE, check_limits, options
@@ -37,7 +38,7 @@ def _number(option, value):
 
 
 def add_arguments(parser):
-    parser.add_argument("functions", nargs="+", metavar="TARGET",
+    parser.add_argument("functions", nargs="*", metavar="TARGET",
                         help="FILE.py:FUNCTION | NOTEBOOK.ipynb:FUNCTION | FILE.m (Octave): your cost "
                              f"function, signature {COURSE_SIGNATURE}; several, or a glob "
                              "(subs/*.py:nnCostFunction), to check a whole class")
@@ -65,11 +66,50 @@ def add_arguments(parser):
     parser.add_argument("-j", "--jobs", type=whole_number(1), default=None, metavar="N",
                         help="targets checked in parallel (default: the number of cores)")
     parser.add_argument("--csv", metavar="FILE", help="also write one row per target to FILE")
+    add_class_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--train", action="store_true",
+                        help="also train the network on the embedded digits with your function (in the same "
+                             "worker, with the same limits) beside the correct one: does your mistake matter?")
+    parser.add_argument("--train-figure", metavar="PNG", default=None,
+                        help="with --train: write the cost curves and held-out accuracies to this PNG file")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="check several targets even where no sandbox is available (bubblewrap "
                              "missing): each learner's code then runs with your permissions")
     _usage_errors_as_json(parser)
+
+
+def add_class_arguments(parser):
+    """A class run's options: see docs/teachers.md."""
+    from crosscheck.cli.classes.shard import shard_type
+    group = parser.add_argument_group("a class run (see docs/teachers.md)")
+    group.add_argument("--jsonl", metavar="FILE", type=path_type,
+                       help="append each target's result to FILE (JSON Lines) as soon as it is judged")
+    group.add_argument("--resume", action="store_true",
+                       help="with --jsonl: skip the targets already in FILE whose file is unchanged")
+    group.add_argument("--feedback", metavar="DIR", type=path_type,
+                       help="write a text report and an HTML page per target into DIR, to hand back")
+    group.add_argument("--class-page", metavar="FILE", type=path_type,
+                       help="write the class page (bar chart of outcomes, table of students) to FILE "
+                            "(.html), and FILE.png beside it where Chromium is installed")
+    group.add_argument("--shard", type=shard_type, metavar="I/N",
+                       help="check only share I of N of the targets (a stable split by path), for job arrays")
+    group.add_argument("--merge", nargs="+", metavar="JSONL",
+                       help="run nothing: join these --jsonl files into one CSV, summary and class page")
+    group.add_argument("--gradescope", metavar="FILE", type=path_type,
+                       help="write Gradescope's results.json for the one target to FILE")
+
+
+def _check_class_options(args, targets):
+    if args.resume and not args.jsonl:
+        raise InputError("--resume needs --jsonl FILE: the results to resume from")
+    if args.merge and (targets or args.jsonl or args.feedback or args.shard or args.gradescope):
+        raise InputError("--merge runs nothing: give it the --jsonl files alone (with --csv, --class-page, --json)")
+    for path in args.merge or []:
+        if not os.path.isfile(path):
+            raise InputError(f"--merge {path}: no such file")
+    if args.gradescope and len(targets) != 1:
+        raise InputError(f"--gradescope writes one submission's results.json: give one target, not {len(targets)}")
 
 
 def _usage_errors_as_json(parser):
@@ -93,12 +133,46 @@ def _usage_errors_as_json(parser):
     parser.parse_known_args, parser.error = parse_known_args, json_error
 
 
+def _functions_in(path, limit=2 ** 20):
+    """The top-level function names of a small .py file, read with ast (nothing runs); [] if none."""
+    import ast
+    try:
+        if path.stat().st_size > limit:
+            return []
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    return [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def check_target(spec):
+    """InputError with the way out for the two commonest slips: a folder, or a file without
+    ``:FUNCTION``; otherwise nothing (``parse_spec`` judges the rest)."""
+    from pathlib import Path
+    if ":" in spec or glob.has_magic(spec):
+        return
+    path = Path(spec)
+    if path.is_dir():
+        kinds = [f"'{spec.rstrip('/')}/*{ext}" + (":nnCostFunction'" if ext != ".m" else "'")
+                 for ext in (".py", ".ipynb", ".m") if any(path.glob(f"*{ext}"))]
+        raise InputError(f"{spec} is a folder; to check every file in it: crosscheck verify "
+                         + (" or ".join(kinds) if kinds else f"'{spec.rstrip('/')}/*.py:nnCostFunction'"))
+    if path.suffix in (".py", ".ipynb"):
+        if not path.exists():
+            raise InputError(f"{spec}: no such file")
+        found = _functions_in(path) if path.suffix == ".py" and path.is_file() else []
+        named = f" (it defines {', '.join(found[:8])})" if found else ""
+        example = next((f for f in found if f.lower() == "nncostfunction"), found[0] if len(found) == 1 else "nnCostFunction")
+        raise InputError(f"{spec}: which function? name it after a colon: crosscheck verify {spec}:{example}{named}")
+
+
 def expand(specs):
     """The targets named, each parsed once (``kinds.parse``), with globs in the FILE part expanded
     (sorted); InputError if one names no target or its glob matches nothing."""
     from crosscheck.learner.run import kinds
     targets = {}
     for spec in specs:
+        check_target(spec)
         for target in kinds.expand(kinds.parse(spec)):
             targets.setdefault(target.spec, target)
     return list(targets.values())
@@ -112,27 +186,48 @@ def pinned_conventions(args):
 
 def run(args):
     try:
+        if not args.functions and not args.merge:
+            raise InputError("give a TARGET to check (FILE.py:FUNCTION, NOTEBOOK.ipynb:FUNCTION, FILE.m), "
+                             "or --merge A.jsonl B.jsonl")
         timeout = _number("--timeout", args.timeout)
         memory = _number("--memory", args.memory)
         check_limits(timeout, memory)
         chosen = options(order=args.order or "F", loss=args.loss, timeout=timeout, memory=memory,
                          conventions=pinned_conventions(args))
         targets = expand(args.functions)
-        args.isolation = _isolation(targets, args)
-        csv_file = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else None
-    except (InputError, OSError) as exc:
-        message = one_line(exc if isinstance(exc, InputError) else f"--csv {args.csv}: {exc.strerror}")
+        if args.shard:
+            from crosscheck.cli.classes.shard import shard
+            everyone, targets = targets, shard(targets, *args.shard)
+            if not targets:
+                sys.stderr.write(f"crosscheck verify: shard {args.shard[0]}/{args.shard[1]} holds none of the "
+                                 f"{len(everyone)} targets\n")
+        if args.train and len(targets) > 1:
+            raise InputError(f"--train trains one function; {len(targets)} targets were given")
+        if args.train and targets and targets[0].kind == "octave":
+            raise InputError(f"{targets[0].spec}: --train trains Python functions (.py, .ipynb); "
+                             "an Octave .m file is checked, not trained")
+        if args.train_figure and not args.train:
+            raise InputError("--train-figure goes with --train")
+        _check_class_options(args, targets)
+        for option in ("csv", "class_page", "gradescope"):
+            path = getattr(args, option)
+            if path and not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):
+                raise InputError(f"--{option.replace('_', '-')} {path}: cannot write into its folder")
+        args.isolation = "none" if args.merge else _isolation(targets, args)
+    except InputError as exc:
+        message = one_line(exc)
         if args.json:
             print(strict_json({"error": message}, indent=None))
         raise InputError(message) from None
-    from crosscheck.cli.class_report import check_all
+    from crosscheck.cli import class_report
     from manual.threads import command_threads
-    with csv_file or open(os.devnull, "w") as csv_stream:
-        # BLAS on one thread here: judging compares kilobyte arrays, whose norms OpenBLAS would
-        # spread over threads that, on a busy machine, wait for cores (measured at load 12:
-        # 11 ms per norm, 0.35 s of CPU per target, most of a class's time).
-        with command_threads():
-            return check_all(targets, args, chosen, csv_stream if csv_file else None)
+    if args.merge:
+        return class_report.merge(args)
+    # BLAS on one thread here: judging compares kilobyte arrays, whose norms OpenBLAS would
+    # spread over threads that, on a busy machine, wait for cores (measured at load 12:
+    # 11 ms per norm, 0.35 s of CPU per target, most of a class's time).
+    with command_threads():
+        return class_report.check_all(targets, args, chosen)
 
 
 def _isolation(targets, args):

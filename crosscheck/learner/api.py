@@ -24,7 +24,7 @@ from pathlib import Path
 
 from manual.errors import InputError
 
-from crosscheck.learner.calls import Run
+from crosscheck.learner.calls import DEFAULT_MEMORY_MB, Run
 from crosscheck.learner.judge.choice import judge_run
 from crosscheck.learner.run.conventions import Y_FORMS, pinned
 from crosscheck.learner.run.worker import parameters, with_gradient
@@ -46,6 +46,25 @@ class VerifyResult:
     loss: str
     order: str
     isolation: str = "fork"      # a function: a forked child; a target: the CLI's sandbox
+    source: object = None            # what was verified: the function, or the target string
+    timeout: float | None = DEFAULT_TIMEOUT
+    memory: float = DEFAULT_MEMORY_MB
+    training: object = None          # after .train(): a learner_training.TrainingComparison
+
+    def train(self):
+        """Train the network on the embedded digits with this function beside the correct one (the
+        gallery's settings, the same start): does the mistake matter? A target string runs in a
+        worker with verify's limits; a function object in this kernel, as ``verify`` called it.
+        Returns the :class:`~crosscheck.teaching.learner_training.TrainingComparison` (shown in
+        Jupyter as one sentence and one figure) and keeps it in ``self.training``."""
+        from crosscheck.learner.run.session_training import train_session, train_target
+        chosen = options(loss=self.loss, order=self.order, timeout=self.timeout, memory=self.memory,
+                         advice="keywords")
+        if isinstance(self.source, (str, Path)):
+            self.training = train_target(str(self.source), self.run, chosen, self.passed)
+        else:
+            self.training = train_session(_user_function(self.source, self.timeout), self.run, chosen, self.passed)
+        return self.training
 
     @property
     def passed(self):
@@ -70,8 +89,9 @@ class VerifyResult:
         return {**to_json(self.diagnosis_result), "isolation": self.isolation}
 
     def __str__(self):
-        """The text report ``crosscheck verify`` prints."""
-        return to_text(self.diagnosis_result)
+        """The text report ``crosscheck verify`` prints (and ``--train``'s part, once trained)."""
+        text = to_text(self.diagnosis_result)
+        return text + ("\n\n" + self.training.text() if self.training is not None else "")
 
     def __repr__(self):
         verdict = "passed" if self.passed else f"failed, diagnosis {self.diagnosis or 'unrecognised'}"
@@ -79,8 +99,9 @@ class VerifyResult:
 
     def _repr_html_(self):
         """Jupyter's display: verdict, per-problem table, diagnosis with the corrected equation,
-        the heat map of the gradient error inline (base64 PNG), and the text report folded."""
-        return to_html(self.diagnosis_result)
+        the heat map of the gradient error inline (base64 PNG), and the text report folded; once
+        trained, the training's sentence and figure."""
+        return to_html(self.diagnosis_result) + (self.training._repr_html_() if self.training is not None else "")
 
 
 def _user_function(fn, timeout):
@@ -97,7 +118,7 @@ def _user_function(fn, timeout):
 
 
 def verify(fn, *, loss="cross_entropy", order=None, labels=None, y=None, x_bias=None, grad=None, path=None,
-           timeout=DEFAULT_TIMEOUT):
+           timeout=DEFAULT_TIMEOUT, memory=DEFAULT_MEMORY_MB, train=False):
     """Check ``fn`` (course signature ``(nn_params, input_layer_size, hidden_layer_size,
     num_labels, X, y, lambda_) -> (J, grad)``) against autodiff and name its mistake.
 
@@ -105,14 +126,16 @@ def verify(fn, *, loss="cross_entropy", order=None, labels=None, y=None, x_bias=
     or None for no limit. The conventions (``order`` "F"/"C", ``labels`` 1/0, ``y``
     "labels"/"column"/"onehot", ``x_bias``) are inferred unless given; ``grad``: a separate
     gradient function (a callable, or its name for a target string) when ``fn`` returns J
-    alone; ``path``: folders the target imports from. Returns a :class:`VerifyResult`.
+    alone; ``path``: folders the target imports from; ``memory``: MiB for the worker that runs a
+    target string. ``train=True``: also :meth:`VerifyResult.train`. Returns a :class:`VerifyResult`.
     """
     if labels not in (None, 0, 1) or y not in (None, *Y_FORMS):
         raise InputError(f"labels must be 0 or 1 and y one of {', '.join(Y_FORMS)}, got {labels!r}, {y!r}")
     folders = [path] if isinstance(path, (str, Path)) else list(path or ())
     base = pinned(labels=labels, y=y, x_bias=x_bias, order=order,
                   grad=grad if isinstance(grad, str) else None, path=tuple(map(str, folders)) or None)
-    chosen = options(loss=loss, order=order or "F", timeout=timeout, conventions=base)
+    chosen = options(loss=loss, order=order or "F", timeout=timeout, memory=memory, conventions=base,
+                     advice="keywords")
     check_timeout(timeout, "timeout")                 # None: no limit
     if isinstance(fn, (str, Path)):
         from crosscheck.learner.run.sandbox import isolation
@@ -125,7 +148,11 @@ def verify(fn, *, loss="cross_entropy", order=None, labels=None, y=None, x_bias=
     from manual.threads import command_threads
     with command_threads():           # judged on one BLAS thread, as the command line judges
         result = judge_run(run, loss)
-    return VerifyResult(result.run, result, loss, result.order, where)
+    verified = VerifyResult(result.run, result, loss, result.order, where, source=fn, timeout=timeout,
+                            memory=memory)
+    if train:
+        verified.train()
+    return verified
 
 
 def assert_verified(fn, **options_):

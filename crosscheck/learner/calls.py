@@ -34,6 +34,16 @@ class Options:
     conventions: object = None               # run.conventions.Convention, what the user pinned: the
                                              # others are inferred (run.explore); None: the course's
                                              # with ``order``, nothing inferred
+    advice: str = "flags"                    # how limits are raised where the learner is: "flags" on
+                                             # the command line, "keywords" in Python (verify(...))
+
+    def raise_limit(self, limit):
+        """How the learner raises ``limit`` ("timeout", "memory") where they are."""
+        return ADVICE[self.advice][limit]
+
+
+ADVICE = {"flags": {"timeout": "--timeout S", "memory": "--memory MB"},
+          "keywords": {"timeout": "timeout=S (seconds)", "memory": "memory=MB"}}
 
 
 class FailureKind(StrEnum):
@@ -61,14 +71,23 @@ class FailureKind(StrEnum):
 
 @dataclass(frozen=True)
 class Location:
-    """Where in the learner's code: a file (full path as run), a line, a notebook cell (or None)."""
+    """Where in the learner's code: a file (full path as run), a line, a notebook cell (or None),
+    and the text of that line (read by this process from the learner's file, never sent by their
+    code). A cell of a notebook target is counted from the top of the notebook; a cell of a live
+    IPython kernel (its code compiled under a temporary file name) is its execution count, In[N]."""
     file: str = ""
     line: int | None = None
     cell: int | None = None
+    text: str = ""
 
     @property
     def name(self):
         return Path(self.file).name
+
+    @property
+    def in_kernel(self):
+        """A cell of a live kernel (``verify(fn)`` in Jupyter), not of a notebook file."""
+        return self.cell is not None and not self.file.endswith(".ipynb")
 
     @classmethod
     def of(cls, file=None, line=None, cell=None):
@@ -79,9 +98,17 @@ class Location:
         return cls(file, whole(line), whole(cell)) if file else None
 
     def __str__(self):
-        """'ex4.ipynb cell 4 line 3', 'nnCostFunction.m line 28', 'mycode.py'."""
-        return " ".join([self.name, *([f"cell {self.cell}"] if self.cell else []),
-                         *([f"line {self.line}"] if self.line else [])])
+        """'ex4.ipynb cell 4, line 3', 'cell In[7], line 3', 'nnCostFunction.m line 28', 'mycode.py'."""
+        line = f"line {self.line}" if self.line else ""
+        if self.in_kernel:
+            return ", ".join([f"cell In[{self.cell}]", *([line] if line else [])])
+        if self.cell:
+            return f"{self.name} cell {self.cell}" + (f", {line}" if line else "")
+        return " ".join([self.name, *([line] if line else [])])
+
+    def quoted(self):
+        """``str(self)`` and the line itself: "ex4.ipynb cell 4, line 3: `J = J / 0`"."""
+        return str(self) + (f": `{self.text}`" if self.text else "")
 
 
 @dataclass

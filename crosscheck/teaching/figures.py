@@ -52,15 +52,19 @@ def hidden_units(path, theta1, order="C"):
 
 
 def cost_curves(path, curves):
-    """curves {loss: [J per iteration]}: one panel per loss, J on a log scale."""
+    """curves {loss: [J per iteration]}: one panel per loss, J on a log scale. The first is the run
+    that was asked for; any other is a second run with that loss from the same start and settings,
+    drawn for comparison, and its title says so."""
     plt = _pyplot()
     fig, axes = plt.subplots(1, len(curves), figsize=(5 * len(curves), 3.8), squeeze=False)
-    for ax, (loss, costs) in zip(axes[0], curves.items()):
+    for index, (ax, (loss, costs)) in enumerate(zip(axes[0], curves.items())):
         ax.plot(np.arange(1, len(costs) + 1), costs, color="C0")
         ax.set_yscale("log")
         ax.set_xlabel("iteration")
         ax.set_ylabel("J(Θ) (training, with penalty)")
-        ax.set_title(loss.replace("_", " "))
+        ax.set_title(loss.replace("_", " ") + (" (this run)" if index == 0 else
+                                               "\n(a second run for comparison: same start and settings)"),
+                     fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
     fig.suptitle("cost per iteration")
     fig.tight_layout()

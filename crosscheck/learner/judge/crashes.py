@@ -84,11 +84,12 @@ def _hard_coded(calls):
 
 
 def _where(name, location):
-    """'mycode.py:12' (the file and line of the failure's Location), 'ex4.ipynb cell 4:13' in a
-    notebook; ``name`` (the target's) when no line is known."""
+    """Where the failure's Location is, in the learner's terms, with the line when it was read:
+    'mycode.py line 12: `a1 = X.reshape(5000, 400)`', 'ex4.ipynb cell 4, line 13: `…`',
+    'cell In[3], line 2: `…`' (a live kernel); ``name`` (the target's) when no line is known."""
     if location is None or not location.line:
         return name
-    return f"{location.name}{f' cell {location.cell}' if location.cell else ''}:{location.line}"
+    return location.quoted()
 
 
 def failure_findings(calls, agree, name):

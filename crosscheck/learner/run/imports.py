@@ -26,6 +26,11 @@ def find_in_parents(target, module):
     return None
 
 
+def module_paths(parent, module):
+    """What of ``parent`` the sandbox must show for ``module``: its folder or its .py file."""
+    return [str(p) for p in (Path(parent) / module, Path(parent) / f"{module}.py") if p.exists()]
+
+
 def note(module, parent, target):
     """The note the report prints for a module found so."""
     try:

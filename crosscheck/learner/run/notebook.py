@@ -13,6 +13,7 @@ import ast
 import builtins
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,19 +194,27 @@ def module_source(path, function=None, cells=None):
         for name in s.defines:
             if name not in defined:
                 only_skipped.setdefault(name, s)
-    if function in only_skipped:
+    if function in only_skipped and only_skipped[function].reason.startswith("not Python"):
+        # The function's own cell does not parse: the learner's syntax error, to be reported as
+        # such (exit 1, with its cell and line), so that cell alone is compiled and fails there.
+        s = only_skipped[function]
+        code = dict(_code_cells(path) if cells is None else cells)[s.cell]
+        cleaned = _without_magics(code)
+        kept = [_Kept(s.cell, 1, cleaned[0] if cleaned else code, frozenset([function]), frozenset())]
+    elif function in only_skipped:
         s = only_skipped[function]
         raise InputError(f"{path.name}: {function} is defined only in {s.describe()}, which crosscheck "
                          "does not run; define it in a cell of plain definitions")
-    if function in defined:
+    elif function in defined:
         needed, seen = _closure(kept, function)
         missing = sorted(n for n in seen if n in only_skipped)
         if missing:
             s = only_skipped[missing[0]]
             also = f" (also {', '.join(missing[1:])})" if len(missing) > 1 else ""
             raise InputError(f"{path.name}: {function} needs {missing[0]!r}{also}, defined only by {s.describe()}; "
-                             "crosscheck runs only a notebook's imports and definitions, so define "
-                             f"{missing[0]!r} in a cell of its own or pass it as an argument")
+                             "crosscheck runs only a notebook's imports and definitions, so compute "
+                             f"{missing[0]!r} inside {function} from its arguments (as m = X.shape[0]), "
+                             "or pass it in")
         kept = [k for k in kept if k in needed or not k.defines]       # `from x import *` stays
     # Each cell compiles on its own, its statements on their own lines and under the notebook's
     # path, so an error's line counts from the top of its cell, as Jupyter counts them.
@@ -234,3 +243,56 @@ def script_source(path, function):
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: {exc}") from None
     return module_source(path, function, cells=[(1, text)])
+
+
+def ipython_cell(filename):
+    """The execution count N of the IPython cell (``In [N]``) compiled under ``filename``, or None:
+    outside IPython, or a file that is not a cell. IPython names each cell's code after a hash
+    (``/tmp/ipykernel_4242/366674594.py``) and keeps the map from that name to the count; it is
+    read only when IPython is already running (never imported here)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    mapping = getattr(getattr(shell, "compile", None), "_filename_map", None)
+    number = mapping.get(filename) if isinstance(mapping, dict) and isinstance(filename, str) else None
+    return number if isinstance(number, int) and not isinstance(number, bool) else None
+
+
+def cell_line(cell_source, line):
+    """Line ``line`` (from 1) of a cell's source, stripped and at most 120 characters; '' if none."""
+    lines = cell_source.splitlines() if isinstance(cell_source, str) else []
+    text = lines[line - 1].strip() if isinstance(line, int) and 0 < line <= len(lines) else ""
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def source_line(filename, line, cell=None):
+    """The text of line ``line`` where a learner's code failed, for the message: from the
+    notebook's cell ``cell`` (a notebook target), else from linecache (a .py file, or an IPython
+    cell, whose source IPython keeps there); '' when unknown."""
+    if cell is not None and str(filename).endswith(".ipynb"):
+        try:
+            return cell_line(dict(_code_cells(Path(filename))).get(cell, ""), line)
+        except (InputError, OSError):
+            return ""
+    import linecache
+    return cell_line(linecache.getline(str(filename), line) if isinstance(line, int) else "", 1)
+
+
+def learner_terms(filename, line, cell=None):
+    """Where, as the learner sees it: 'cell 3, line 2: `J = 1 / 0`' for a notebook's cell (a
+    target's cell, or the IPython cell ``filename`` is), 'mycode.py line 12: `…`' for a file."""
+    in_kernel = ipython_cell(filename) if cell is None else None
+    text = source_line(filename, line, cell)
+    place = (f"cell {cell}, line {line}" if cell is not None else
+             f"cell In[{in_kernel}], line {line}" if in_kernel is not None else
+             f"{Path(str(filename)).name} line {line}")
+    return place + (f": `{text}`" if text else "")
+
+
+def in_learner_terms(location):
+    """``location`` (a calls.Location, or None) with the cell of a live IPython kernel filled in
+    (its In[N]) and the text of its line, read here from the learner's file, notebook or cell."""
+    if location is None or not location.line:
+        return location
+    from dataclasses import replace
+    cell = location.cell if location.cell is not None else ipython_cell(location.file)
+    return replace(location, cell=cell, text=source_line(location.file, location.line, location.cell))

@@ -63,8 +63,9 @@ class PythonSession:
         pinned = options.conventions
         folders = [str(Path(p).resolve()) for p in (pinned.path if pinned else ())]
         self.request = {**request, "name": target.name, "grad": pinned.grad if pinned else "",
-                        "sys_path": [*request.get("sys_path", []), *folders]}
+                        "sys_path": [*request.get("sys_path", []), *folders], "show": folders}
         self.inner = WorkerSession(self.request, options.timeout, options.memory)
+        self.inner.memory_words = options.raise_limit("memory")
 
     @property
     def parameters(self):
@@ -83,12 +84,15 @@ class PythonSession:
             module = imports.missing_module(failed.failure) if failed and failed.kind == FailureKind.IMPORT else None
             parent = imports.find_in_parents(self.target.path, module) if module and self.target.kind != \
                 "python_module" else None
-            if parent is None or str(parent) in self.request["sys_path"]:
-                return failed
+            shown = imports.module_paths(parent, module) if parent is not None else []
+            if parent is None or str(parent) in self.request["sys_path"] or any(map(sandbox.reveals_target, shown)):
+                return failed             # a classmate's submission is never a helper
             self.inner.close()
             self.request["sys_path"].append(str(parent))
+            self.request["show"] = [*self.request["show"], *shown]
             self.found.append(imports.note(module, parent, self.target.path))
             self.inner = WorkerSession(self.request, self.options.timeout, self.options.memory)
+            self.inner.memory_words = self.options.raise_limit("memory")
 
     @property
     def warnings(self):
@@ -122,6 +126,7 @@ class PythonSession:
             return False
         fallback = WorkerSession({**self.request, "op": "load", "path": str(self.target.path.resolve()),
                                   "source": source.text}, self.options.timeout, self.options.memory)
+        fallback.memory_words = self.options.raise_limit("memory")
         if fallback.load() is not None:
             fallback.close()
             return False
@@ -150,6 +155,8 @@ class WorkerSession:
     "no_function", "not_callable") is ``header``. A call that ends the worker starts a fresh one,
     loaded the same way.
     """
+
+    memory_words = "--memory MB"       # how the learner raises the limit (Options.raise_limit)
 
     def __init__(self, load_request, timeout, memory_mb):
         self.load_request, self.timeout, self.memory_mb = load_request, timeout, memory_mb
@@ -193,7 +200,7 @@ class WorkerSession:
                 failed = Outcome.failed(header, 2 * worker.MAX_TEXT)
                 if failed.kind == FailureKind.MEMORY:
                     failed.failure += (f" (over the worker's {self.memory_mb:g} MiB memory limit; "
-                                       "raise it with --memory MB)")
+                                       f"raise it with {self.memory_words})")
                 return failed
             return Outcome(value=decode(header["value"], arrays), seconds=float(header["seconds"]),
                            after=[decode(node, arrays) for node in header["after"]])

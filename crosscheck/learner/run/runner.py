@@ -56,11 +56,14 @@ class Outcome:
     def failed(cls, header, limit=None):
         """The Outcome of a worker's "failed" reply (plain data, validated here): its kind (unknown
         ones are crashes), one line, and where."""
+        from crosscheck.learner.run.notebook import in_learner_terms
         kind = FailureKind.of(header.get("kind"))
         where = header.get("where") if isinstance(header.get("where"), dict) else {}
-        return cls(failure=clean.text(header.get("message", header), limit or clean.MAX_TEXT), kind=kind,
-                   in_call=header.get("in_call") is True, location=Location.of(**{
-                       k: where.get(k) for k in ("file", "line", "cell")}))
+        location = in_learner_terms(Location.of(**{k: where.get(k) for k in ("file", "line", "cell")}))
+        message = clean.text(header.get("message", header), limit or clean.MAX_TEXT)
+        if location is not None:      # said here, from data: "(ex4.ipynb cell 3, line 2)"
+            message = f"{location}: {message}" if kind == FailureKind.SYNTAX else f"{message} ({location})"
+        return cls(failure=message, kind=kind, in_call=header.get("in_call") is True, location=location)
 
 
 class WorkerGone(Exception):

@@ -205,11 +205,17 @@ def _names(path):
 class_targets = set()       # the files of a class run's targets (set by the CLI): never a helper
 
 
+def reveals_target(path):
+    """Would showing ``path`` (a file or a folder) show one of the class run's targets?"""
+    path = Path(path).resolve()
+    return any(Path(t) == path or path in Path(t).parents for t in class_targets)
+
+
 def visible_to(load_request):
     """What the Python worker's sandbox shows for a worker load request (``target.load_request``)."""
+    shown = [p for p in load_request.get("show", []) if os.path.exists(p)]   # --path, parents' modules
     if load_request.get("path"):
-        return helpers(load_request["path"], load_request.get("name"), class_targets,
-                       [f for f in load_request.get("sys_path", []) if os.path.isdir(f)])
+        return helpers(load_request["path"], load_request.get("name"), class_targets) + shown
     module = load_request.get("module")
     if module:
         from importlib.util import find_spec

@@ -50,7 +50,7 @@ def call_args(problem, convention):
     return conventions.call_args(problem_data(problem), problem.sizes, problem.lambda_, convention)
 
 
-def _attempt(session, name, problem, convention, notes):
+def _attempt(session, name, problem, convention, notes, timeout_words="--timeout S"):
     """(Call, [names of the arguments it wrote into]) of one call on ``problem``."""
     before = call_args(problem, convention)
     args = tuple(np.array(a) if isinstance(a, np.ndarray) else a for a in before)
@@ -60,7 +60,8 @@ def _attempt(session, name, problem, convention, notes):
     if outcome.failure:
         hint = (f"; the course signature is {COURSE_SIGNATURE}"
                 if outcome.in_call and "argument" in outcome.failure else
-                " (an endless loop? raise the limit with --timeout S)" if outcome.kind == FailureKind.TIMEOUT else "")
+                f" (an endless loop? raise the limit with {timeout_words})"
+                if outcome.kind == FailureKind.TIMEOUT else "")
         return Call(problem, failure=f"{name} {outcome.failure}{on}{hint}", kind=outcome.kind,
                     location=outcome.location), []
     try:
@@ -100,6 +101,7 @@ def drive(session, spec, name, options=Options(), path=None, convention=None, tw
     past the time limit, the remaining problems are recorded as not run (kind TIMEOUT).
     """
     convention = convention or base_convention(session, options)
+    words = options.raise_limit("timeout")
     run, notes = Run(spec, name, path=path, convention=convention), []
     for index, problem in enumerate(options.problems):
         if run.calls and run.calls[-1].kind == FailureKind.TIMEOUT:
@@ -107,10 +109,10 @@ def drive(session, spec, name, options=Options(), path=None, convention=None, tw
             run.calls.append(Call(problem, failure=f"not run: {name} ran past the time limit on an earlier "
                                                    "problem", kind=FailureKind.TIMEOUT))
             continue
-        call, mutated = _attempt(session, name, problem, convention, notes)
+        call, mutated = _attempt(session, name, problem, convention, notes, words)
         if index == 0 and call.kind == FailureKind.EXCEPTION and convention.y == "labels" and not options.conventions:
             column = replace(convention, y="column")
-            retry, retry_mutated = _attempt(session, name, problem, column, notes)
+            retry, retry_mutated = _attempt(session, name, problem, column, notes, words)
             if retry.ok:
                 call, mutated, convention = retry, retry_mutated, column
                 run.convention = column
@@ -118,7 +120,7 @@ def drive(session, spec, name, options=Options(), path=None, convention=None, tw
         run.mutated_inputs += [arg for arg in mutated if arg not in run.mutated_inputs]
     timed_out = any(c.kind == FailureKind.TIMEOUT for c in run.calls)
     for call in [c for c in run.calls if twice and c.ok and not timed_out]:
-        again, mutated = _attempt(session, name, call.problem, convention, notes)
+        again, mutated = _attempt(session, name, call.problem, convention, notes, words)
         run.mutated_inputs += [arg for arg in mutated if arg not in run.mutated_inputs]
         if not (again.ok and _same(call, again, convention.order)):
             run.nondeterministic.append(call.problem.name)

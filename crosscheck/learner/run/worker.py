@@ -80,21 +80,22 @@ def locate(exc, path, cells=None):
 def classify(exc, path, cells=None, loading=False):
     """What a learner's exception means, as plain data: {"kind", "message", "where", "in_call"}.
     The one place a learner's exception is read, whether it came from loading the code
-    (``loading``: a SyntaxError is "syntax", any other exception "import") or from a call."""
+    (``loading``: a SyntaxError is "syntax", any other exception "import") or from a call.
+    The message does not say where: the parent adds ``where``, in the learner's terms
+    (``runner.Outcome.failed``)."""
     if loading and isinstance(exc, SyntaxError):
         file = path if exc.filename in (cells or {}) else exc.filename or path or ""
         at = {"file": file, "line": exc.lineno, "cell": (cells or {}).get(exc.filename)}
         return {"kind": "syntax", "where": at, "in_call": False,
-                "message": f"{os.path.basename(file)} line {exc.lineno}: {type(exc).__name__}: {short(exc.msg)}"}
+                "message": f"{type(exc).__name__}: {short(exc.msg)}"}
     at = locate(exc, path, cells)
-    suffix = f" ({os.path.basename(at['file'])} line {at['line']})" if at else ""
     if isinstance(exc, MemoryError):
         kind, message = "memory", f"raised {one_line(exc)}"
     elif isinstance(exc, SystemExit):
         kind, message = "exit", f"called sys.exit({short(exc.code)})"
     else:
         kind, message = "import" if loading else "exception", f"raised {one_line(exc)}"
-    return {"kind": kind, "message": message + suffix, "where": at,
+    return {"kind": kind, "message": message, "where": at,
             "in_call": not loading and isinstance(exc, TypeError) and at is None}
 
 

@@ -71,7 +71,7 @@ def to_json(result):
     """The contract's object for ``result``, a :class:`~crosscheck.learner.judge.diagnosis.Diagnosis`."""
     run = result.run
     return json_safe({
-        "function": run.spec, "loss": result.loss, "order": result.order,
+        "target": run.spec, "loss": result.loss, "order": result.order,
         "passed": result.passed,
         "diagnosis": result.ids,
         "recognised": result.recognised,

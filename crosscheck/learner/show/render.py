@@ -63,7 +63,7 @@ def to_text(result):
              f"{result.tol:.0e} (relative)", *_convention_lines(run), *run.notes, ""]
     if run.failure:
         lines.append(f"WRONG: your {run.name} could not run: {run.failure}")
-        return "\n".join(lines + _printed(run))
+        return "\n".join(lines + at_line(run.location) + _printed(run))
     lines += _table(result) + [""]
     n = len(run.calls)
     if result.passed:
@@ -73,6 +73,7 @@ def to_text(result):
         lines.append(f"WRONG: your {run.name} is wrong on {bad} of {n} problems"
                      + (f" ({len(result.failures)} of them failed to run)" if result.failures else "")
                      + ("; it also writes into its inputs" if run.mutated_inputs else "") + ".")
+        lines += at_line(first_failure_location(run))
         if result.worst is not None:
             lines.append(f"Where: {result.where}.")
             lines.append(_wrap(f"Largest ({result.worst.problem.name}): " + result.worst.comparison.describe(),
@@ -93,6 +94,16 @@ def to_text(result):
     if run.seconds:
         lines.append(f"({len(run.seconds)} calls of your function, slowest {max(run.seconds):.3f} s)")
     return "\n".join(lines + _printed(run))
+
+
+def first_failure_location(run):
+    """The Location of the run's failure, or of its first failed call with one; None if unknown."""
+    return run.location or next((c.location for c in run.calls if not c.ok and c.location), None)
+
+
+def at_line(location):
+    """["At <where>: `<the line>`"] when the line where the learner's code failed is known."""
+    return [f"At {location.quoted()}"] if location is not None and location.text else []
 
 
 def _printed(run):
