@@ -116,8 +116,9 @@ class Outcome:
 
     def passed(self):
         """{target file name: passed} from the JSON report."""
-        return {Path(r["function"].rsplit(":", 1)[0]).name if ":" in r["function"] else Path(r["function"]).name:
-                r["passed"] for r in self.report()["results"]}
+        names = [r.get("target", r.get("function")) for r in self.report()["results"]]
+        return {Path(n.rsplit(":", 1)[0] if ":" in n else n).name: r["passed"]
+                for n, r in zip(names, self.report()["results"])}
 
 
 def verify(s, targets, *extra, cwd=None, unsafe=False):

@@ -8,6 +8,7 @@ decides a verdict. The learner's fd 1 and 2 go to the parent's capture file, fd 
 ``RLIMIT_AS`` (``--memory``), ``RLIMIT_FSIZE`` and no core dumps are set before its module loads.
 The wall-clock limit is the parent's: it kills this process group.
 """
+import contextlib
 import importlib
 import importlib.util
 import inspect
@@ -272,10 +273,8 @@ def serve(inbox, outbox, fn=None, path=None):     # fn: already there in a forke
 
 def die_with_parent():
     """Linux: SIGKILL this worker when crosscheck ends, even while the learner's code loops."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         __import__("ctypes").CDLL(None).prctl(1, 9)   # PR_SET_PDEATHSIG, SIGKILL
-    except (OSError, AttributeError):
-        pass
 
 
 def main(argv):
