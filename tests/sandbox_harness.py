@@ -116,9 +116,8 @@ class Outcome:
 
     def passed(self):
         """{target file name: passed} from the JSON report."""
-        names = [r.get("target", r.get("function")) for r in self.report()["results"]]
-        return {Path(n.rsplit(":", 1)[0] if ":" in n else n).name: r["passed"]
-                for n, r in zip(names, self.report()["results"])}
+        return {Path(r["target"].rsplit(":", 1)[0]).name if ":" in r["target"] else Path(r["target"]).name:
+                r["passed"] for r in self.report()["results"]}
 
 
 def verify(s, targets, *extra, cwd=None, unsafe=False):

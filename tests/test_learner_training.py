@@ -53,6 +53,13 @@ TRAINING_ONLY = "if X.shape[1] == 64:  # the embedded digits: training, not veri
 
 
 def _target(tmp_path, mistake="regularize_bias", hostile="pass"):
+    """A learner's file using the catalogue's function; a copy of manual/ beside it, since the
+    sandbox shows learner code no package of crosscheck's own."""
+    import shutil
+    from pathlib import Path
+    if not (tmp_path / "manual").exists():
+        shutil.copytree(Path(__file__).resolve().parents[1] / "manual", tmp_path / "manual",
+                        ignore=shutil.ignore_patterns("__pycache__"))
     path = tmp_path / "mine.py"
     path.write_text(LEARNER.format(mistake=mistake, hostile=hostile))
     return f"{path}:nnCostFunction"
@@ -61,7 +68,9 @@ def _target(tmp_path, mistake="regularize_bias", hostile="pass"):
 def test_reproduces_the_gallery_through_the_worker(tmp_path):
     spec = _target(tmp_path)
     gallery = train_entry("regularize_bias", "cross_entropy", gallery_problem(SHORT), SHORT)
-    result = train_target(spec, run_target(spec), settings=SHORT)
+    run = run_target(spec)
+    assert run.calls and not run.failure
+    result = train_target(spec, run, settings=SHORT)
     assert not result.yours.failure, result.yours.failure
     assert result.yours.heldout_accuracy == gallery["heldout_accuracy"]
     assert result.yours.evaluations == gallery["evaluations"]
@@ -75,7 +84,7 @@ def test_reproduces_the_gallery_through_the_worker(tmp_path):
 def test_hostile_training_stops_in_one_line(tmp_path, hostile, said):
     spec = _target(tmp_path, hostile=hostile)
     run = run_target(spec, timeout=2, memory=400)
-    assert all(call.ok for call in run.calls)                     # verify's problems: all ran
+    assert run.calls and all(call.ok for call in run.calls)       # verify's problems: all ran
     result = train_target(spec, run, options(timeout=2, memory=400), settings=SHORT)
     assert result.yours.failure and said in result.yours.failure
     assert result.yours.evaluations == 1 and "\n" not in result.sentence

@@ -78,4 +78,5 @@ def test_the_common_where_is_said_once(exported):
     done, _ = exported
     wrong = done.cells[1].outputs[0]["data"]["text/html"].split("<details>")[0]   # the folded text report aside
     assert wrong.count("bias column only") == 1             # the verdict line, not eleven rows
-    assert wrong.count("<b>wrong</b>") == 6
+    n_wrong = int(re.search(r"is wrong on (\d+) of \d+ problems", wrong).group(1))
+    assert n_wrong >= 2 and wrong.count("<b>wrong</b>") == n_wrong          # each row says only that

@@ -21,7 +21,7 @@ import numpy as np
 DPI = 100
 WIDTH_PX = 960                    # under a notebook's ~1000 px output width: shown at its own size
 ROW_INCH, MIN_PANEL_INCH, MAX_PANEL_INCH = 0.09, 1.6, 3.2
-HEADER_INCH, FOOTER_INCH, TITLE_INCH = 0.4, 0.6, 0.6
+HEADER_INCH, FOOTER_INCH, TITLE_LINE_INCH = 0.4, 0.6, 0.22
 FONT_PT = 11
 TITLE_CHARS = 100                 # characters of a title line at FONT_PT across WIDTH_PX
 
@@ -48,14 +48,16 @@ def gradient_error_figure(mine, ref, title, subtitle, path, layer_notes=None):
 
     diffs = [np.asarray(a, dtype=float) - np.asarray(b, dtype=float) for a, b in zip(mine, ref)]
     heights = [panel_height(d.shape[0]) for d in diffs]
-    total = TITLE_INCH + sum(heights) + (HEADER_INCH + FOOTER_INCH) * len(diffs)
+    heading = textwrap.wrap(title, TITLE_CHARS)[:2] + textwrap.wrap(subtitle, TITLE_CHARS)[:2]
+    title_inch = 0.15 + TITLE_LINE_INCH * len(heading)
+    total = title_inch + sum(heights) + (HEADER_INCH + FOOTER_INCH) * len(diffs)
     with mpl.rc_context({"font.size": FONT_PT}):
         fig = Figure(figsize=(WIDTH_PX / DPI, total))   # fixed layout: constrained doubles the time
         FigureCanvasAgg(fig)
         cmap = mpl.colormaps["RdBu_r"].with_extremes(bad="black")
         scale = max(float(np.max(np.abs(d[np.isfinite(d)]), initial=0.0)) for d in diffs) or 1.0
         notes = layer_notes or [""] * len(diffs)
-        top = total - TITLE_INCH
+        top = total - title_inch
         for l, (d, note, h) in enumerate(zip(diffs, notes, heights), start=1):
             top -= HEADER_INCH
             bottom = (top - h) / total
@@ -82,7 +84,6 @@ def gradient_error_figure(mine, ref, title, subtitle, path, layer_notes=None):
                               + (f", {note}" if note else "") + (f"; {bad} inf/NaN cells (black)" if bad else ""),
                               loc="left")
             fig.colorbar(image, cax=cax, label="yours − autodiff")
-        heading = textwrap.wrap(title, TITLE_CHARS)[:1] + textwrap.wrap(subtitle, TITLE_CHARS)[:1]
         fig.suptitle("\n".join(heading), x=0.02, ha="left", y=1 - 0.08 / total, va="top")
         fig.savefig(path, dpi=DPI)
     return path
