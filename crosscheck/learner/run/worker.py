@@ -193,12 +193,10 @@ def load(request):
     if not callable(fn):
         return {"status": "not_callable", "type": type(fn).__name__}, None
     header = {"status": "loaded", "parameters": parameters(fn), "defined": defined_functions(module)[:50]}
-    if not request.get("grad"):
-        return header, fn
-    grad = getattr(module, request["grad"], None)
+    grad = getattr(module, request["grad"], None) if request.get("grad") else fn
     if not callable(grad):
         return {"status": "no_function", "defined": defined_functions(module)[:50], "missing": request["grad"]}, None
-    return header, with_gradient(fn, grad)
+    return header, with_gradient(fn, grad) if grad is not fn else fn
 
 
 def with_gradient(cost, gradient):
