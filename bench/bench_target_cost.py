@@ -1,8 +1,10 @@
 """Where one verify target's time goes, as CPU milliseconds (user + system), medians of N runs:
 interpreter start, numpy, scipy.special (which learners import for expit), bubblewrap's start,
-one target through the real runner (worker: start, load, the calls; parent: driving, judging),
-and a prototype (not used by crosscheck) of the same target forked from a server that has numpy
-and scipy.special imported. CPU, not wall time: a class on 2 cores is bound by CPU per target.
+one target through the real runner (worker: start, load, the calls; parent: driving, judging;
+run without the sandbox, whose process tree hides the worker's CPU from os.wait4: bwrap's own
+start is its row), and a prototype (not used by crosscheck) of the same target forked from a
+server that has numpy and scipy.special imported. CPU, not wall time: a class on 2 cores is
+bound by CPU per target; wall ms are shown beside the starts.
 
     python bench/bench_target_cost.py            # 7 runs each
     python bench/bench_target_cost.py --runs 15
@@ -54,10 +56,10 @@ def through_the_runner(runs):
     spec = f"{TARGET}:nnCostFunction"
     worker, parent = [], []
     with command_threads():
-        judge(run_target(spec), "cross_entropy", "F")           # the parent's imports and caches, warm
+        judge(run_target(spec), "cross_entropy")           # the parent's imports and caches, warm
         for _ in range(runs):
             w0, p0 = cpu_ms(resource.RUSAGE_CHILDREN), cpu_ms(resource.RUSAGE_SELF)
-            judge(run_target(spec), "cross_entropy", "F")
+            judge(run_target(spec), "cross_entropy")
             worker.append(cpu_ms(resource.RUSAGE_CHILDREN) - w0)
             parent.append(cpu_ms(resource.RUSAGE_SELF) - p0)
     return statistics.median(worker), statistics.median(parent)
@@ -92,14 +94,25 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
+    saved = dict(os.environ)
+    try:
+        return _measure(args)
+    finally:                                           # as it was (a test calls main in-process)
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _measure(args):
     os.environ.update(ONE_THREAD)
+    os.environ["CROSSCHECK_BWRAP"] = os.devnull        # no sandbox for the runner rows (see above)
     print(f"bench_target_cost: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
           f"{args.runs} runs, CPU ms (median)")
     for name, command in STARTS.items():
         if command[0] == "bwrap" and not shutil.which("bwrap"):
             print(f"  {name:42s}  (bwrap not installed)")
             continue
-        print(f"  {name:42s} {statistics.median(child_ms(command)[0] for _ in range(args.runs)):7.0f}")
+        runs = [child_ms(command) for _ in range(args.runs)]
+        print(f"  {name:42s} {statistics.median(c for c, _ in runs):7.0f}   wall {statistics.median(w for _, w in runs):5.0f}")
     worker, parent = through_the_runner(args.runs)
     print(f"  {'one target: worker (start, load, calls)':42s} {worker:7.0f}")
     print(f"  {'one target: parent (drive, judge)':42s} {parent:7.0f}")

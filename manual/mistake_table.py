@@ -174,7 +174,7 @@ TABLE = {m.id: m for m in [
         "numbers 400, 25, 10 (or m) are written into the code. The course's own gradient check runs a "
         "3-5-3 network.",
         "use input_layer_size, hidden_layer_size, num_labels and X.shape[0] instead of 400, 25, 10, 5000",
-        signature=("calls", "right on the course's shape only, failing on the others")),
+        signature=("calls", "failing wherever a size differs from the course's")),
     Mistake("one_hot_from_labels_present",
         "one-hot targets built from the labels present in y",
         "pd.get_dummies(y) or np.unique(y) gives one column per label that occurs; when a label is absent "

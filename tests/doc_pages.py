@@ -9,7 +9,7 @@ What each fence means:
   must match what the command prints (stdout and stderr together). In the shown output ``…``
   stands for any text (a whole line of ``…``: any number of lines); whitespace, line breaks
   and the digits of decimal numbers (timings, last digits) are not compared; words and
-  integers are.
+  integers are (write ``…`` for an integer that varies, such as whole seconds).
 - anything else (``text``, ``json``, no tag) is shown, not run. An untagged block whose first
   line looks like a command is an error: tag it ``sh``, ``console`` or ``text``.
 

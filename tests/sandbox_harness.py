@@ -116,7 +116,7 @@ class Outcome:
 
     def passed(self):
         """{target file name: passed} from the JSON report."""
-        return {Path(r["function"].rsplit(":", 1)[0]).name if ":" in r["function"] else Path(r["function"]).name:
+        return {Path(r["target"].rsplit(":", 1)[0]).name if ":" in r["target"] else Path(r["target"]).name:
                 r["passed"] for r in self.report()["results"]}
 
 

@@ -91,6 +91,13 @@ def test_choose_never_lets_a_convention_absorb_a_catalogue_mistake():
     assert choose(O(failed=1, right=True), [O(failed=0, ids=["missing_divide_by_m"], labels=0)]).convention == COURSE
 
 
+def test_choose_keeps_the_convention_under_which_it_is_explained():
+    onehot = O(ids=["missing_divide_by_m"], y="onehot")
+    assert choose(O(recognised=False), [onehot]) is onehot              # Octave: Y = y; no ÷m
+    assert choose(O(ids=["regularize_bias"]), [onehot]).convention == COURSE   # explained: stays
+    assert choose(O(recognised=False), [O(recognised=False, y="onehot")]).convention == COURSE
+
+
 def test_choose_keeps_the_convention_under_which_it_runs_and_is_explained_best():
     zero = O(ids=["missing_divide_by_m"], labels=0)
     assert choose(O(failed=10, recognised=False), [O(failed=3, recognised=False, y="column"), zero]) is zero

@@ -49,8 +49,9 @@ def test_magics_are_found_by_one_pass_over_the_line(line, magic):
 
 
 def test_a_reference_from_a_poisoned_cache_is_dropped_and_computed_again(monkeypatch):
+    """A reference computed now (no stored answer) is checked against numpy's before use."""
     from crosscheck.backends import jax_cost
-    problem, good = problems.PROBLEMS[0], jax_cost.value_and_grad
+    problem, good = problems.PROBLEMS[0], problems.autodiff_result
     calls, dropped = [], []
 
     def poisoned_once(*args, **kwargs):
@@ -58,14 +59,15 @@ def test_a_reference_from_a_poisoned_cache_is_dropped_and_computed_again(monkeyp
         calls.append(1)
         return (J + 1.0, grads) if len(calls) == 1 else (J, grads)
 
-    monkeypatch.setattr(jax_cost, "value_and_grad", poisoned_once)
+    monkeypatch.setattr(problems, "stored_result", lambda *a: None)
+    monkeypatch.setattr(problems, "autodiff_result", poisoned_once)
     monkeypatch.setattr(jax_cost, "drop_persistent_cache", lambda: dropped.append(1))
     monkeypatch.setattr(problems, "stored_result", lambda *a: None)    # the JAX fallback, as when stale
     problems.reference_result.cache_clear()
     try:
-        J, grads = problems.reference_result(problem, "cross_entropy")
+        problems.reference_result(problem, "cross_entropy")
         assert (len(calls), dropped) == (2, [1])
-        monkeypatch.setattr(jax_cost, "value_and_grad", lambda *a, **k: (np.float64(0.0), good(*a, **k)[1]))
+        monkeypatch.setattr(problems, "autodiff_result", lambda *a, **k: (np.float64(0.0), good(*a, **k)[1]))
         problems.reference_result.cache_clear()
         with pytest.raises(RuntimeError, match="disagrees with numpy"):
             problems.reference_result(problem, "cross_entropy")
@@ -83,7 +85,7 @@ def _cli(*argv):
 def test_without_a_sandbox_one_target_runs_and_says_so():
     code, out, err = _cli(f"{RIGHT}:nnCostFunction", "--json")
     assert code == 0 and json.loads(out)["isolation"] == "none"
-    assert err.strip() == f"crosscheck verify: {sandbox.NONE_NOTE}"
+    assert err.splitlines()[0] == f"crosscheck verify: {sandbox.NONE_NOTE}"                # one line
 
 
 def test_without_a_sandbox_a_class_is_refused_unless_unsafe():
@@ -95,13 +97,30 @@ def test_without_a_sandbox_a_class_is_refused_unless_unsafe():
 
 
 def test_a_learner_sees_its_helpers_but_not_a_classmate(tmp_path):
-    """helpers(): the target, the files it names (followed), never one that defines the same
-    function (a classmate's submission) nor another target of the run."""
+    """helpers(): the target and the files it names (followed); in a class sharing one folder,
+    never one that defines the same function (a classmate's submission) nor another target."""
     (tmp_path / "alice.py").write_text("import helper\nimport bob\nimport carol\ndef nnCostFunction(): pass\n")
     (tmp_path / "helper.py").write_text("import deeper\n")
     (tmp_path / "deeper.py").write_text("")
     (tmp_path / "bob.py").write_text("def nnCostFunction(): pass\n")
     (tmp_path / "carol.py").write_text("x = 1\n")
     (tmp_path / "unrelated.py").write_text("")
+    (tmp_path / "secret.py").symlink_to(tmp_path / "unrelated.py")          # a link could name any file
+    (tmp_path / "alice.py").write_text((tmp_path / "alice.py").read_text() + "import secret\n")
     seen = {Path(p).name for p in sandbox.helpers(tmp_path / "alice.py", "nnCostFunction", {str(tmp_path / "carol.py")})}
     assert seen == {"alice.py", "helper.py", "deeper.py"}
+    alone = {Path(p).name for p in sandbox.helpers(tmp_path / "alice.py", "nnCostFunction")}
+    assert alone == {"alice.py", "helper.py", "deeper.py", "bob.py", "carol.py"}   # one learner's own files
+
+
+def test_a_module_found_in_a_parent_folder_is_shown_but_never_a_classmates_folder(tmp_path):
+    """imports.find_in_parents puts a parent folder on the worker's path: from it the sandbox
+    shows what the learner names (a course library), never a folder holding another target."""
+    for learner in ("alice", "mallory"):
+        (tmp_path / learner).mkdir()
+        (tmp_path / learner / "ex4.py").write_text("import ex2_lib\nimport alice\ndef nnCostFunction(): pass\n")
+    (tmp_path / "ex2_lib.py").write_text("")
+    mallory, alice = tmp_path / "mallory" / "ex4.py", tmp_path / "alice" / "ex4.py"
+    seen = {Path(p).name for p in sandbox.helpers(mallory, "nnCostFunction", {str(alice), str(mallory)}, [tmp_path])}
+    assert seen == {"ex4.py", "ex2_lib.py"}
+    assert "alice" in {Path(p).name for p in sandbox.helpers(mallory, "nnCostFunction", (), [tmp_path])}

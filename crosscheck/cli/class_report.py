@@ -29,17 +29,33 @@ from crosscheck.learner.run import runner
 from crosscheck.learner.show import outcomes
 from crosscheck.strict_json import strict_json
 
+CHECKED_WITH = ("loss", "order", "labels", "y_form", "x_bias", "grad", "path", "train")     # what "right" means
+
 
 def prepare_references(loss):
-    """Start computing the JAX reference answers now, while the workers run the learners' code.
+    """Start computing the reference answers that are not stored, while the workers run the
+    learners' code; [] (and JAX is never imported) when every answer is stored.
 
-    Importing JAX and compiling its cost for each problem shape (one XLA compile per shape)
-    is most of a single verify's time; done in threads, one per shape, it overlaps with the
-    worker's start-up and the calls. ``problems.reference_result`` caches the answers, so
-    ``diagnose`` finds them ready. The threads must be joined before this process exits (an
+    A problem whose stored answer (reference/answers.json) is missing or stale is computed
+    with JAX, and a note on stderr says so. Importing JAX and compiling its cost for each
+    problem shape is most of such a run's time; done in threads, one per shape, it overlaps
+    with the worker's start-up and the calls. ``problems.reference_result`` caches the answers,
+    so ``diagnose`` finds them ready. The threads must be joined before this process exits (an
     XLA compile cut short at interpreter shutdown can abort it): ``check_all`` always does.
     """
-    from crosscheck.learner.problems import PROBLEMS, reference_result
+    import importlib.util
+    import sys
+    from crosscheck.learner.problems import PROBLEMS, missing_answers, reference_result
+    missing = missing_answers(loss)
+    if not missing:
+        return []
+    if importlib.util.find_spec("jax") is None:
+        from crosscheck.cli.options import AUTODIFF_EXTRA
+        raise InputError(f"the stored reference answers are missing or stale for {len(missing)} of "
+                         f"{len(PROBLEMS)} problems, and JAX is not installed to compute them: {AUTODIFF_EXTRA}")
+    sys.stderr.write(f"crosscheck verify: note: the stored reference answers are missing or stale for "
+                     f"{len(missing)} of {len(PROBLEMS)} problems ({missing[0].name}, ...); computing them "
+                     "with JAX (store them with `crosscheck pin --update`)\n")
 
     def compute(problems):
         try:
@@ -49,12 +65,18 @@ def prepare_references(loss):
             pass
 
     shapes = {}
-    for problem in PROBLEMS:
+    for problem in missing:
         shapes.setdefault((problem.sizes, problem.m), []).append(problem)
     threads = [threading.Thread(target=compute, args=(group,), daemon=True) for group in shapes.values()]
     for thread in threads:
         thread.start()
     return threads
+
+
+def checked_with(args):
+    """The options a record was judged under, as given (None: inferred); --resume reruns a target
+    whose record was made under others."""
+    return {name: getattr(args, name, None) for name in CHECKED_WITH}
 
 
 def check_all(targets, args, options):
@@ -70,7 +92,7 @@ def check_all(targets, args, options):
     specs = list(by_spec)
     resumed = {}
     if args.resume:
-        resumed = journal.unchanged(journal.read(args.jsonl)[0], specs, loss=args.loss, order=args.order)
+        resumed = journal.unchanged(journal.read(args.jsonl)[0], specs, checked_with=checked_with(args))
     todo = [t for t in specs if t not in resumed]
     threads = prepare_references(args.loss) if todo else []
 
@@ -132,6 +154,7 @@ class _Sink:
         from crosscheck.cli.classes import feedback
         data = clean.data({**verdict.data, "isolation": getattr(self.args, "isolation", "none")})
         rec = record(data, seconds, journal.digest(verdict.spec), verdict.run)
+        rec["checked_with"] = checked_with(self.args)
         self.records[verdict.spec], self.texts[verdict.spec] = rec, clean.lines(verdict.text)
         if self.journal:
             self.journal.append(rec)

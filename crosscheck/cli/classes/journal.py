@@ -1,7 +1,7 @@
 """The class run's JSON Lines journal (``--jsonl FILE``): one record per line, appended and
 fsynced as soon as its target is judged, so that a run killed at any moment keeps every target
 it finished. ``--resume`` reads it back and skips the targets whose file is unchanged since
-(the same content hash) and that were checked with the same loss and order; a line cut short by the kill is ignored, and its target runs again.
+(the same content hash) and that were checked with the same options; a line cut short by the kill is ignored, and its target runs again.
 """
 import hashlib
 import json
@@ -66,7 +66,7 @@ def latest(records):
 
 def unchanged(records, targets, **options):
     """{target: record} for the targets whose journal record was made from the same file content
-    and with the same ``options`` (loss, order): the others run again."""
+    and with the same ``options`` (its fields of those names): the others run again."""
     last = latest(records)
     return {t: last[t] for t in targets if t in last and last[t].get("digest") and last[t]["digest"] == digest(t)
             and all(last[t].get(k) == v for k, v in options.items())}

@@ -2,8 +2,8 @@
 The same names are the CSV's columns (:data:`FIELDS`), the JSON Lines journal's keys and the
 ``results`` entries of ``--json``: ``target``, ``passed``, ``outcome``, ``problems_right`` of
 ``problems_run``, ``diagnosis``, ``reason`` (a sentence), ``notes``, ``seconds`` (the target's
-whole run, worker start included), ``slowest_call_seconds``, and ``digest`` (the file's content
-hash, for ``--resume``).
+whole run, worker start included), ``slowest_call_seconds``, and for ``--resume`` ``digest``
+(the file's content hash) and ``checked_with`` (the options it was judged under).
 """
 import csv
 
@@ -15,7 +15,7 @@ FIELDS = ("target", "passed", "outcome", "problems_right", "problems_run", "diag
           "seconds", "slowest_call_seconds")
 # what the record adds to the verify JSON object of one target
 ADDED = ("outcome", "problems_right", "problems_run", "reason", "notes", "seconds", "slowest_call_seconds",
-         "digest")
+         "digest", "checked_with")
 SLOW_CALL_S = 1.0          # a call slower than this is worth a note (the problems are tiny)
 MAX_NOTES = 6
 
@@ -50,8 +50,9 @@ def _reason(record, outcome, mistake):
 
 
 def _notes(data, run):
-    """What a teacher may want to know beside the verdict: warnings, retries, prints, slow calls."""
-    notes = [str(w) for w in data.get("warnings") or []]
+    """What a teacher may want to know beside the verdict: how the target was found (a helper module
+    from a parent folder), warnings, retries, prints, slow calls."""
+    notes = [str(n) for n in data.get("found") or []] + [str(w) for w in data.get("warnings") or []]
     if run is not None and run.printed:
         notes.append(f"it printed {len(run.printed)}{'+' if len(run.printed) >= 20 else ''} line(s)")
     if data.get("y_shape") == "(m, 1)":

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from manual.layout import COURSE_LAYER_SIZES
+from manual.mistake_table import named
 
 from crosscheck.learner.judge.findings import Finding
 
@@ -104,7 +105,8 @@ def failure_findings(calls, agree, name):
         made = _delta2_line(noticed)
         where = (f"{noticed.name}:{made[0]} ({made[1]}; numpy notices at line {noticed.line})" if made
                  else _where(name, noticed))
-        out.append(Finding("the hidden delta δ^(2)", where, failed[0].failure, "delta2_keeps_bias"))
+        out.append(Finding("the hidden delta δ^(2)", where, failed[0].failure,
+                           named("calls", "failing on a shape with s₂ + 1")))
         return out
     hard = _hard_coded(calls)
     if hard is not None:
@@ -118,13 +120,14 @@ def failure_findings(calls, agree, name):
             ran = f"wherever {names} matched the course's"
         out.append(Finding(f"right for {what}: {names} hard-coded" if right else f"{names} hard-coded",
                            _where(name, others[0].location),
-                           f"ran {ran}; failed on every other problem: {others[0].failure}", "sizes_hard_coded"))
+                           f"ran {ran}; failed on every other problem: {others[0].failure}",
+                           named("calls", "failing wherever a size differs from the course's")))
         left = [c for c in failed if not any(c is o for o in others)]
     absent = [c for c in left if c.problem.absent]
     if absent and len(absent) == len(left):
         out.append(Finding("the targets Y", _where(name, absent[0].location),
                            f"fails only where label {absent[0].problem.absent} is absent from y: {absent[0].failure}",
-                           "one_hot_from_labels_present"))
+                           named("calls", "wrong only where a label is absent from y")))
         left = []
     if left:
         kinds = sorted({c.kind for c in left})

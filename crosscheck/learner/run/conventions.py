@@ -196,7 +196,9 @@ def choose(base, others):
             gone = shadow(o.convention, base.convention) & set(base.ids)
             if not o.failed and o.recognised and gone and set(o.ids) == set(base.ids) - gone:
                 return o
-        return base
+        # unexplained under the base, explained under another: that one is the learner's
+        better = [o for o in others if not base.recognised and not o.failed and o.recognised]
+        return min(better, key=lambda o: (len(o.ids), o.convention.deviations(base.convention))) if better else base
     ran = [o for o in others if o.failed < base.failed]
     if not ran or theirs:
         return base

@@ -5,8 +5,8 @@ inference. The judge's half, choosing among the runs, is ``conventions.choose``.
 The base run (the course's conventions, with what the user pinned) comes first; when it agrees
 with autodiff on every problem nothing else runs. Otherwise each candidate is called once on a
 small problem (a probe: milliseconds); those exact on it, and when the base run failed somewhere
-those that ran on it, are run in full (at most :data:`MAX_FULL`) and travel as
-``Run.alternatives`` for the judge.
+those that ran on it, else the order flipped and those that make a wrong cost right, are run in
+full (at most :data:`MAX_FULL`) and travel as ``Run.alternatives`` for the judge.
 """
 import re
 
@@ -15,6 +15,7 @@ from manual.layout import reroll
 
 from crosscheck.check.compare import compare, element_errors
 from crosscheck.check.tolerances import tolerance
+from crosscheck.learner.calls import Run
 from crosscheck.learner.problems import reference_result
 from crosscheck.learner.run.conventions import COURSE_SIGNATURE, NAMES, candidates, map_signature
 
@@ -74,9 +75,11 @@ def explore(drive, problems, base, loss):
         if trial.calls and trial.calls[0].ok:
             (exacts if exact(trial, loss) else ran).append((not cost_exact(trial, loss), convention))
     failed = any(not c.ok for c in run.calls)
+    base_cost = cost_exact(Run(run.spec, run.name, [c for c in run.calls if c.problem in probe]), loss)
+    fixes_cost = [c for wrong_cost, c in ran if not wrong_cost and not base_cost]
     ran = [c for _, c in sorted(ran, key=lambda rc: (rc[0], rc[1].deviations(base)))]
     flipped = [c for c in ran if c.order != base.order and c.deviations(base) == 1]
-    chosen = [c for _, c in exacts[:2]] + (ran if failed else flipped)
+    chosen = [c for _, c in exacts[:2]] + (ran if failed else flipped + fixes_cost)
     run.alternatives = [drive(problems, c, True) for c in chosen[:MAX_FULL]]
     return run
 

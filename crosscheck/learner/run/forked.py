@@ -15,6 +15,8 @@ import signal
 import time
 import warnings
 
+from manual.threads import single_threaded_blas
+
 from crosscheck.learner.calls import FailureKind
 from crosscheck.learner.run import pysession, runner, worker
 
@@ -57,7 +59,8 @@ class ForkedWorker(runner.Worker):
                 os.dup2(2, 1)               # the function's prints go to stderr, as before
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 worker.reply(to_parent, {"status": "ready"})
-                worker.serve(from_parent, to_parent, fn, path)
+                with single_threaded_blas():         # as the worker: the same bits as the command line
+                    worker.serve(from_parent, to_parent, fn, path)
             finally:
                 os._exit(0)
         os.close(from_parent), os.close(to_parent)

@@ -2,6 +2,7 @@
 import, but exists as a folder or a .py file in a parent folder of the target (up to the
 repository's root, the first folder holding .git, or :data:`MAX_UP` levels), is found there,
 as in a repository of all the course's exercises (``from ex2 import sigmoid`` beside ex4/)."""
+import os
 import re
 from pathlib import Path
 
@@ -33,10 +34,7 @@ def module_paths(parent, module):
 
 def note(module, parent, target):
     """The note the report prints for a module found so."""
-    try:
-        where = Path(parent).relative_to(Path(target).resolve().parent)
-    except ValueError:
-        where = parent
+    where = os.path.relpath(parent, Path(target).resolve().parent)
     return (f"{module} was not beside {Path(target).name}; crosscheck found it in {where} (a parent folder) "
             f"and imported it from there, as PYTHONPATH={parent} would (pin folders with --path DIR)")
 

@@ -31,6 +31,7 @@ from pathlib import Path
 BUBBLEWRAP, NONE = "bubblewrap", "none"
 SCRATCH = "/tmp"
 SCRATCH_BYTES = 64 * 2**20          # the private tmpfs: the only place learner code can write
+SHM_BYTES = 16 * 2**20              # /dev/shm (POSIX shared memory, multiprocessing's semaphores)
 SITE = "/sandbox/site"              # the allowed packages, one read-only bind each
 WORKER = "/sandbox/worker.py"
 ALLOWED_PACKAGES = ("numpy", "scipy", "matplotlib", "pandas")   # and what they require
@@ -110,7 +111,7 @@ def _python_binds():
     args = ["--ro-bind", prefix, prefix]
     for site in {os.path.realpath(p) for p in sys.path if p.endswith(("site-packages", "dist-packages"))}:
         if site.startswith(prefix + os.sep):                   # the interpreter's own: hidden
-            args += ["--tmpfs", site]
+            args += ["--tmpfs", site, "--remount-ro", site]
     args += ["--dir", SITE]
     for top, path in sorted(allowed_site().items()):
         args += ["--ro-bind", path, f"{SITE}/{top}"]
@@ -132,7 +133,8 @@ def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=No
     if not (bwrap and _works(bwrap)):
         return fallback or argv, {**os.environ, **(env or {})}
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", *_system_binds(),
-            "--proc", "/proc", "--dev", "/dev", "--size", str(SCRATCH_BYTES), "--tmpfs", SCRATCH]
+            "--proc", "/proc", "--dev", "/dev", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
+            "--size", str(SCRATCH_BYTES), "--tmpfs", SCRATCH]
     for folder in tmpfs:                              # more private, capped, writable folders
         args += ["--size", str(SCRATCH_BYTES), "--tmpfs", folder]
     if info_fd is not None:
@@ -142,7 +144,7 @@ def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=No
     for path in dict.fromkeys(visible):                 # a host path, or (host path, path inside)
         source, inside = path if isinstance(path, tuple) else (path, path)
         args += ["--ro-bind", os.path.realpath(source), inside]
-    args += ["--remount-ro", "/", "--chdir", chdir, "--", *argv]
+    args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", chdir, "--", *argv]   # /dev: bwrap's tmpfs
     clean = {**CLEAN_ENV, **(env or {}), **({"PYTHONPATH": SITE, "PYTHONNOUSERSITE": "1"} if python else {})}
     return args, clean
 
@@ -152,29 +154,33 @@ def exit_signal(code):
     return code - 128 if isolation() == BUBBLEWRAP and 128 < code < 128 + 65 else None
 
 
-def helpers(target, function=None, others=()):
-    """The target file and the files beside it that it names (an import, an Octave call, a
-    string), followed from file to file: what the sandbox shows of the learner's folder. A file
-    that defines ``function`` too, or is in ``others`` (the run's other targets), is a
-    classmate's submission and stays hidden."""
+def helpers(target, function=None, others=(), folders=()):
+    """The target file and the files beside it (or in ``folders``: the parent folders its imports
+    were found in, the --path folders) that it names (an import, an Octave call, a string),
+    followed from file to file: what the sandbox shows of the learner's files. A file in
+    ``others`` (the run's other targets), or a folder holding one, stays hidden, and so, where a
+    class shares one folder, does a file that defines ``function`` too: a classmate's submission."""
     target = Path(target).resolve()
-    folder = target.parent
-    try:
-        entries = {}
-        for entry in folder.iterdir():
-            stem = entry.name.split(".")[0]
-            if entry.suffix in (".py", ".m", ".ipynb") or (entry.is_dir() and (entry / "__init__.py").exists()):
-                entries.setdefault(stem, []).append(entry)
-    except OSError:
-        return [target]
-    hidden = {Path(o).resolve() for o in others}
-    defines = re.compile(rb"^[ \t]*(def|function)[ \t][^\n]*\b" + re.escape(function).encode() + rb"\b", re.M) if function else None
+    hidden = {Path(o).resolve() for o in others} - {target}
+    entries, shared = {}, False
+    for folder in dict.fromkeys([target.parent, *(Path(f).resolve() for f in folders)]):
+        shared = shared or any(h.parent == folder for h in hidden)   # a class in one folder
+        try:
+            for entry in folder.iterdir():
+                if entry.is_symlink():          # bound by its target: it could name any file
+                    continue
+                if entry.suffix in (".py", ".m", ".ipynb") or entry.is_dir():
+                    entries.setdefault(entry.name.split(".")[0], []).append(entry)
+        except OSError:
+            pass
+    defines = (re.compile(rb"^[ \t]*(def|function)[ \t][^\n]*\b" + re.escape(function).encode() + rb"\b", re.M)
+               if function and shared else None)
     shown, todo = [target], [target]
     while todo and len(shown) < MAX_HELPERS:
         names = _names(todo.pop())
         for stem in names & entries.keys():
             for entry in entries[stem]:
-                if entry in shown or entry.resolve() in hidden or len(shown) >= MAX_HELPERS:
+                if entry in shown or len(shown) >= MAX_HELPERS or any(h == entry or entry in h.parents for h in hidden):
                     continue
                 if entry.is_file() and defines is not None and defines.search(_head(entry)):
                     continue

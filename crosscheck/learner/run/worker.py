@@ -233,8 +233,7 @@ def call(fn, request, path, cells=None):
     return header, arrays
 
 
-def serve(inbox, outbox, fn=None, path=None):
-    """Answer requests until "quit"; ``fn`` already loaded in a forked child (``forked``)."""
+def serve(inbox, outbox, fn=None, path=None):     # fn: already there in a forked child (``forked``)
     recorded, cells = [], None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -274,8 +273,7 @@ def serve(inbox, outbox, fn=None, path=None):
 def die_with_parent():
     """Linux: SIGKILL this worker when crosscheck ends, even while the learner's code loops."""
     try:
-        import ctypes
-        ctypes.CDLL(None).prctl(1, 9)             # PR_SET_PDEATHSIG, SIGKILL
+        __import__("ctypes").CDLL(None).prctl(1, 9)   # PR_SET_PDEATHSIG, SIGKILL
     except (OSError, AttributeError):
         pass
 
@@ -284,17 +282,13 @@ def main(argv):
     import builtins
     import resource
     if not hasattr(builtins, "exit"):             # started without `site` (the sandbox): exit() as usual
-        import site
-        site.setquit()
-        site.sethelper()
+        __import__("site").setquit()
     die_with_parent()
-    memory = int(argv[1])
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for limit, value in ((resource.RLIMIT_AS, int(argv[1])), (resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT),
+                         (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(limit, (value, value))
     inbox, outbox = os.dup(0), os.dup(1)          # the protocol's fds (not inherited by children)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)                                 # the learner's fd 1 and 2: the capture file
     reply(outbox, {"status": "ready"})            # the time limits start now, not at our start-up
     serve(inbox, outbox)

@@ -82,7 +82,7 @@ def to_json(result):
         "tolerance": result.tol, "compared_with": "JAX autodiff, float64, cost and every gradient entry",
         "y_shape": run.y_shape,
         "conventions": conventions_json(run),
-        "notes": list(run.notes),
+        "found": list(run.notes),           # modules found outside the target's folder, one note each
         "problems": _problems_json(result),
         "call_seconds": run.seconds,
         "warnings": run.warnings,

@@ -74,6 +74,20 @@ def onehot_port_activation_prime(*args):
     return onehot_port(*args, mistake="sigmoid_prime_of_activation")
 
 
+# --- y as the column ex4data1.mat loads (m, 1), compared against 1..K by broadcasting -------------
+def column_labels(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_, mistake=None):
+    k = hidden_layer_size * (input_layer_size + 1)
+    Theta1 = nn_params[:k].reshape((hidden_layer_size, input_layer_size + 1), order="F")
+    Theta2 = nn_params[k:].reshape((num_labels, hidden_layer_size + 1), order="F")
+    Y = (y == np.arange(1, num_labels + 1)).astype(float)            # (m, 1) == (K,): (m, K)
+    J, G1, G2 = _backprop(Theta1, Theta2, np.c_[np.ones(len(X)), X], Y, lambda_, mistake)
+    return J, np.concatenate([G1.ravel(order="F"), G2.ravel(order="F")])
+
+
+def column_labels_activation_prime(*args):
+    return column_labels(*args, mistake="sigmoid_prime_of_activation")
+
+
 # --- X passed with its column of ones, arguments in another order --------------------------------
 def x_bias_first(X, y, nn_params, input_layer_size, hidden_layer_size, num_labels, lamda, mistake=None):
     k = hidden_layer_size * (input_layer_size + 1)
