@@ -93,3 +93,9 @@ def test_hard_coded_sizes_are_shown_at_their_line():
     result = diagnose(run_target(f"{ports}:hard_coded_right"))
     [finding] = [f for f in result.findings if f.id == "sizes_hard_coded"]
     assert finding.where == 'ports.py line 36: `Theta1 = np.reshape(nn_params[:25 * 401], (25, 401), order="F")`'
+
+
+def test_the_line_shown_is_cleaned_and_bounded():
+    """The line comes from the learner's file: escapes and bidi controls never reach the report."""
+    shown = cell_line("a = 1\nb = '\x1b[31mred\u202e' + 'x' * 500\n", 2)
+    assert "\x1b" not in shown and "\u202e" not in shown and len(shown) <= 120

@@ -1,12 +1,7 @@
-"""``crosscheck verify`` for one target or a whole class: run each target (in parallel, one
-worker process each), judge every run here, and report: one text report or JSON object for one
-target; for a class a line per target and the honest summary (``learner.show.outcomes``), or one
-JSON object ``{"results": [record, ...], "summary": ...}``. The class's files (``classes``):
-the JSON Lines journal, CSV, feedback per target, class page, Gradescope's results.json.
-
-The verdict is :mod:`crosscheck.learner.show.verdict`'s; any wrong verdict exits 1.
-A class run stopped by Ctrl-C keeps what is done: the journal has every finished target, the
-CSV is written from them, and one line says how to go on.
+"""``crosscheck verify`` for one target or a class: run each target (in parallel, one worker each),
+judge every run here (``learner.show.verdict``; any wrong verdict exits 1), report one text or JSON
+object per target, or per class a line each and the honest summary (``learner.show.outcomes``),
+and the class's files (``classes``). Ctrl-C keeps what is done and says how to go on.
 """
 import atexit
 import contextlib

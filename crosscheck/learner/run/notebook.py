@@ -258,10 +258,11 @@ def ipython_cell(filename):
 
 
 def cell_line(cell_source, line):
-    """Line ``line`` (from 1) of a cell's source, stripped and at most 120 characters; '' if none."""
+    """Line ``line`` (from 1) of a cell's source: the learner's text, so cleaned as everything from
+    their code is (control and bidi characters dropped, one line, at most 120 characters); ''."""
+    from crosscheck.learner import clean
     lines = cell_source.splitlines() if isinstance(cell_source, str) else []
-    text = lines[line - 1].strip() if isinstance(line, int) and 0 < line <= len(lines) else ""
-    return text if len(text) <= 120 else text[:119] + "…"
+    return clean.text(lines[line - 1], 120) if isinstance(line, int) and 0 < line <= len(lines) else ""
 
 
 def source_line(filename, line, cell=None):

@@ -8,6 +8,7 @@ decides a verdict. The learner's fd 1 and 2 go to the parent's capture file, fd 
 ``RLIMIT_AS`` (``--memory``), ``RLIMIT_FSIZE`` and no core dumps are set before its module loads.
 The wall-clock limit is the parent's: it kills this process group.
 """
+import contextlib
 import importlib
 import importlib.util
 import inspect
@@ -192,12 +193,10 @@ def load(request):
     if not callable(fn):
         return {"status": "not_callable", "type": type(fn).__name__}, None
     header = {"status": "loaded", "parameters": parameters(fn), "defined": defined_functions(module)[:50]}
-    if not request.get("grad"):
-        return header, fn
-    grad = getattr(module, request["grad"], None)
+    grad = getattr(module, request["grad"], None) if request.get("grad") else fn
     if not callable(grad):
         return {"status": "no_function", "defined": defined_functions(module)[:50], "missing": request["grad"]}, None
-    return header, with_gradient(fn, grad)
+    return header, with_gradient(fn, grad) if grad is not fn else fn
 
 
 def with_gradient(cost, gradient):
@@ -272,10 +271,8 @@ def serve(inbox, outbox, fn=None, path=None):     # fn: already there in a forke
 
 def die_with_parent():
     """Linux: SIGKILL this worker when crosscheck ends, even while the learner's code loops."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         __import__("ctypes").CDLL(None).prctl(1, 9)   # PR_SET_PDEATHSIG, SIGKILL
-    except (OSError, AttributeError):
-        pass
 
 
 def main(argv):
