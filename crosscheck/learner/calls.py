@@ -171,6 +171,25 @@ def _ndim(value):
         return -1
 
 
+def unrolled_layers(result, shapes, order):
+    """``(result, True)`` with grad unrolled in ``order`` when ``result`` is (J, grad) and grad is
+    one matrix per layer of exactly ``shapes`` (the Python ports' ``[Theta1_grad, Theta2_grad]``):
+    a convention, not a mistake. Anything else comes back as it is, with False, for
+    :func:`check_result` to judge (a matrix of another shape stays a wrong return)."""
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        return result, False
+    J, grad = result
+    if not (isinstance(grad, (tuple, list)) and len(grad) == len(shapes) > 1):
+        return result, False
+    try:
+        arrays = [np.asarray(g) for g in grad]
+    except (TypeError, ValueError):
+        return result, False
+    if [a.shape for a in arrays] != [tuple(s) for s in shapes] or any(a.dtype.kind not in "iuf" for a in arrays):
+        return result, False
+    return (J, np.concatenate([a.astype(np.float64).ravel(order=order) for a in arrays])), True
+
+
 def check_result(result, n_params, name="the function", on=""):
     """(J, grad) validated: J a finite float, grad a finite float64 vector (n_params,)."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:

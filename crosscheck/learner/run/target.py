@@ -23,12 +23,12 @@ from types import SimpleNamespace
 import numpy as np
 
 from manual.errors import InputError
-from manual.layout import ORDERS, reroll
+from manual.layout import ORDERS, reroll, theta_shapes
 from manual.losses import check_loss
 
 from crosscheck.check.compare import compare
 from crosscheck.check.tolerances import tolerance
-from crosscheck.learner.calls import DEFAULT_TIMEOUT, Call, FailureKind, Options, Run, check_result
+from crosscheck.learner.calls import DEFAULT_TIMEOUT, Call, FailureKind, Options, Run, check_result, unrolled_layers
 from crosscheck.learner.problems import problem_data
 from crosscheck.learner.run import conventions, worker
 from crosscheck.learner.run.conventions import COURSE_SIGNATURE
@@ -41,6 +41,8 @@ __all__ = ["DEFAULT_TIMEOUT", "UserFunction", "UserTimeout", "time_limit", "run_
 WATCHED = {"params": "nn_params", "X": "X", "y": "y"}   # roles compared before and after each call
 FLOAT32_NOTE = (f"returned float32 values: their rounding (~1e-7) is far above the {tolerance('user'):.0e} "
                 "tolerance, so compute in float64")
+LAYERS_NOTE = ("returned the gradient as one matrix per layer: crosscheck unrolled them itself (a convention, "
+               "not a mistake)")
 
 
 def call_args(problem, convention):
@@ -64,8 +66,11 @@ def _attempt(session, name, problem, convention, notes, timeout_words="--timeout
                 if outcome.kind == FailureKind.TIMEOUT else "")
         return Call(problem, failure=f"{name} {outcome.failure}{on}{hint}", kind=outcome.kind,
                     location=outcome.location), []
+    value, layered = unrolled_layers(outcome.value, theta_shapes(problem.sizes), convention.order)
+    if layered and LAYERS_NOTE not in notes:
+        notes.append(LAYERS_NOTE)
     try:
-        J, grad = check_result(outcome.value, before[watch[0]].size, name, on)
+        J, grad = check_result(value, before[watch[0]].size, name, on)
     except InputError as exc:
         return Call(problem, failure=str(exc), kind=FailureKind.BAD_RETURN, seconds=outcome.seconds), []
     note = getattr(session, "float32_note", FLOAT32_NOTE)
