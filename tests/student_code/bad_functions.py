@@ -48,7 +48,8 @@ def grad_too_short(nn_params, input_layer_size, hidden_layer_size, num_labels, X
 def grad_not_unrolled(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
     J, grad = _correct(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
     k = hidden_layer_size * (input_layer_size + 1)
-    return J, [grad[:k].reshape(hidden_layer_size, -1), grad[k:].reshape(num_labels, -1)]
+    # matrices of Θ's transposed shapes: not the per-layer convention (exactly Θ's shapes), a wrong return
+    return J, [grad[:k].reshape(hidden_layer_size, -1, order="F").T, grad[k:].reshape(num_labels, -1, order="F").T]
 
 
 def returns_grad_then_J(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
