@@ -50,6 +50,15 @@ def test_verify_with_the_stored_answers_imports_neither_jax_nor_torch():
     assert out.stderr == ""
 
 
+@pytest.mark.parametrize("spec", ["vectorised_mistakes.py:regularize_bias", "conventions/learners.py:zeroes_bias_first"])
+def test_judging_wrong_code_imports_neither_jax_nor_torch(spec):
+    """A wrong function is diagnosed (attribution, the gradient at changed parameters) without the
+    autodiff libraries too: a plain install has neither (JAX was once imported here)."""
+    out = run_probe("verify", str(ROOT / "tests" / "student_code" / spec))
+    assert out.returncode == 1, out.stderr
+    assert "WRONG" in out.stdout and heavy_count(out) == 0, out.stdout[-300:]
+
+
 def test_verify_falls_back_to_jax_and_says_so():
     """Without stored answers the same probe sees JAX (so the test above can fail) and the same verdict."""
     out = run_probe("verify", CORRECT, answers_env="off")
