@@ -7,3 +7,8 @@ like any ``ValueError``.
 
 class InputError(ValueError):
     """Input the suite cannot use: a malformed file, wrong shapes, NaN, bad labels."""
+
+
+def one_line(message):
+    """``message`` with its line breaks and runs of spaces folded: an error is one line."""
+    return " ".join(str(message).split())

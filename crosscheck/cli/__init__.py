@@ -16,7 +16,7 @@ import sys
 import traceback
 import warnings
 
-from manual.errors import InputError
+from manual.errors import InputError, one_line  # noqa: F401  (one_line: the commands import it from here)
 
 USAGE = """\
 Prove a hand-derived backpropagation right with JAX and PyTorch autodiff, and check your own.
@@ -76,11 +76,6 @@ def suggestion(parser, message):
         if close:
             return f"; did you mean {close[0]}?"
     return ""
-
-
-def one_line(message):
-    """``message`` with its line breaks and runs of spaces folded: an error is one line."""
-    return " ".join(str(message).split())
 
 
 def version():

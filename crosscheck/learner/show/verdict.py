@@ -9,14 +9,11 @@ Lines is counted by the same rule as one judged now.
 """
 from dataclasses import dataclass
 
+from manual.errors import one_line
+
 from crosscheck.learner.judge.choice import judge_run
 from crosscheck.learner.show.as_json import to_json
 from crosscheck.learner.show.render import to_text
-
-
-def _one_line(message):
-    """``message`` with its line breaks and runs of spaces folded, as the command line's errors are."""
-    return " ".join(str(message).split())
 
 
 @dataclass
@@ -40,10 +37,10 @@ def judge(run, loss):
 def error_data(spec, message):
     """The JSON object of a target crosscheck could not use (no such file or function)."""
     return {"target": spec, "passed": False, "diagnosis": [], "findings": [], "problems": [],
-            "failure": _one_line(message), "failure_kind": "unusable"}
+            "failure": one_line(message), "failure_kind": "unusable"}
 
 
 def error_verdict(spec, exc):
     """The verdict on a target that could not be checked at all (in a class: one wrong row)."""
-    message = _one_line(exc)
+    message = one_line(exc)
     return Verdict(spec, False, error_data(spec, message), f"crosscheck verify {spec}: error: {message}")
