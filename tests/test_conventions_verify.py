@@ -16,7 +16,6 @@ from crosscheck.learner.problems import PROBLEMS
 
 HERE = Path(__file__).resolve().parent
 LEARNERS = HERE / "student_code" / "conventions" / "learners.py"
-OCTAVE = HERE / "octave_code"
 sys.path.insert(0, str(LEARNERS.parent))
 import learners  # noqa: E402
 
@@ -134,16 +133,7 @@ def test_notebook_conventions(capsys, tmp_path, function, written_in, diagnosis)
 
 
 # --- Octave ---------------------------------------------------------------------------------------
-def m_file(tmp_path, replacements):
-    folder = tmp_path / "ex4"
-    shutil.copytree(OCTAVE, folder)
-    path = folder / "nnCostFunction.m"
-    text = path.read_text(encoding="utf-8")
-    for old, new in replacements:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path.write_text(text, encoding="utf-8")
-    return path
+from test_octave_target import planted as m_file  # noqa: E402  (a copy of tests/octave_code, edited)
 
 
 ARGS_XBIAS = [("function [J grad] = nnCostFunction(nn_params, input_layer_size, hidden_layer_size, ...\n"
