@@ -98,12 +98,21 @@ def allowed_site():
         for requirement in dist.requires or []:
             if "extra ==" not in requirement:
                 todo.append(re.match(r"[A-Za-z0-9_.\-]+", requirement).group(0))
-        tops = {Path(str(f)).parts[0] for f in dist.files or [] if not str(f).startswith("..")}
-        for top in tops - {"__pycache__"}:
+        for top in _tops(dist) - {"__pycache__"}:
             path = Path(dist.locate_file(top))
             if path.exists() and Path(top).stem.split(".")[0].lower() not in HIDDEN:
                 found[top] = str(path)
     return found
+
+
+def _tops(dist):
+    """The first path components of a distribution's installed files, from its RECORD read as
+    text (``dist.files`` makes a Path per file: 0.1 s for scipy's 2,400, at every verify)."""
+    record = dist.read_text("RECORD")
+    if record is None:
+        return {Path(str(f)).parts[0] for f in dist.files or [] if not str(f).startswith("..")}
+    lines = (line.split(",", 1)[0].strip('"') for line in record.splitlines())
+    return {line.replace("\\", "/").split("/", 1)[0] for line in lines if line and not line.startswith("..")}
 
 
 def _python_binds():
