@@ -170,7 +170,7 @@ class WorkerSession:
         TIMEOUT, ...); the worker's header for "no_function" and "not_callable" is ``self.header``."""
         self.worker = Worker(self.memory_mb, self.capture, self.visible)
         try:
-            self.worker.request(None, STARTUP_TIMEOUT)
+            self.worker.ready()
             self.header, _ = self.worker.request(self.load_request, self.timeout)
         except WorkerGone as gone:
             self.worker, self.header = None, {"status": "failed"}

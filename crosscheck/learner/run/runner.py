@@ -24,16 +24,13 @@ import numpy as np
 
 from crosscheck.learner.calls import FailureKind, Location
 from crosscheck.learner import clean
-from crosscheck.learner.run import sandbox, worker
+from crosscheck.learner.run import forkserver, sandbox, worker
 
 STARTUP_TIMEOUT = 120.0      # s for python + numpy to start in the worker (~0.2 s idle, more on a
                              # loaded machine): not the learner's time, so not --timeout
 MAX_MESSAGE = 64 * 2 ** 20   # bytes in one reply: more than any honest one (worker.MAX_ELEMENTS: 8 MB)
 MAX_ARRAYS = 1000            # arrays in one reply (an honest one has a handful)
 PRINTED_LINES, PRINTED_BYTES = 10, 64 * 1024
-# One BLAS/OpenMP thread in the worker: the problems are kilobytes, and with -j N workers
-# running side by side more threads would only contend for the cores and inflate RLIMIT_AS.
-ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 SIGNAL_NAMES = {signal.SIGSEGV: "a segmentation fault", signal.SIGABRT: "an abort",
                 signal.SIGBUS: "a bus error", signal.SIGFPE: "a floating-point trap",
                 signal.SIGILL: "an illegal instruction",
@@ -105,12 +102,9 @@ def stop_all():
     drive them then see their worker gone and finish at once."""
     _STOPPING.set()
     with _LIVE_LOCK:
-        pids = [proc.pid for proc in _LIVE]
-    for pid in pids:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        procs = list(_LIVE)
+    for proc in procs:
+        _end(proc)
 
 
 def resume():
@@ -130,11 +124,19 @@ def track(start):
 
 
 def start_worker(memory_mb, capture, visible=()):
-    """The worker process (``worker.py`` run as a script) in the sandbox (``sandbox.wrap``), seeing
-    only ``visible`` of the learner's files, its fd 1 and 2 going to ``capture``: the one place
-    it is started."""
+    """The worker, seeing only ``visible`` of the learner's files, its fd 1 and 2 going to
+    ``capture``: the one place it is started. Forked by the fork server where it runs
+    (``forkserver``: a sandbox of its own, made in the server's); else ``worker.py`` run as a
+    script in the sandbox (``sandbox.wrap``)."""
     memory = int(memory_mb) * 2 ** 20
-    argv, env = sandbox.wrap(sandbox.python_argv(memory), visible, python=True, env=ONE_THREAD,
+    child = forkserver.spawn(memory, capture, visible)
+    if child is not None:
+        return child
+    return start_fresh(memory, capture, visible)
+
+
+def start_fresh(memory, capture, visible):
+    argv, env = sandbox.wrap(sandbox.python_argv(memory), visible, python=True, env=sandbox.ONE_THREAD,
                              fallback=[sys.executable, str(Path(worker.__file__)), str(memory)])
     return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=capture,
                             start_new_session=True, env=env, close_fds=True)
@@ -144,7 +146,26 @@ class Worker:
     """One worker process: ``request(message, timeout) -> (header, arrays)`` or WorkerGone."""
 
     def __init__(self, memory_mb, capture, visible=()):
+        self.start = (memory_mb, capture, visible)
         self.proc = track(lambda: start_worker(memory_mb, capture, visible))
+
+    def ready(self):
+        """Wait for the worker's "ready". A forked one whose sandbox could not be set up (before
+        any learner code ran) is replaced by a worker of its own, and the fork server given up."""
+        forked = isinstance(self.proc, forkserver.Child)
+        try:
+            header, _ = self.request(None, STARTUP_TIMEOUT)
+            why = "" if header.get("status") == "ready" else clean.text(header.get("message", header), 200)
+        except WorkerGone as gone:
+            if not forked:
+                raise
+            why = gone.message
+        if why and forked:
+            self.kill()
+            forkserver.disable(why)
+            memory_mb, capture, visible = self.start
+            self.proc = track(lambda: start_fresh(int(memory_mb) * 2 ** 20, capture, visible))
+            self.ready()
 
     def request(self, message, timeout):
         """Send ``message`` (None: only read, e.g. the worker's "ready") and read the reply."""
@@ -248,8 +269,16 @@ def kill_group(proc):
     and forget it (see ``track``)."""
     with _LIVE_LOCK:
         _LIVE.discard(proc)
+    _end(proc)
+    proc.wait()
+
+
+def _end(proc):
+    """SIGKILL what ``proc`` started: its process group, or a forked worker's namespace."""
+    if isinstance(proc, forkserver.Child):
+        proc.kill()
+        return
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    proc.wait()

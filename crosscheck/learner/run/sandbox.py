@@ -41,6 +41,9 @@ ETC = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime",
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": SCRATCH, "TMPDIR": SCRATCH,
              "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": SCRATCH}
+# One BLAS/OpenMP thread in the worker: the problems are kilobytes, and with -j N workers
+# running side by side more threads would only contend for the cores and inflate RLIMIT_AS.
+ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 NONE_NOTE = ("no sandbox here (bubblewrap is missing or user namespaces are refused): the learner's "
              "code ran with your own permissions")
 MAX_HELPERS = 50                    # helper files followed from one target
@@ -134,10 +137,12 @@ def python_argv(memory_bytes):
     return [os.path.realpath(sys.executable), "-S", "-s", WORKER, str(int(memory_bytes))]
 
 
-def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=None, tmpfs=(), info_fd=None):
+def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=None, tmpfs=(), info_fd=None,
+         mountpoints=(), extra=()):
     """(argv, env) that start ``argv`` in the sandbox (see the module docstring), or ``fallback``
     (default ``argv``) as it is, with the caller's environment plus ``env``, where
-    :func:`isolation` is "none"."""
+    :func:`isolation` is "none". ``mountpoints``: empty folders made in the read-only root;
+    ``extra``: more of crosscheck's own files, (host path, path inside)."""
     bwrap = bwrap_path()
     if not (bwrap and _works(bwrap)):
         return fallback or argv, {**os.environ, **(env or {})}
@@ -150,6 +155,10 @@ def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=No
         args += ["--info-fd", str(info_fd)]
     if python:
         args += _python_binds()
+    for folder in mountpoints:
+        args += ["--dir", folder]
+    for source, inside in extra:
+        args += ["--ro-bind", source, inside]
     for path in dict.fromkeys(visible):                 # a host path, or (host path, path inside)
         source, inside = path if isinstance(path, tuple) else (path, path)
         args += ["--ro-bind", os.path.realpath(source), inside]

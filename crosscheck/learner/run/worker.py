@@ -276,17 +276,33 @@ def die_with_parent():
 
 
 def main(argv):
+    start(int(argv[1]), 0, 1, 2)
+
+
+def start(memory, inbox, outbox, capture):
+    """Serve the parent on ``inbox``/``outbox`` until it says quit; the learner's fd 1 and 2 go
+    to ``capture``, fd 0 reads /dev/null. Run as a script (``main``) or in a child forked from
+    the fork server (``zygote``)."""
     import builtins
+    import fcntl
     import resource
     if not hasattr(builtins, "exit"):             # started without `site` (the sandbox): exit() as usual
         __import__("site").setquit()
     die_with_parent()
-    for limit, value in ((resource.RLIMIT_AS, int(argv[1])), (resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT),
+    for limit, value in ((resource.RLIMIT_AS, int(memory)), (resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT),
                          (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(limit, (value, value))
-    inbox, outbox = os.dup(0), os.dup(1)          # the protocol's fds (not inherited by children)
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    os.dup2(2, 1)                                 # the learner's fd 1 and 2: the capture file
+    # The protocol's fds above 2, close-on-exec (not inherited by the learner's children).
+    given = (inbox, outbox, capture)
+    inbox, outbox, capture = (fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3) for fd in given)
+    for fd in set(given) - {0, 1, 2}:
+        os.close(fd)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(capture, 1)                           # the learner's fd 1 and 2: the capture file
+    os.dup2(capture, 2)
+    os.close(capture)
     reply(outbox, {"status": "ready"})            # the time limits start now, not at our start-up
     serve(inbox, outbox)
     os._exit(0)                                   # threads the learner left running end here
