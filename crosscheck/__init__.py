@@ -18,11 +18,10 @@ Check a learner's own ``nnCostFunction`` (course signature) and name its mistake
     verify(nnCostFunction)            # in a notebook: the report, with a heat map
     assert_verified(nnCostFunction)   # AssertionError with the diagnosis when it is wrong
 
-``import crosscheck`` never imports JAX or PyTorch: the autodiff names load on first use.
+``import crosscheck`` imports neither numpy, JAX nor PyTorch: each name loads on first use.
 """
-from crosscheck.check.compare import Comparison, GradientMismatch, assert_match, compare
-from crosscheck.check.tolerances import TOLERANCES, tolerance
-
+_COMPARE = {"Comparison", "GradientMismatch", "assert_match", "compare"}
+_TOLERANCES = {"TOLERANCES", "tolerance"}
 _LAZY = {"check_against_autodiff", "autodiff_value_and_grad", "BACKENDS"}
 _LAZY_API = {"verify", "assert_verified", "VerifyResult"}     # crosscheck.learner.api
 
@@ -31,7 +30,14 @@ __all__ = ["Comparison", "GradientMismatch", "assert_match", "compare", "TOLERAN
 
 
 def __getattr__(name):
-    # PEP 562: crosscheck.check.autodiff (and through it JAX / PyTorch) loads only when asked for.
+    # PEP 562: crosscheck.check.autodiff (and through it JAX / PyTorch) loads only when asked
+    # for, and numpy too: the command line starts its fork server before numpy loads.
+    if name in _COMPARE:
+        from crosscheck.check import compare
+        return getattr(compare, name)
+    if name in _TOLERANCES:
+        from crosscheck.check import tolerances
+        return getattr(tolerances, name)
     if name in _LAZY:
         from crosscheck.check import autodiff
         return getattr(autodiff, name)

@@ -122,10 +122,22 @@ def _silence_stdout():
         pass
 
 
+def _start_early(args):
+    """verify naming a Python file or notebook that exists: start the fork server now, so that
+    its Python and numpy load while this process loads its own (verify starts it anyway, later)."""
+    import glob
+    files = (a.rpartition(":")[0] or a for a in args if not a.startswith("-"))
+    if "--merge" not in args and any(f.endswith((".py", ".ipynb")) and glob.glob(f)[:1] for f in files):
+        from crosscheck.learner.run import forkserver
+        forkserver.warm()
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-V", "--version"):
         argv.insert(0, "report")            # `crosscheck` alone is `crosscheck report`
+    if argv[0] == "verify":
+        _start_early(argv[1:])
     parser = build_parser(only=argv[0] if argv[0] in COMMANDS else "")
     args, extras = parser.parse_known_args(argv)
     if extras:                              # said by the command's own parser: its prog, its options

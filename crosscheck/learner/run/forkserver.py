@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from crosscheck.learner.run import sandbox, worker
+from crosscheck.learner.run import sandbox
 
 MAX_FILES, MAX_BYTES = 2000, 64 * 2 ** 20      # of the learner's files copied into one target's root
 SCRATCH_FILES = 4096                           # files in the target's /tmp (bubblewrap's tmpfs: no cap)
@@ -122,7 +122,10 @@ def spawn(memory, capture, visible):
     if to_child is None:
         return None
     try:
-        worker.write_message(to_child, pickle.dumps({"files": files}, protocol=5))
+        message = pickle.dumps({"files": files}, protocol=5)     # framed as worker.write_message
+        view = memoryview(struct.pack(">Q", len(message)) + message)
+        while view:
+            view = view[os.write(to_child, view):]
     except OSError:
         pass                                   # the child is gone: its first reply says so
     return Child(to_child, from_child, life, status)

@@ -33,7 +33,8 @@ SCRATCH = "/tmp"
 SCRATCH_BYTES = 64 * 2**20          # the private tmpfs: the only place learner code can write
 SHM_BYTES = 16 * 2**20              # /dev/shm (POSIX shared memory, multiprocessing's semaphores)
 SITE = "/sandbox/site"              # the allowed packages, one read-only bind each
-WORKER = "/sandbox/worker.py"
+SANDBOX = "/sandbox"                # crosscheck's own scripts (worker, wire, zygote, nest), read-only
+WORKER = f"{SANDBOX}/worker.py"
 ALLOWED_PACKAGES = ("numpy", "scipy", "matplotlib", "pandas")   # and what they require
 HIDDEN = ("crosscheck", "manual", "reference", "jax", "jaxlib", "torch")
 ETC = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "octave", "octaverc",
@@ -127,8 +128,9 @@ def _python_binds():
     args += ["--dir", SITE]
     for top, path in sorted(allowed_site().items()):
         args += ["--ro-bind", path, f"{SITE}/{top}"]
-    worker_file = str(Path(__file__).with_name("worker.py"))
-    return args + ["--ro-bind", worker_file, WORKER]
+    for name in ("worker.py", "wire.py"):
+        args += ["--ro-bind", str(Path(__file__).with_name(name)), f"{SANDBOX}/{name}"]
+    return args
 
 
 def python_argv(memory_bytes):

@@ -1,0 +1,119 @@
+"""The fork server (``run/forkserver.py``, ``zygote.py``, ``nest.py``): Python targets forked from
+one sandboxed Python, each in namespaces of its own. What a target sees and can do there, that
+it falls back to a worker of its own where the server cannot be used, and that the verdicts are
+the same either way."""
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from crosscheck.learner.problems import PROBLEMS
+from crosscheck.learner.run import forkserver, runner, sandbox
+from crosscheck.learner.run.target import run_target
+
+pytestmark = pytest.mark.skipif(sandbox.isolation() != sandbox.BUBBLEWRAP,
+                                reason="needs bubblewrap and user namespaces (the fork server runs in its sandbox)")
+STUDENT = Path(__file__).resolve().parent / "student_code"
+
+
+@pytest.fixture
+def spawned(monkeypatch):
+    """[(visible, Child or None)] of every spawn in the test, and a fresh server for it."""
+    forkserver.disable("a fresh server per test")
+    monkeypatch.setattr(forkserver, "_server", None)
+    calls, real = [], forkserver.spawn
+
+    def spy(memory, capture, visible):
+        child = real(memory, capture, visible)
+        calls.append((visible, child))
+        return child
+    monkeypatch.setattr(runner.forkserver, "spawn", spy)
+    yield calls
+    forkserver.disable("the test is over")
+    monkeypatch.setattr(forkserver, "_server", None)
+
+
+def probe(tmp_path, body, name="probe.py"):
+    """The failure message of a target whose nnCostFunction runs ``body`` and raises what it found."""
+    path = tmp_path / name
+    path.write_text("import os\n\ndef nnCostFunction(*args):\n" + textwrap.indent(textwrap.dedent(body), "    "))
+    run = run_target(f"{path}:nnCostFunction", timeout=30, problems=PROBLEMS[:1])
+    return run.calls[0].failure
+
+
+def test_a_target_is_forked_and_its_calls_come_back(spawned):
+    right = run_target(f"{STUDENT / 'correct.py'}:nnCostFunction", problems=PROBLEMS[:4])
+    assert all(call.ok and call.grad.size > 0 for call in right.calls)
+    assert spawned and all(child is not None for _, child in spawned)
+
+
+def test_the_same_numbers_from_a_worker_of_its_own(spawned, tmp_path):
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text("from correct import nnCostFunction as right\n\n"
+                     "def nnCostFunction(*args):\n    J, grad = right(*args)\n    return J, 2 * grad\n")
+    shutil.copy(STUDENT / "correct.py", tmp_path / "correct.py")
+    forked = run_target(f"{wrong}:nnCostFunction", problems=PROBLEMS[:4])
+    forkserver.disable("compare with a worker of its own")
+    own = run_target(f"{wrong}:nnCostFunction", problems=PROBLEMS[:4])
+    assert spawned[0][1] is not None and spawned[-1][1] is None
+    assert all(c.ok for c in forked.calls + own.calls)
+    assert [c.J for c in forked.calls] == [c.J for c in own.calls]
+    assert all((a.grad == b.grad).all() for a, b in zip(forked.calls, own.calls))
+
+
+def test_a_sandbox_that_cannot_be_set_up_falls_back_before_learner_code_runs(spawned, monkeypatch, tmp_path):
+    monkeypatch.setattr(forkserver, "SCRATCH_FILES", -5)      # the target's tmpfs refuses to mount
+    failure = probe(tmp_path, "raise RuntimeError('ran once')")
+    assert "ran once" in failure
+    assert forkserver._server is False and "unsandboxed" not in failure
+
+
+def test_too_many_files_to_copy_fall_back(spawned, monkeypatch, tmp_path):
+    monkeypatch.setattr(forkserver, "MAX_FILES", 0)
+    assert "here" in probe(tmp_path, "raise RuntimeError('here')")
+    assert spawned and spawned[0][1] is None
+
+
+def test_a_target_sees_its_own_files_read_only_and_no_one_elses(spawned, tmp_path):
+    (tmp_path / "helper.py").write_text("X = 1\n")
+    (tmp_path / "classmate").mkdir()
+    (tmp_path / "classmate" / "theirs.py").write_text("def nnCostFunction(*a): pass\n")
+    failure = probe(tmp_path, f"""
+        import helper
+        here = sorted(os.listdir({str(tmp_path)!r}))
+        try:
+            open(__file__, 'a').write('#')
+            wrote = 'wrote'
+        except OSError as exc:
+            wrote = type(exc).__name__
+        raise RuntimeError(f'{{here}} {{wrote}}')
+    """)
+    assert "'helper.py', 'probe.py'] OSError" in failure and "classmate" not in failure
+
+
+def test_the_scratch_folder_caps_the_number_of_files(spawned, tmp_path):
+    failure = probe(tmp_path, """
+        n = 0
+        try:
+            while n < 20000:
+                open(f'/tmp/f{n}', 'w').close()
+                n += 1
+        except OSError as exc:
+            raise RuntimeError(f'stopped at {n}: {exc.strerror}')
+        raise RuntimeError('no cap')
+    """)
+    stopped = int(failure.split("stopped at ")[1].split(":")[0])
+    assert forkserver.SCRATCH_FILES - 20 < stopped < forkserver.SCRATCH_FILES and "No space left" in failure
+
+
+def test_a_target_sees_no_other_process_and_no_capability(spawned, tmp_path):
+    failure = probe(tmp_path, """
+        import ctypes
+        procs = sorted(os.listdir('/proc'))
+        libc = ctypes.CDLL(None, use_errno=True)
+        mounted = libc.mount(b'none', b'/tmp', b'tmpfs', 0, None) == 0
+        raise RuntimeError(f'pid {os.getpid()} procs {procs} mounted {mounted} uid {os.getuid()}')
+    """)
+    assert "procs [] mounted False uid 1000" in failure
+    assert "pid 2 " in failure          # PID 1 is the target's init
