@@ -124,3 +124,30 @@ def test_a_module_found_in_a_parent_folder_is_shown_but_never_a_classmates_folde
     seen = {Path(p).name for p in sandbox.helpers(mallory, "nnCostFunction", {str(alice), str(mallory)}, [tmp_path])}
     assert seen == {"ex4.py", "ex2_lib.py"}
     assert "alice" in {Path(p).name for p in sandbox.helpers(mallory, "nnCostFunction", (), [tmp_path])}
+
+
+def test_a_class_run_checks_no_symbolic_link(tmp_path, capsys):
+    """A submission that is a link (to a classmate's file, to the teacher's key) or lies in a
+    linked folder is one wrong row that says so, and nothing of the file it names is shown; the
+    classmate is checked as usual. Checked alone, one's own link is followed."""
+    from crosscheck.cli import main
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    right = Path(__file__).resolve().parent / "student_code" / "correct.py"
+    (subs / "alice.py").write_text(right.read_text())
+    secret = tmp_path / "teacher_key.py"
+    secret.write_text("TOPSECRET-7f3a = 1\n")
+    (subs / "mallory.py").symlink_to(secret)
+    (subs / "trudy.py").symlink_to(subs / "alice.py")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "ex4.py").write_text(right.read_text())
+    (subs / "linked").symlink_to(tmp_path / "elsewhere")
+    code = main(["verify", f"{subs}/*.py:nnCostFunction", f"{subs}/linked/ex4.py:nnCostFunction", "--json"])
+    out = capsys.readouterr().out
+    report = json.loads(out)
+    rows = {Path(r["target"].split(":")[0]).name: r for r in report["results"]}
+    assert code == 1 and rows["alice.py"]["passed"] is True, rows["alice.py"].get("failure")
+    for name in ("mallory.py", "trudy.py", "ex4.py"):
+        assert rows[name]["passed"] is False and "symbolic link" in rows[name]["failure"]
+    assert "TOPSECRET" not in out
+    assert main(["verify", f"{subs}/trudy.py:nnCostFunction"]) == 0

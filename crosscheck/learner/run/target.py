@@ -198,6 +198,7 @@ def run_target(target, given=None, **fields):
     chosen = options(given, **fields)
     check_limits(chosen.timeout, chosen.memory)
     target = target if isinstance(target, kinds.Target) else kinds.parse(target)
+    _no_link_in_a_class(target.path)
     session = kinds.KINDS[target.kind].open(target, chosen)
     try:
         failed = session.load()
@@ -209,3 +210,14 @@ def run_target(target, given=None, **fields):
         return explored(session, target, chosen, path)
     finally:
         session.close()
+
+
+def _no_link_in_a_class(path):
+    """InputError for a class's target that is a symbolic link, or in a folder that is one: its
+    contents could be any file crosscheck can read (a classmate's submission, the teacher's key),
+    shown to the learner's code and quoted in the report. One's own file may be a link."""
+    from crosscheck.learner.run import sandbox
+    if sandbox.class_targets and (path.is_symlink() or path.parent.is_symlink()):
+        where = "a symbolic link" if path.is_symlink() else "in a folder that is a symbolic link"
+        raise InputError(f"{path.name}: {where}; "
+                         "a class run checks only regular files: copy the file in its place, or check it alone")
