@@ -120,7 +120,7 @@ class Outcome:
                 r["passed"] for r in self.report()["results"]}
 
 
-def verify(s, targets, *extra, cwd=None, unsafe=False):
+def verify(s, targets, *extra, cwd=None, unsafe=False, mechanism=None):
     """Run `crosscheck verify TARGETS --json --csv` as the teacher would; what came of it."""
     out_dir = s.root / "out"
     out_dir.mkdir(exist_ok=True)
@@ -128,8 +128,10 @@ def verify(s, targets, *extra, cwd=None, unsafe=False):
     site_before = set(os.listdir(sysconfig.get_paths()["purelib"]))
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(s.home), "SECRET_TOKEN": SECRET,
            "PYTHONPATH": str(ROOT), "CROSSCHECK_JAX_CACHE": "off", "LANG": "C.UTF-8"}
+    if mechanism:
+        env["CROSSCHECK_SANDBOX"] = mechanism
     if unsafe:
-        env["CROSSCHECK_BWRAP"] = "/nonexistent/bwrap"
+        env["CROSSCHECK_SANDBOX"] = "none"
         extra = (*extra, "--unsafe-no-sandbox")
     done = subprocess.run([sys.executable, "-m", "crosscheck", "verify", *map(str, targets), "--json",
                            "--csv", str(out_dir / f"{s.marker}.csv"), *extra],

@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 
+from crosscheck.learner.run import sandbox
 from sandbox_harness import TESTS, assert_contained, needs_sandbox, scene, verify
 
 pytestmark = needs_sandbox
@@ -27,6 +28,10 @@ ATTACKS = {
 }
 
 
+MECHANISMS = ["bubblewrap", pytest.param("landlock", marks=pytest.mark.skipif(
+    not sandbox._landlock_works(), reason="Landlock is not available in this kernel"))]
+
+
 def _targets(s, files):
     return [f"{s.klass / 'honest.py'}:nnCostFunction", *(f"{s.add(f)}:nnCostFunction" for f in files)]
 
@@ -35,6 +40,16 @@ def _targets(s, files):
 def test_an_attack_is_contained(tmp_path, attack):
     s = scene(tmp_path)
     outcome = verify(s, _targets(s, ATTACKS[attack]), "-j", "2")
+    assert_contained(outcome, ATTACKS[attack])
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+@pytest.mark.skipif(not sandbox._landlock_works(), reason="Landlock is not available in this kernel")
+def test_an_attack_is_contained_by_landlock(tmp_path, attack):
+    """Where user namespaces are refused: the same attacks under the Landlock launcher."""
+    s = scene(tmp_path)
+    outcome = verify(s, _targets(s, ATTACKS[attack]), "-j", "2", mechanism="landlock")
+    assert "landlock" in outcome.out
     assert_contained(outcome, ATTACKS[attack])
 
 
@@ -58,12 +73,13 @@ def test_the_checks_see_the_attack_without_the_sandbox(tmp_path, attack, harm):
         assert outcome.survivors
 
 
-def test_a_notebook_runs_no_definition_code_outside_the_sandbox(tmp_path):
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_a_notebook_runs_no_definition_code_outside_the_sandbox(tmp_path, mechanism):
     """Default arguments, decorators, class bodies, annotations, lambda defaults and `X = C[0]`
     run (if the function needs them) only inside the worker's sandbox."""
     s = scene(tmp_path)
     notebook = s.add("definitions.ipynb")
-    outcome = verify(s, [f"{s.klass / 'honest.py'}:nnCostFunction", f"{notebook}:nnCostFunction"])
+    outcome = verify(s, [f"{s.klass / 'honest.py'}:nnCostFunction", f"{notebook}:nnCostFunction"], mechanism=mechanism)
     assert_contained(outcome, ["definitions.ipynb"])
 
 
@@ -82,7 +98,8 @@ def test_escapes_formulas_and_huge_names_never_reach_the_report(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("octave-cli") is None, reason="octave-cli not installed")
-def test_octave_system_popen_fopen_and_a_huge_result_are_contained(tmp_path):
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_octave_system_popen_fopen_and_a_huge_result_are_contained(tmp_path, mechanism):
     """Octave's system(), unix(), popen and fopen touch only the sandbox; a secret is not there to
     read; a 5e7-entry result is refused by its size before it is loaded; a background process
     ends with the run. Each learner's folder is its own (all files are nnCostFunction.m)."""
@@ -93,9 +110,10 @@ def test_octave_system_popen_fopen_and_a_huge_result_are_contained(tmp_path):
     for f in (TESTS / "octave_code").glob("*.m"):
         shutil.copy(f, alice / f.name)
     hostile = s.add("octave/nnCostFunction.m", "mallory/nnCostFunction.m")
-    outcome = verify(s, [alice / "nnCostFunction.m", hostile])
+    outcome = verify(s, [alice / "nnCostFunction.m", hostile], mechanism=mechanism)
     assert outcome.code == 1, outcome.err[-2000:]
     report = outcome.report()
     assert [r["passed"] for r in report["results"]] == [True, False]
     assert outcome.changed == {} and outcome.survivors == []
     assert "stolen" in outcome.out and "s3cr3t" not in outcome.out and "\\u001b" not in outcome.out
+    assert "grad of shape (50000000, 1)" in outcome.out          # refused by its size, never loaded

@@ -76,7 +76,7 @@ def test_a_reference_from_a_poisoned_cache_is_dropped_and_computed_again(monkeyp
 
 
 def _cli(*argv):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CROSSCHECK_BWRAP": "/nonexistent/bwrap"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CROSSCHECK_SANDBOX": "none"}
     done = subprocess.run([sys.executable, "-m", "crosscheck", "verify", *map(str, argv)],
                           capture_output=True, text=True, env=env, timeout=300)
     return done.returncode, done.stdout, done.stderr
@@ -151,3 +151,16 @@ def test_a_class_run_checks_no_symbolic_link(tmp_path, capsys):
         assert rows[name]["passed"] is False and "symbolic link" in rows[name]["failure"]
     assert "TOPSECRET" not in out
     assert main(["verify", f"{subs}/trudy.py:nnCostFunction"]) == 0
+
+
+@pytest.mark.skipif(not sandbox._landlock_works(), reason="Landlock is not available in this kernel")
+def test_where_bubblewrap_cannot_run_landlock_isolates_a_class():
+    """bubblewrap missing (as where user namespaces are refused): the Landlock launcher runs the
+    targets, the class is not refused, and the report says which isolation ran."""
+    targets = [f"{RIGHT}:nnCostFunction", f"{RIGHT.parent / 'helper_inside' / 'main.py'}:nnCostFunction"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CROSSCHECK_BWRAP": "/nonexistent/bwrap"}
+    env.pop("CROSSCHECK_SANDBOX", None)
+    done = subprocess.run([sys.executable, "-m", "crosscheck", "verify", *targets, "--json"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0 and json.loads(done.stdout)["isolation"] == "landlock", done.stderr[-2000:]
+    assert "no sandbox" not in done.stderr

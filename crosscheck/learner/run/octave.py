@@ -102,7 +102,7 @@ def start_octave(exe, script, setup, visible):
             DRIVER if boxed else str(script), work]
     info, info_w = os.pipe()
     argv, env = sandbox.wrap(argv, [*visible, (str(script), DRIVER), (str(setup), f"{WORK}/setup.mat")],
-                             tmpfs=(WORK,), info_fd=info_w)
+                             tmpfs=(WORK,), info_fd=info_w, writable=(str(setup.parent),))
     try:
         process = subprocess.Popen(argv, cwd=setup.parent, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, start_new_session=True, env=env,

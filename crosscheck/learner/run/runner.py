@@ -278,6 +278,12 @@ def _end(proc):
     if isinstance(proc, forkserver.Child):
         proc.kill()
         return
+    if sandbox.isolation() == sandbox.LANDLOCK:      # its launcher kills what the target started
+        try:
+            os.kill(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

@@ -14,10 +14,14 @@ packages), the process gets its own mount, PID, network, IPC, UTS and user names
 - everything it started ends with it (the PID namespace, and ``--die-with-parent``); no signal
   reaches crosscheck or a sibling (they are outside its PID namespace).
 
-Where bubblewrap is missing or user namespaces are refused, :func:`isolation` is "none" and
-``wrap`` returns the command as it is: the code runs with the user's own permissions (the CLI
-says so, and refuses a class unless ``--unsafe-no-sandbox``). ``$CROSSCHECK_BWRAP`` names the
-bwrap binary (default: bwrap on $PATH).
+Python targets are forked from a fork server running in this sandbox, each in namespaces of its
+own made there (``forkserver``, ``zygote``, ``nest``). Where bubblewrap is missing or user
+namespaces are refused, :func:`isolation` is "landlock" where the kernel has it (``landlock``,
+``landlock_rules``: the same files on the host's paths, no new socket, no signal out); else
+"none", and ``wrap`` returns the command as it is: the code runs with the user's own
+permissions (the CLI says so, and refuses a class unless ``--unsafe-no-sandbox``).
+``$CROSSCHECK_BWRAP`` names the bwrap binary (default: bwrap on $PATH); ``$CROSSCHECK_SANDBOX``
+names the mechanism (bubblewrap, landlock, none).
 """
 import functools
 import os
@@ -28,7 +32,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-BUBBLEWRAP, NONE = "bubblewrap", "none"
+BUBBLEWRAP, LANDLOCK, NONE = "bubblewrap", "landlock", "none"
 SCRATCH = "/tmp"
 SCRATCH_BYTES = 64 * 2**20          # the private tmpfs: the only place learner code can write
 SHM_BYTES = 16 * 2**20              # /dev/shm (POSIX shared memory, multiprocessing's semaphores)
@@ -45,7 +49,7 @@ CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": SCRATCH, "TMPDIR": 
 # One BLAS/OpenMP thread in the worker: the problems are kilobytes, and with -j N workers
 # running side by side more threads would only contend for the cores and inflate RLIMIT_AS.
 ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-NONE_NOTE = ("no sandbox here (bubblewrap is missing or user namespaces are refused): the learner's "
+NONE_NOTE = ("no sandbox here (bubblewrap cannot run and the kernel has no Landlock): the learner's "
              "code ran with your own permissions")
 MAX_HELPERS = 50                    # helper files followed from one target
 MAX_SCAN_BYTES = 16 * 2**20         # of a file read for the names of its helpers
@@ -69,9 +73,22 @@ def _works(bwrap):
 
 
 def isolation():
-    """"bubblewrap" when learner code runs in the sandbox, "none" when it cannot here."""
+    """How learner code is isolated here: "bubblewrap"; where it cannot run (user namespaces
+    refused), "landlock" (``landlock.py``); else "none". ``$CROSSCHECK_SANDBOX`` names one (it
+    is used if it works here, else "none")."""
+    wanted = os.environ.get("CROSSCHECK_SANDBOX") or None
     bwrap = bwrap_path()
-    return BUBBLEWRAP if bwrap and _works(bwrap) else NONE
+    if wanted in (None, BUBBLEWRAP) and bwrap and _works(bwrap):
+        return BUBBLEWRAP
+    if wanted in (None, LANDLOCK) and _landlock_works():
+        return LANDLOCK
+    return NONE
+
+
+@functools.lru_cache(maxsize=None)
+def _landlock_works():
+    from crosscheck.learner.run import landlock
+    return landlock.abi() >= 1
 
 
 def _system_binds():
@@ -140,14 +157,20 @@ def python_argv(memory_bytes):
 
 
 def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=None, tmpfs=(), info_fd=None,
-         mountpoints=(), extra=()):
+         mountpoints=(), extra=(), writable=()):
     """(argv, env) that start ``argv`` in the sandbox (see the module docstring), or ``fallback``
     (default ``argv``) as it is, with the caller's environment plus ``env``, where
     :func:`isolation` is "none". ``mountpoints``: empty folders made in the read-only root;
-    ``extra``: more of crosscheck's own files, (host path, path inside)."""
-    bwrap = bwrap_path()
-    if not (bwrap and _works(bwrap)):
+    ``extra``: more of crosscheck's own files, (host path, path inside). Under Landlock, the
+    command runs through ``landlock.py`` with its host paths (``fallback``), a scratch folder of
+    its own and ``writable``, the folders it may write into."""
+    mechanism = isolation()
+    if mechanism == LANDLOCK:
+        from crosscheck.learner.run import landlock_rules
+        return landlock_rules.wrap(fallback or argv, visible, python, env, writable)
+    if mechanism == NONE:
         return fallback or argv, {**os.environ, **(env or {})}
+    bwrap = bwrap_path()
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", *_system_binds(),
             "--proc", "/proc", "--dev", "/dev", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
             "--size", str(SCRATCH_BYTES), "--tmpfs", SCRATCH]
@@ -170,8 +193,9 @@ def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=No
 
 
 def exit_signal(code):
-    """The signal that ended a sandboxed process, from bwrap's exit code (128 + signal), else None."""
-    return code - 128 if isolation() == BUBBLEWRAP and 128 < code < 128 + 65 else None
+    """The signal that ended a sandboxed process, from its exit code (128 + signal: bwrap's and
+    the Landlock launcher's), else None."""
+    return code - 128 if isolation() != NONE and 128 < code < 128 + 65 else None
 
 
 def helpers(target, function=None, others=(), folders=()):

@@ -11,5 +11,8 @@ function [J grad] = nnCostFunction(nn_params, input_layer_size, hidden_layer_siz
     error(['stolen: ' secret getenv('SECRET_TOKEN') char(27) '[32mRIGHT']);
   end
   J = 0;
-  grad = zeros(5e7, 1);
+  grad = zeros(3, 1);
+  if lambda > 2                  % one problem (writing 5e7 zeros takes Octave seconds)
+    grad = zeros(5e7, 1);
+  end
 end
