@@ -2,15 +2,14 @@
 interpreter start, numpy, scipy.special (which learners import for expit), bubblewrap's start,
 one target through the real runner (worker: start, load, the calls; parent: driving, judging;
 run without the sandbox, whose process tree hides the worker's CPU from os.wait4: bwrap's own
-start is its row), and a prototype (not used by crosscheck) of the same target forked from a
-server that has numpy and scipy.special imported. CPU, not wall time: a class on 2 cores is
+start is its row), and the same target forked from crosscheck's fork server (numpy and
+scipy.special imported there), in its sandbox, as a class run does. CPU, not wall time: a class on 2 cores is
 bound by CPU per target; wall ms are shown beside the starts.
 
     python bench/bench_target_cost.py            # 7 runs each
     python bench/bench_target_cost.py --runs 15
 """
 import argparse
-import importlib.util
 import os
 import resource
 import shutil
@@ -66,28 +65,30 @@ def through_the_runner(runs):
 
 
 def forked(runs):
-    """CPU ms of the same target forked from this process (numpy and scipy.special imported):
-    limits set after the fork, the module loaded, every problem called twice, exit."""
-    import scipy.special  # noqa: F401  (preloaded, as a fork server would)
-    from crosscheck.learner.problems import PROBLEMS, problem_data
-    from manual.layout import unroll
-    calls = [(unroll(list(problem_data(p)[0]), "F"), *p.sizes, problem_data(p)[1], problem_data(p)[2], p.lambda_)
-             for p in PROBLEMS]
-    before = cpu_ms(resource.RUSAGE_CHILDREN)
-    for _ in range(runs):
-        pid = os.fork()
-        if pid == 0:                                     # the child: never returns
-            resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
-            os.setsid()
-            spec = importlib.util.spec_from_file_location("learner", TARGET)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            for args in calls:
-                module.nnCostFunction(*args)
-                module.nnCostFunction(*args)
-            os._exit(0)
-        os.waitpid(pid, 0)
-    return (cpu_ms(resource.RUSAGE_CHILDREN) - before) / runs
+    """(wall ms, parent CPU ms) of the same target forked by crosscheck's fork server, in its
+    sandbox (each target's own namespaces, its files copied in), run and judged; the server
+    started (and numpy, scipy.special imported there) before the first run. The forked worker's
+    CPU is not this process's child usage (the server reaps it), so wall time is shown: one
+    target at a time, it is the worker's time plus the parent's."""
+    from crosscheck.learner.run import forkserver, sandbox
+    from crosscheck.learner.run.target import run_target
+    from crosscheck.learner.show.verdict import judge
+    from manual.threads import command_threads
+    os.environ["CROSSCHECK_SANDBOX"] = "bubblewrap"
+    sandbox._works.cache_clear()
+    if sandbox.isolation() != sandbox.BUBBLEWRAP:
+        return None, None
+    spec = f"{TARGET}:nnCostFunction"
+    wall, parent = [], []
+    with command_threads():
+        judge(run_target(spec), "cross_entropy")            # the server started, caches warm
+        for _ in range(runs):
+            p0, start = cpu_ms(resource.RUSAGE_SELF), time.perf_counter()
+            judge(run_target(spec), "cross_entropy")
+            wall.append(1000 * (time.perf_counter() - start))
+            parent.append(cpu_ms(resource.RUSAGE_SELF) - p0)
+    forkserver.disable("the bench is done")
+    return statistics.median(wall), statistics.median(parent)
 
 
 def main(argv=None):
@@ -116,10 +117,13 @@ def _measure(args):
     worker, parent = through_the_runner(args.runs)
     print(f"  {'one target: worker (start, load, calls)':42s} {worker:7.0f}")
     print(f"  {'one target: parent (drive, judge)':42s} {parent:7.0f}")
-    fork = forked(args.runs)
-    print(f"  {'prototype: forked worker (load, calls)':42s} {fork:7.0f}")
-    print(f"  bound on 2 cores: {2000 / (worker + parent):.1f} targets/s now, "
-          f"{2000 / (fork + parent):.1f} targets/s forked")
+    print(f"  bound on 2 cores, a worker of its own per target: {2000 / (worker + parent):.1f} targets/s")
+    wall, fork_parent = forked(args.runs)
+    if wall is None:
+        print("  forked from the fork server: (no bubblewrap sandbox here)")
+        return 0
+    print(f"  {'one target forked (wall: fork, sandbox, load, calls, judge)':42s} {wall:7.0f}   parent CPU {fork_parent:5.0f}")
+    print(f"  one at a time, forked: {1000 / wall:.1f} targets/s")
     return 0
 
 

@@ -92,7 +92,12 @@ def test_a_target_sees_its_own_files_read_only_and_no_one_elses(spawned, tmp_pat
     assert "'helper.py', 'probe.py'] OSError" in failure and "classmate" not in failure
 
 
-def test_the_scratch_folder_caps_the_number_of_files(spawned, tmp_path):
+@pytest.mark.parametrize("worker", ["forked", "of its own"])
+def test_the_scratch_folder_caps_the_number_of_files(spawned, tmp_path, worker):
+    """Each file costs kernel memory, whatever its size: a forked target's /tmp is capped in
+    files (nest.build_root), and so is a worker of its own's (nest.py started first in bwrap)."""
+    if worker == "of its own":
+        forkserver.disable("a worker of its own")
     failure = probe(tmp_path, """
         n = 0
         try:
@@ -117,3 +122,32 @@ def test_a_target_sees_no_other_process_and_no_capability(spawned, tmp_path):
     """)
     assert "procs [] mounted False uid 1000" in failure
     assert "pid 2 " in failure          # PID 1 is the target's init
+
+
+@pytest.mark.skipif(shutil.which("octave-cli") is None, reason="octave-cli not installed")
+@pytest.mark.parametrize("folder", ["/tmp", "."])
+def test_octave_folders_are_capped_in_files(tmp_path, folder):
+    """Octave's /tmp and its work folder (its working folder): at most SCRATCH_FILES files."""
+    (tmp_path / "nnCostFunction.m").write_text(
+        "function [J grad] = nnCostFunction(varargin)\n"
+        "  for i = 1:20000\n"
+        f"    f = fopen(sprintf('{folder}/f%d', i), 'w');\n"
+        "    if f < 0, error(sprintf('stopped at %d', i)); end\n"
+        "    fclose(f);\n"
+        "  end\n"
+        "  error('no cap');\n"
+        "end\n")
+    run = run_target(str(tmp_path / "nnCostFunction.m"), timeout=60, problems=PROBLEMS[:1])
+    failure = run.calls[0].failure
+    assert "stopped at " in failure, failure
+    stopped = int(failure.split("stopped at ")[1].split()[0])
+    assert forkserver.SCRATCH_FILES - 20 < stopped <= forkserver.SCRATCH_FILES, failure
+
+
+@pytest.mark.parametrize("worker", ["forked", "of its own"])
+def test_the_working_folder_is_the_scratch_folder(spawned, tmp_path, worker):
+    """Relative paths (a saved figure, np.save('x.npy')) land in the capped /tmp."""
+    if worker == "of its own":
+        forkserver.disable("a worker of its own")
+    failure = probe(tmp_path, "open('here.txt', 'w').close()\nraise RuntimeError(os.getcwd() + ' ' + str(os.path.exists('/tmp/here.txt')))")
+    assert "/tmp True" in failure

@@ -23,7 +23,7 @@ from pathlib import Path
 from crosscheck.learner.run import sandbox
 
 MAX_FILES, MAX_BYTES = 2000, 64 * 2 ** 20      # of the learner's files copied into one target's root
-SCRATCH_FILES = 4096                           # files in the target's /tmp (bubblewrap's tmpfs: no cap)
+SCRATCH_FILES = sandbox.SCRATCH_FILES          # files in the target's /tmp
 START_TIMEOUT = 120.0
 ZYGOTE = "/sandbox/zygote.py"
 NEST = "/sandbox/nest.py"
@@ -73,7 +73,7 @@ def _start():
     argv = [*sandbox.python_argv(0)[:3], ZYGOTE, str(server_end.fileno())]
     argv, env = sandbox.wrap(argv, python=True, env=sandbox.ONE_THREAD,
                              mountpoints=["/nest"],
-                             extra=[(str(here / "zygote.py"), ZYGOTE), (str(here / "nest.py"), NEST)])
+                             extra=[(str(here / "zygote.py"), ZYGOTE), (str(here / "nest.py"), NEST)], cap=False)
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, pass_fds=[server_end.fileno()], env=env,
                             start_new_session=True)

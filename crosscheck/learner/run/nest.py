@@ -108,6 +108,7 @@ def build_root(files, scratch_bytes, scratch_files):
     _check(_libc.umount2(STAGE.encode(), MNT_DETACH), "detach the staged files")
     os.rmdir(STAGE)
     _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chdir("/tmp")                              # the working folder, as bubblewrap's --chdir
 
 
 def drop():
@@ -148,3 +149,48 @@ def run_init(child, life_fd, status_fd):
             os.read(wake_r, 4096)
     os.write(status_fd, struct.pack(">i", code))
     os._exit(code & 0xFF)
+
+
+def cap(folders, scratch_files):
+    """Over each of ``folders`` ([path, bytes]: bubblewrap's tmpfs, uncapped in files), a tmpfs
+    of this process's own, capped in bytes and files, holding copies of what was there (the
+    learner's files bound under /tmp); every capability dropped."""
+    kept = {}
+    for folder, _ in folders:
+        for top, _, names in os.walk(folder):
+            for name in names:
+                with open(os.path.join(top, name), "rb") as f:
+                    kept[os.path.join(top, name)] = f.read()
+    uid, gid = os.getuid(), os.getgid()
+    _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare")
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"{INSIDE_UID} {uid} 1")
+    _write("/proc/self/gid_map", f"{INSIDE_UID} {gid} 1")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    cwd = os.getcwd()
+    for folder, size in folders:
+        _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(size)},nr_inodes={int(scratch_files)},mode=1777")
+    os.chdir(cwd)                                 # the new mount, if the working folder is one of them
+    for path, data in kept.items():
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+    drop()
+
+
+def main(argv):
+    """``python -S -s nest.py SETUP -- COMMAND...``: :func:`cap` SETUP's folders (JSON: "folders",
+    "files"), then exec COMMAND. Best effort: where a user namespace cannot be made
+    inside bubblewrap's, COMMAND runs with bubblewrap's byte cap alone."""
+    import json
+    setup, command = json.loads(argv[1]), argv[argv.index("--") + 1:]
+    try:
+        cap(setup["folders"], setup["files"])
+    except OSError:
+        pass
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":
+    import sys
+    main(sys.argv)

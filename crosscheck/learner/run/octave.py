@@ -8,13 +8,11 @@ file's own function line (``parameters``), and other conventions are inferred as
 How: ``octave-cli`` runs ``octave_driver.m`` (shipped with the package), a loop that answers one
 call at a time: the parent writes ``request.mat`` into the work folder, Octave (polling for it)
 reads and deletes it and writes ``result.mat`` (J, grad, or the error with its file and line,
-and the arguments after the call). .mat files (scipy.io ``savemat``/``loadmat``,
-MATLAB v5) need nothing beyond the scipy already installed; oct2py would add dependencies and
-drive an interactive session that is harder to stop from outside. The parent owns every limit:
+and the arguments after the call). .mat files (scipy.io, MATLAB v5) need nothing beyond scipy;
+oct2py would add dependencies and a session harder to stop from outside. The parent owns every limit:
 Octave runs in its own session, and a call past ``options.timeout`` kills its whole process
 group; the next call starts a fresh Octave (as a Python worker is restarted). Octave's output
-(a missing semicolon prints a whole matrix) goes to a pipe of which only the first
-:data:`KEPT_OUTPUT` bytes are kept; nothing of it reaches crosscheck's stdout.
+(a missing semicolon prints a whole matrix) goes to a pipe, its first :data:`KEPT_OUTPUT` bytes kept.
 """
 import glob
 import json
@@ -88,14 +86,12 @@ def octave_executable():
 
 
 def start_octave(exe, script, setup, visible):
-    """octave-cli running ``script`` in the sandbox (``sandbox.wrap``: it sees ``visible``, the
-    learner's files, and its work folder, a capped tmpfs holding ``setup``), in a session of its
-    own, stdin /dev/null, stdout and stderr one pipe: the one place Octave is started. Its
-    address space (MEMORY_BYTES: an allocation past it fails inside Octave, "out of memory",
-    reported as the function's error), file size and core limits are set by ulimit inside,
-    before Octave starts (a preexec_fn would fork this process, which JAX's threads make
-    unsafe). Returns (process, the work folder as this process reaches it: in the sandbox,
-    through /proc/PID/root, so that no folder of this machine is writable from inside)."""
+    """octave-cli running ``script`` in the sandbox (it sees ``visible`` and its work folder, a
+    capped tmpfs holding ``setup``), its own session, stdin /dev/null, stdout and stderr one
+    pipe: the one place Octave is started. Address space (MEMORY_BYTES: past it, "out of memory"
+    is the function's error), file size and core limits by ulimit inside (a preexec_fn would fork
+    this process, unsafe with JAX's threads). Returns (process, the work folder as this process
+    reaches it: through /proc/PID/root, so no folder of this machine is writable from inside)."""
     boxed = sandbox.isolation() == sandbox.BUBBLEWRAP
     work = WORK if boxed else str(setup.parent)
     argv = ["/bin/sh", "-c", LIMITS, str(MEMORY_BYTES >> 10), str(FILE_BLOCKS), exe, *FLAGS,
@@ -117,7 +113,8 @@ def start_octave(exe, script, setup, visible):
 
 
 def _child_pid(fd, seconds=STARTUP_SECONDS):
-    """The sandbox's pid from bwrap's --info-fd JSON, or 0 when bwrap gave none."""
+    """The pid of the sandbox's command (bwrap's init's child; init named in --info-fd's JSON),
+    whose root shows its work folder (nest.py mounts it anew, capped), or 0."""
     data, deadline = b"", time.monotonic() + seconds
     while b"}" not in data and len(data) < 4096 and time.monotonic() < deadline:
         if select.select([fd], [], [], 0.1)[0]:
@@ -126,9 +123,17 @@ def _child_pid(fd, seconds=STARTUP_SECONDS):
                 break
             data += chunk
     try:
-        return int(json.loads(data.decode())["child-pid"])
+        init = int(json.loads(data.decode())["child-pid"])
     except (ValueError, KeyError, TypeError):
         return 0
+    while time.monotonic() < deadline and not time.sleep(POLL_SECONDS):
+        try:
+            found = Path(f"/proc/{init}/task/{init}/children").read_text().split()
+        except OSError:                         # no such file in this kernel: bwrap's init's root
+            found = [init]
+        if found:
+            return int(found[0])
+    return init
 
 
 def load_result(path):

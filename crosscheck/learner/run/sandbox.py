@@ -24,6 +24,7 @@ permissions (the CLI says so, and refuses a class unless ``--unsafe-no-sandbox``
 names the mechanism (bubblewrap, landlock, none).
 """
 import functools
+import json
 import os
 import re
 import shutil
@@ -35,6 +36,7 @@ from pathlib import Path
 BUBBLEWRAP, LANDLOCK, NONE = "bubblewrap", "landlock", "none"
 SCRATCH = "/tmp"
 SCRATCH_BYTES = 64 * 2**20          # the private tmpfs: the only place learner code can write
+SCRATCH_FILES = 4096                # files (inodes) in each writable tmpfs: each costs kernel memory
 SHM_BYTES = 16 * 2**20              # /dev/shm (POSIX shared memory, multiprocessing's semaphores)
 SITE = "/sandbox/site"              # the allowed packages, one read-only bind each
 SANDBOX = "/sandbox"                # crosscheck's own scripts (worker, wire, zygote, nest), read-only
@@ -136,13 +138,17 @@ def _tops(dist):
     return {line.replace("\\", "/").split("/", 1)[0] for line in lines if line and not line.startswith("..")}
 
 
-def _python_binds():
+def _interpreter_binds():
     prefix = os.path.realpath(sys.base_prefix)
     args = ["--ro-bind", prefix, prefix]
     for site in {os.path.realpath(p) for p in sys.path if p.endswith(("site-packages", "dist-packages"))}:
         if site.startswith(prefix + os.sep):                   # the interpreter's own: hidden
             args += ["--tmpfs", site, "--remount-ro", site]
-    args += ["--dir", SITE]
+    return args
+
+
+def _python_binds():
+    args = _interpreter_binds() + ["--dir", SITE]
     for top, path in sorted(allowed_site().items()):
         args += ["--ro-bind", path, f"{SITE}/{top}"]
     for name in ("worker.py", "wire.py"):
@@ -157,13 +163,14 @@ def python_argv(memory_bytes):
 
 
 def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=None, tmpfs=(), info_fd=None,
-         mountpoints=(), extra=(), writable=()):
+         mountpoints=(), extra=(), writable=(), cap=True):
     """(argv, env) that start ``argv`` in the sandbox (see the module docstring), or ``fallback``
     (default ``argv``) as it is, with the caller's environment plus ``env``, where
     :func:`isolation` is "none". ``mountpoints``: empty folders made in the read-only root;
     ``extra``: more of crosscheck's own files, (host path, path inside). Under Landlock, the
     command runs through ``landlock.py`` with its host paths (``fallback``), a scratch folder of
-    its own and ``writable``, the folders it may write into."""
+    its own and ``writable``, the folders it may write into. ``cap``: the writable folders also
+    capped in files (:data:`SCRATCH_FILES`), by ``nest.py`` started first inside."""
     mechanism = isolation()
     if mechanism == LANDLOCK:
         from crosscheck.learner.run import landlock_rules
@@ -180,6 +187,12 @@ def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=No
         args += ["--info-fd", str(info_fd)]
     if python:
         args += _python_binds()
+    if cap:                                             # the file-count cap bwrap cannot set: nest.py
+        folders = [[SCRATCH, SCRATCH_BYTES], ["/dev/shm", SHM_BYTES], *([f, SCRATCH_BYTES] for f in tmpfs)]
+        setup = json.dumps({"folders": folders, "files": SCRATCH_FILES})
+        argv = [os.path.realpath(sys.executable), "-S", "-s", f"{SANDBOX}/nest.py", setup, "--", *argv]
+        args += ([] if python else _interpreter_binds()) + ["--ro-bind", str(Path(__file__).with_name("nest.py")),
+                                                             f"{SANDBOX}/nest.py"]
     for folder in mountpoints:
         args += ["--dir", folder]
     for source, inside in extra:
