@@ -137,7 +137,8 @@ def _fork(memory, capture):
     from_child, outbox = os.pipe()
     life_r, life = os.pipe()
     status, status_w = os.pipe()
-    request = {"memory": int(memory), "scratch_bytes": sandbox.SCRATCH_BYTES, "scratch_files": SCRATCH_FILES}
+    request = {"memory": int(memory), "scratch_bytes": sandbox.SCRATCH_BYTES, "scratch_files": SCRATCH_FILES,
+               "shm_bytes": sandbox.SHM_BYTES}
     with _lock:
         answer = b"error: the fork server is gone"
         if _server:

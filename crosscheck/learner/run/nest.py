@@ -73,7 +73,7 @@ def _bind_read_only(source, target):
     _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
 
 
-def build_root(files, scratch_bytes, scratch_files):
+def build_root(files, scratch_bytes, scratch_files, shm_bytes):
     """The target's root (3.), entered. ``files``: [(absolute path, bytes)], written read-only."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)          # nothing propagates back to the zygote
     _mount("tmpfs", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755")
@@ -97,10 +97,10 @@ def build_root(files, scratch_bytes, scratch_files):
     _check(_libc.syscall(PIVOT_ROOT[platform.machine()], b".", b"."), "pivot_root")
     _check(_libc.umount2(b".", MNT_DETACH), "detach the old root")
     os.chdir("/")
-    caps = f"size={int(scratch_bytes)},nr_inodes={int(scratch_files)},mode=1777"
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, caps)
+    caps = f"nr_inodes={int(scratch_files)},mode=1777"
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(scratch_bytes)},{caps}")
     if os.path.isdir("/dev/shm"):
-        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, caps)
+        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, f"size={int(shm_bytes)},{caps}")
     for source, path in staged:
         os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o444))

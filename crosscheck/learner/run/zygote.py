@@ -4,7 +4,7 @@ so a class pays the interpreter's and numpy's start once, not once per target. R
 (no crosscheck module; ``worker`` and ``nest`` beside it).
 
 Protocol on the fd named by its argument (a SOCK_SEQPACKET socket from the parent): a request is one JSON object
-(``{"memory": bytes, "scratch_bytes": n, "scratch_files": n}``) with five fds (the worker's inbox,
+(``{"memory": bytes, "scratch_bytes": n, "scratch_files": n, "shm_bytes": n}``) with five fds (the worker's inbox,
 outbox, capture file, the read end of its life pipe, the write end of its status pipe); the reply
 is ``b"ok"`` once forked, else ``b"error: ..."``. The forked child (``spawn``) makes its own
 namespaces (``nest``), reads its files from the inbox (the first message: ``{"files": [(path,
@@ -39,7 +39,7 @@ def spawn(request, inbox, outbox, capture, life, status):
         if os.fork():
             os._exit(0)                    # the init below is reaped by the zygote's PID 1
         setup = pickle.loads(worker.read_message(inbox))
-        nest.build_root(setup["files"], request["scratch_bytes"], request["scratch_files"])
+        nest.build_root(setup["files"], request["scratch_bytes"], request["scratch_files"], request["shm_bytes"])
         child = os.fork()
     except BaseException as exc:           # noqa: BLE001  our failure, not the learner's: said so
         worker.reply(outbox, {"status": "unsandboxed", "message": worker.one_line(exc)})
