@@ -214,7 +214,8 @@ def run(args):
             if path and not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):
                 raise InputError(f"--{option.replace('_', '-')} {path}: cannot write into its folder")
         args.isolation = "none" if args.merge else _isolation(targets, args)
-        if args.isolation == "bubblewrap" and any(t.kind != "octave" for t in targets):
+        if args.isolation == "bubblewrap" and any(t.kind == "python_module" or t.kind != "octave" and t.path.is_file()
+                                                  for t in targets):
             from crosscheck.learner.run import forkserver
             forkserver.warm()        # Python and numpy start in the fork server while we go on
     except InputError as exc:

@@ -181,11 +181,10 @@ def disable(why):
 
 @atexit.register
 def _close():
+    """At exit: the server ends at once (bubblewrap's --die-with-parent takes what it runs)."""
     with _lock:
         if _server:
             proc, sock, _ = _server
             sock.close()
-            try:
-                proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            proc.kill()
+            proc.wait()
