@@ -41,7 +41,7 @@ class Child:
     def __init__(self, to_child, from_child, life, status):
         self.stdin, self.stdout = os.fdopen(to_child, "wb", buffering=0), os.fdopen(from_child, "rb", buffering=0)
         self.life, self.status, self.returncode = life, status, None
-        self.lock = threading.Lock()
+        self.lock, self.life_lock = threading.Lock(), threading.Lock()
 
     def wait(self, timeout=None):
         """The worker's exit code (128 + signal when a signal ended it), as bubblewrap gives it."""
@@ -62,7 +62,8 @@ class Child:
     def kill(self):
         """End the target's namespace: its init sees the life pipe close and exits (safe from a
         signal handler: one close)."""
-        life, self.life = self.life, None
+        with self.life_lock:                     # one close, whichever thread comes first
+            life, self.life = self.life, None
         if life is not None:
             os.close(life)
 
