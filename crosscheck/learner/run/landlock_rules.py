@@ -10,6 +10,7 @@ own paths:
   crosscheck ends), the ``writable`` folders, /dev/null and the random devices.
 """
 import atexit
+import functools
 import json
 import os
 import shutil
@@ -18,20 +19,14 @@ import tempfile
 from pathlib import Path
 
 from crosscheck.learner.run import landlock
-from crosscheck.learner.run.sandbox import CLEAN_ENV, ETC, HIDDEN, SYSTEM, allowed_site
+from crosscheck.learner.run.sandbox import CLEAN_ENV, ETC, HIDDEN, SYSTEM, allowed_site, site_folders
 
 
 def wrap(argv, visible, python, env, writable):
     """(argv, env) that start ``argv`` (host paths) through the Landlock launcher."""
     scratch = tempfile.mkdtemp(prefix="crosscheck-scratch-")
     atexit.register(shutil.rmtree, scratch, True)
-    hidden = {os.path.realpath(p) for p in sys.path if p.endswith(("site-packages", "dist-packages"))}
-    hidden |= {os.path.realpath(where) for name in HIDDEN for where in _locations(name)}
-    roots = [p for p in SYSTEM if os.path.isdir(p) and not os.path.islink(p)] + [os.path.realpath(sys.base_prefix)]
-    rules = [(root, "list") for root in roots] + [r for root in roots for r in _read_except(root, hidden)]
-    rules += [(f"/etc/{name}", access) for name in ETC for access in ("read", "list")]
-    rules += [(f"/dev/{name}", "write") for name in ("null", "zero", "full", "random", "urandom")]
-    rules += [(scratch, "write"), *((w, "write") for w in writable)]
+    rules = [*_system_rules(), (scratch, "write"), *((w, "write") for w in writable)]
     shown = [v[0] if isinstance(v, tuple) else v for v in visible]
     rules += [(p, a) for p in shown for a in ("read", "list")] + [(os.path.dirname(p), "list") for p in shown]
     clean = {**CLEAN_ENV, "HOME": scratch, "TMPDIR": scratch, "MPLCONFIGDIR": scratch, **(env or {})}
@@ -45,6 +40,16 @@ def wrap(argv, visible, python, env, writable):
     launcher = [os.path.realpath(sys.executable), "-S", "-s", landlock.__file__,
                 json.dumps({"rules": rules, "cwd": scratch}), "--"]
     return launcher + argv, clean
+
+
+@functools.lru_cache(maxsize=None)
+def _system_rules():
+    """The rules every process gets: the system, the interpreter, /etc, /dev (once per run)."""
+    hidden = set(site_folders()) | {os.path.realpath(where) for name in HIDDEN for where in _locations(name)}
+    roots = [p for p in SYSTEM if os.path.isdir(p) and not os.path.islink(p)] + [os.path.realpath(sys.base_prefix)]
+    rules = [(root, "list") for root in roots] + [r for root in roots for r in _read_except(root, hidden)]
+    rules += [(f"/etc/{name}", access) for name in ETC for access in ("read", "list")]
+    return tuple(rules + [(f"/dev/{name}", "write") for name in ("null", "zero", "full", "random", "urandom")])
 
 
 def _read_except(root, hidden):

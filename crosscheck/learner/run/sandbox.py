@@ -24,6 +24,7 @@ permissions (the CLI says so, and refuses a class unless ``--unsafe-no-sandbox``
 names the mechanism (bubblewrap, landlock, none).
 """
 import functools
+import glob
 import json
 import os
 import re
@@ -138,11 +139,19 @@ def _tops(dist):
     return {line.replace("\\", "/").split("/", 1)[0] for line in lines if line and not line.startswith("..")}
 
 
+def site_folders():
+    """Every site-packages folder of this Python: on sys.path, and the interpreter's own (a venv
+    does not list it, but a package installed there is importable by path)."""
+    found = [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))]
+    found += glob.glob(os.path.join(sys.base_prefix, "lib*", "python3*", "*-packages"))
+    return sorted({os.path.realpath(p) for p in found})
+
+
 def _interpreter_binds():
     prefix = os.path.realpath(sys.base_prefix)
     args = ["--ro-bind", prefix, prefix]
-    for site in {os.path.realpath(p) for p in sys.path if p.endswith(("site-packages", "dist-packages"))}:
-        if site.startswith(prefix + os.sep):                   # the interpreter's own: hidden
+    for site in site_folders():
+        if site.startswith(prefix + os.sep) and os.path.isdir(site):    # the interpreter's own: hidden
             args += ["--tmpfs", site, "--remount-ro", site]
     return args
 
