@@ -129,7 +129,7 @@ def _start_early(args):
     files = (a.rpartition(":")[0] or a for a in args if not a.startswith("-"))
     if "--merge" not in args and any(f.endswith((".py", ".ipynb")) and glob.glob(f)[:1] for f in files):
         from crosscheck.learner.run import forkserver
-        forkserver.warm()
+        forkserver.warm(probe=False)
 
 
 def main(argv=None):

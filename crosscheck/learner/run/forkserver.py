@@ -82,11 +82,13 @@ def _start():
     return proc, parent_end
 
 
-def warm():
-    """Start the server now (in the background) if this machine can run it."""
+def warm(probe=True):
+    """Start the server now (in the background) if this machine can run it; ``probe=False``:
+    without first trying bubblewrap (``sandbox.isolation``) where it is installed and wanted,
+    the server's own start being the test (if it fails, targets get workers of their own)."""
     global _server, _why
     with _lock:
-        if _server is None and sandbox.isolation() == sandbox.BUBBLEWRAP:
+        if _server is None and (sandbox.isolation() == sandbox.BUBBLEWRAP if probe else sandbox.wanted_bubblewrap()):
             try:
                 _server = [*_start(), False]             # proc, socket, ready yet
             except OSError as exc:

@@ -19,7 +19,8 @@ import tempfile
 from pathlib import Path
 
 from crosscheck.learner.run import landlock
-from crosscheck.learner.run.sandbox import CLEAN_ENV, ETC, HIDDEN, SYSTEM, allowed_site, site_folders
+from crosscheck.learner.run.packages import HIDDEN, allowed_site, site_folders
+from crosscheck.learner.run.sandbox import CLEAN_ENV, ETC, SYSTEM
 
 
 def wrap(argv, visible, python, env, writable):

@@ -24,15 +24,15 @@ permissions (the CLI says so, and refuses a class unless ``--unsafe-no-sandbox``
 names the mechanism (bubblewrap, landlock, none).
 """
 import functools
-import glob
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
+
+from crosscheck.learner.run.packages import ALLOWED_PACKAGES, HIDDEN, allowed_site, site_folders  # noqa: F401
 
 BUBBLEWRAP, LANDLOCK, NONE = "bubblewrap", "landlock", "none"
 SCRATCH = "/tmp"
@@ -42,8 +42,6 @@ SHM_BYTES = 16 * 2**20              # /dev/shm (POSIX shared memory, multiproces
 SITE = "/sandbox/site"              # the allowed packages, one read-only bind each
 SANDBOX = "/sandbox"                # crosscheck's own scripts (worker, wire, zygote, nest), read-only
 WORKER = f"{SANDBOX}/worker.py"
-ALLOWED_PACKAGES = ("numpy", "scipy", "matplotlib", "pandas")   # and what they require
-HIDDEN = ("crosscheck", "manual", "reference", "jax", "jaxlib", "torch")
 ETC = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "octave", "octaverc",
        "fonts", "nsswitch.conf", "passwd", "group")
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -88,6 +86,11 @@ def isolation():
     return NONE
 
 
+def wanted_bubblewrap():
+    """bubblewrap installed, and not ruled out by $CROSSCHECK_SANDBOX (no process started)."""
+    return os.environ.get("CROSSCHECK_SANDBOX") in (None, "", BUBBLEWRAP) and bwrap_path() is not None
+
+
 @functools.lru_cache(maxsize=None)
 def _landlock_works():
     from crosscheck.learner.run import landlock
@@ -104,47 +107,6 @@ def _system_binds():
     for name in ETC:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     return args
-
-
-@functools.lru_cache(maxsize=None)
-def allowed_site():
-    """{name in SITE: host path} of the allowed packages and their requirements (installed ones)."""
-    found, todo, seen = {}, list(ALLOWED_PACKAGES), set()
-    while todo:
-        name = re.sub(r"[-_.]+", "-", todo.pop()).lower()
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            dist = metadata.distribution(name)
-        except metadata.PackageNotFoundError:
-            continue
-        for requirement in dist.requires or []:
-            if "extra ==" not in requirement:
-                todo.append(re.match(r"[A-Za-z0-9_.\-]+", requirement).group(0))
-        for top in _tops(dist) - {"__pycache__"}:
-            path = Path(dist.locate_file(top))
-            if path.exists() and Path(top).stem.split(".")[0].lower() not in HIDDEN:
-                found[top] = str(path)
-    return found
-
-
-def _tops(dist):
-    """The first path components of a distribution's installed files, from its RECORD read as
-    text (``dist.files`` makes a Path per file: 0.1 s for scipy's 2,400, at every verify)."""
-    record = dist.read_text("RECORD")
-    if record is None:
-        return {Path(str(f)).parts[0] for f in dist.files or [] if not str(f).startswith("..")}
-    lines = (line.split(",", 1)[0].strip('"') for line in record.splitlines())
-    return {line.replace("\\", "/").split("/", 1)[0] for line in lines if line and not line.startswith("..")}
-
-
-def site_folders():
-    """Every site-packages folder of this Python: on sys.path, and the interpreter's own (a venv
-    does not list it, but a package installed there is importable by path)."""
-    found = [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))]
-    found += glob.glob(os.path.join(sys.base_prefix, "lib*", "python3*", "*-packages"))
-    return sorted({os.path.realpath(p) for p in found})
 
 
 def _interpreter_binds():
