@@ -74,7 +74,8 @@ def _start():
     argv = [*sandbox.python_argv(0)[:3], ZYGOTE, str(server_end.fileno())]
     argv, env = sandbox.wrap(argv, python=True, env=sandbox.ONE_THREAD,
                              mountpoints=["/nest"],
-                             extra=[(str(here / "zygote.py"), ZYGOTE), (str(here / "nest.py"), NEST)], cap=False)
+                             extra=[(str(here / "zygote.py"), ZYGOTE), (str(here / "nest.py"), NEST)], cap=False,
+                             mechanism=sandbox.BUBBLEWRAP)
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, pass_fds=[server_end.fileno()], env=env,
                             start_new_session=True)

@@ -134,15 +134,16 @@ def python_argv(memory_bytes):
 
 
 def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=None, tmpfs=(), info_fd=None,
-         mountpoints=(), extra=(), writable=(), cap=True):
+         mountpoints=(), extra=(), writable=(), cap=True, mechanism=None):
     """(argv, env) that start ``argv`` in the sandbox (see the module docstring), or ``fallback``
     (default ``argv``) as it is, with the caller's environment plus ``env``, where
     :func:`isolation` is "none". ``mountpoints``: empty folders made in the read-only root;
     ``extra``: more of crosscheck's own files, (host path, path inside). Under Landlock, the
     command runs through ``landlock.py`` with its host paths (``fallback``), a scratch folder of
     its own and ``writable``, the folders it may write into. ``cap``: the writable folders also
-    capped in files (:data:`SCRATCH_FILES`), by ``nest.py`` started first inside."""
-    mechanism = isolation()
+    capped in files (:data:`SCRATCH_FILES`), by ``nest.py`` started first inside. ``mechanism``:
+    this one, not :func:`isolation`'s (the fork server tries bubblewrap without a probe first)."""
+    mechanism = mechanism or isolation()
     if mechanism == LANDLOCK:
         from crosscheck.learner.run import landlock_rules
         return landlock_rules.wrap(fallback or argv, visible, python, env, writable)
