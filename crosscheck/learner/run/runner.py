@@ -11,7 +11,6 @@ import io
 import json
 import os
 import pickle
-import select
 import signal
 import subprocess
 import sys
@@ -203,26 +202,10 @@ class Worker:
 
     def _read(self, deadline):
         fd = self.proc.stdout.fileno()
-        size = worker.FRAME.unpack(self._exactly(fd, worker.FRAME.size, deadline))[0]
+        size = worker.FRAME.unpack(worker.read_exactly(fd, worker.FRAME.size, deadline))[0]
         if size > MAX_MESSAGE:
             raise ValueError(f"a message of {size} bytes")
-        return self._exactly(fd, size, deadline)
-
-    @staticmethod
-    def _exactly(fd, n, deadline):
-        chunks, left = [], n
-        while left:
-            wait = deadline - time.monotonic()
-            if wait <= 0:
-                raise TimeoutError
-            if not select.select([fd], [], [], min(wait, 3600.0))[0]:   # select overflows past ~1e8 s
-                continue
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                raise EOFError
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
+        return worker.read_exactly(fd, size, deadline)
 
     def _gone(self):
         """WorkerGone saying how the worker ended, from its return code."""

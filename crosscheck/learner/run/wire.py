@@ -5,7 +5,9 @@ learner's returned value described as JSON-able plain data plus numeric arrays, 
 import io
 import json
 import os
+import select
 import struct
+import time
 
 import numpy as np
 
@@ -21,9 +23,17 @@ def write_message(fd, data):
         view = view[os.write(fd, view):]
 
 
-def read_exactly(fd, n):
+def read_exactly(fd, n, deadline=None):
+    """``n`` bytes from ``fd``; EOFError if it closes first, TimeoutError past ``deadline``
+    (``time.monotonic()``; the parent's side, which waits for the worker with ``select``)."""
     chunks, left = [], n
     while left:
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                raise TimeoutError
+            if not select.select([fd], [], [], min(wait, 3600.0))[0]:   # select overflows past ~1e8 s
+                continue
         chunk = os.read(fd, min(left, 1 << 20))
         if not chunk:
             raise EOFError

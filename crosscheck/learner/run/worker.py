@@ -22,9 +22,9 @@ import warnings
 import numpy as np
 
 if __package__:                      # imported by crosscheck (runner, forked)
-    from .wire import FRAME, MAX_ELEMENTS, MAX_TEXT, encode, read_message, reply, short, write_message  # noqa: F401
+    from .wire import FRAME, MAX_ELEMENTS, MAX_TEXT, encode, read_exactly, read_message, reply, short, write_message  # noqa: F401
 else:                                # run as a script (the sandbox: wire.py beside it in /sandbox)
-    from wire import FRAME, MAX_ELEMENTS, MAX_TEXT, encode, read_message, reply, short, write_message  # noqa: F401
+    from wire import FRAME, MAX_ELEMENTS, MAX_TEXT, encode, read_exactly, read_message, reply, short, write_message  # noqa: F401
 
 FILE_SIZE_LIMIT = 64 * 2 ** 20       # RLIMIT_FSIZE: what the learner's code may write to a file
 
