@@ -151,3 +151,21 @@ def test_the_working_folder_is_the_scratch_folder(spawned, tmp_path, worker):
         forkserver.disable("a worker of its own")
     failure = probe(tmp_path, "open('here.txt', 'w').close()\nraise RuntimeError(os.getcwd() + ' ' + str(os.path.exists('/tmp/here.txt')))")
     assert "/tmp True" in failure
+
+
+@pytest.mark.parametrize("worker", ["forked", "of its own"])
+def test_a_target_runs_under_a_process_limit_and_cannot_end_its_init(spawned, tmp_path, worker):
+    """RLIMIT_NPROC in the target's own user namespace (the kernel enforces it for non-root
+    users); a SIGINT or SIGTERM to PID 1 from inside is ignored (the call still answers)."""
+    if worker == "of its own":
+        forkserver.disable("a worker of its own")
+    failure = probe(tmp_path, """
+        import resource, signal
+        for s in (signal.SIGINT, signal.SIGTERM):
+            try:
+                os.kill(1, s)
+            except OSError:
+                pass
+        raise RuntimeError(f'nproc {resource.getrlimit(resource.RLIMIT_NPROC)[0]}')
+    """)
+    assert "nproc 256" in failure, failure

@@ -32,6 +32,7 @@ KEPT_FLAGS = MS_NOSUID | MS_NODEV | MS_NOEXEC | 1024 | 2048 | (1 << 21)   # and 
 MNT_DETACH = 2
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
 PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41}     # syscall numbers (no glibc wrapper)
+PROCESSES = 256                      # RLIMIT_NPROC in a target's own user namespace
 INSIDE_UID = 1000                    # the worker's uid in its namespace: not 0, so no exec regains caps
 NEW_ROOT = "/nest"                   # an empty folder in the zygote's root: each target's root mounts here
 SKIPPED = {"proc", "tmp", "nest"}    # made fresh per target
@@ -112,9 +113,13 @@ def build_root(files, scratch_bytes, scratch_files, shm_bytes):
 
 
 def drop():
-    """No capability left in this process or anything it execs, no privilege gained by exec."""
+    """No capability left in this process or anything it execs, no privilege gained by exec, and
+    at most PROCESSES processes and threads in this user namespace (a fork bomb's bound: the
+    kernel counts RLIMIT_NPROC per user namespace since Linux 5.14, and not for root)."""
+    import resource
     header = struct.pack("=Ii", 0x20080522, 0)              # _LINUX_CAPABILITY_VERSION_3, this thread
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    resource.setrlimit(resource.RLIMIT_NPROC, (PROCESSES, PROCESSES))
     _check(_libc.capset(header, bytes(24)), "capset")
 
 
@@ -130,6 +135,8 @@ def run_init(child, life_fd, status_fd):
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2"):   # the worker's signals to PID 1
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
     code = 137
     while True:
         try:
