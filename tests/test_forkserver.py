@@ -169,3 +169,22 @@ def test_a_target_runs_under_a_process_limit_and_cannot_end_its_init(spawned, tm
         raise RuntimeError(f'nproc {resource.getrlimit(resource.RLIMIT_NPROC)[0]}')
     """)
     assert "nproc 256" in failure, failure
+
+
+def test_a_fork_of_the_caller_starts_a_server_of_its_own(spawned, tmp_path):
+    """multiprocessing's fork copies the server's socket: the copy does not use it, nor end the
+    parent's server when it exits."""
+    import os
+    forkserver.warm()
+    owner = forkserver._server
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            child = forkserver.spawn(2 ** 30, open(os.devnull, "wb"), [])
+            code = 0 if forkserver._server is not owner and child is not None else 3
+        finally:
+            os._exit(code)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    assert forkserver._server is owner and owner[0].poll() is None
+    assert "here" in probe(tmp_path, "raise RuntimeError('here')")

@@ -89,9 +89,11 @@ def warm(probe=True):
     the server's own start being the test (if it fails, targets get workers of their own)."""
     global _server, _why
     with _lock:
+        if _server and _server[3] != os.getpid():        # a fork of the process that started it
+            _server = None                               # (multiprocessing): a server of its own
         if _server is None and (sandbox.isolation() == sandbox.BUBBLEWRAP if probe else sandbox.wanted_bubblewrap()):
             try:
-                _server = [*_start(), False]             # proc, socket, ready yet
+                _server = [*_start(), False, os.getpid()]     # proc, socket, ready yet, owner
             except OSError as exc:
                 _server, _why = False, str(exc)
     return _server
@@ -146,7 +148,7 @@ def _fork(memory, capture):
     with _lock:
         answer = b"error: the fork server is gone"
         if _server:
-            proc, sock, ready = _server
+            proc, sock, ready, _ = _server
             try:
                 if not ready:
                     if not select.select([sock], [], [], START_TIMEOUT)[0] or sock.recv(64) != b"ready":
@@ -170,8 +172,8 @@ def _fork(memory, capture):
 def _stop(why):
     """Give up the server for the rest of this process (callers fall back to their own workers)."""
     global _server, _why
-    if _server:
-        proc, sock, _ = _server
+    if _server and _server[3] == os.getpid():
+        proc, sock, *_ = _server
         sock.close()
         proc.kill()
         proc.wait()
@@ -187,8 +189,8 @@ def disable(why):
 def _close():
     """At exit: the server ends at once (bubblewrap's --die-with-parent takes what it runs)."""
     with _lock:
-        if _server:
-            proc, sock, _ = _server
+        if _server and _server[3] == os.getpid():        # not a fork's: its parent's server
+            proc, sock, *_ = _server
             sock.close()
             proc.kill()
             proc.wait()
