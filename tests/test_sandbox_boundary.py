@@ -164,3 +164,13 @@ def test_where_bubblewrap_cannot_run_landlock_isolates_a_class():
                           capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0 and json.loads(done.stdout)["isolation"] == "landlock", done.stderr[-2000:]
     assert "no sandbox" not in done.stderr
+
+
+def test_landlock_is_never_probed_off_linux(monkeypatch):
+    """Its syscall numbers are Linux's: on macOS the same numbers are other calls."""
+    monkeypatch.setattr(sys, "platform", "darwin")
+    sandbox._landlock_works.cache_clear()
+    try:
+        assert sandbox._landlock_works() is False
+    finally:
+        sandbox._landlock_works.cache_clear()
