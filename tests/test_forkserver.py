@@ -188,3 +188,20 @@ def test_a_fork_of_the_caller_starts_a_server_of_its_own(spawned, tmp_path):
     assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
     assert forkserver._server is owner and owner[0].poll() is None
     assert "here" in probe(tmp_path, "raise RuntimeError('here')")
+
+
+def test_targets_run_side_by_side_share_no_terminal(tmp_path, capsys):
+    """One target holds a pseudo-terminal open while its classmate, at the same time, lists
+    /dev/pts: each forked target has a devpts of its own (a shared one is a channel between them)."""
+    from crosscheck.cli import main
+    (tmp_path / "a_holds.py").write_text(   # at its first call only: the others answer at once
+        "import os, time\nHELD = []\n\ndef nnCostFunction(*a):\n    if not HELD:\n"
+        "        HELD.append(os.openpty())\n        time.sleep(1.5)\n"
+        "    raise RuntimeError('held ' + os.ttyname(HELD[0][1]))\n")
+    (tmp_path / "b_looks.py").write_text(
+        "import os, time\nLOOKED = []\n\ndef nnCostFunction(*a):\n    if not LOOKED:\n"
+        "        time.sleep(0.5)\n        LOOKED.append(' '.join(sorted(os.listdir('/dev/pts'))))\n"
+        "    raise RuntimeError('saw ' + LOOKED[0])\n")
+    assert main(["verify", f"{tmp_path}/*.py:nnCostFunction", "-j", "2", "--json", "--timeout", "10"]) == 1
+    out = capsys.readouterr().out
+    assert "held /dev/pts/0" in out and "saw ptmx" in out and "saw 0" not in out

@@ -11,7 +11,7 @@ without starting Python and numpy again. Run as a plain module (no crosscheck im
 3. in it, a new root on a private tmpfs: the zygote's read-only system folders bound in again
    read-only, the target's own files written at their own paths (copies: the zygote never sees
    them, and a classmate's are never there), /tmp a fresh tmpfs capped in bytes *and* in files
-   (bubblewrap cannot cap the file count), /dev/shm fresh, /proc empty (the kernel refuses a
+   (bubblewrap cannot cap the file count), /dev/shm and /dev/pts fresh, /proc empty (the kernel refuses a
    new proc mount where bubblewrap's is partly covered, and the zygote's would show the other
    targets); ``pivot_root`` into it and the old root detached.
 
@@ -102,6 +102,11 @@ def build_root(files, scratch_bytes, scratch_files, shm_bytes):
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(scratch_bytes)},{caps}")
     if os.path.isdir("/dev/shm"):
         _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, f"size={int(shm_bytes)},{caps}")
+    if os.path.isdir("/dev/pts"):                  # the server's terminals are every target's: its own
+        try:
+            _mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620")
+        except OSError:
+            _mount("tmpfs", "/dev/pts", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=0")
     for source, path in staged:
         os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o444))
