@@ -148,3 +148,33 @@ def test_calls_and_problems_import_no_stage():
         assert imported_stages(planted) & STAGE_FORBIDDEN["calls"] == {"run"}
     finally:
         planted.unlink()
+
+
+RUN = ROOT / "crosscheck" / "learner" / "run"
+SCRIPTS = ("worker", "wire", "zygote", "nest", "landlock")     # run inside the sandbox, as scripts
+
+
+def script_imports(path):
+    """What a sandbox script imports beyond the standard library, numpy and its sibling scripts:
+    crosscheck is hidden in the sandbox (a relative import of a sibling script is allowed, for
+    when crosscheck imports the module itself)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        names = ([alias.name for alias in node.names] if isinstance(node, ast.Import) else
+                 [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else
+                 ["." + (node.module or "")] if isinstance(node, ast.ImportFrom) else [])
+        found.update(n for n in names if n.lstrip(".").split(".")[0] not in SCRIPTS
+                     and n.split(".")[0] in ("crosscheck", "manual", "reference", "jax", "torch", ""))
+    return found
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_the_sandbox_scripts_import_nothing_of_crosscheck(name):
+    assert script_imports(RUN / f"{name}.py") == set()
+
+
+def test_the_script_checker_sees_a_planted_import(tmp_path):
+    planted = tmp_path / "zygote.py"
+    planted.write_text("import nest\nfrom crosscheck.learner import clean\nfrom . import sandbox\n")
+    assert script_imports(planted) == {"crosscheck.learner", "."}
