@@ -36,6 +36,7 @@ from crosscheck.learner import clean
 from crosscheck.learner.calls import FailureKind, Location
 from crosscheck.learner.run import sandbox
 from crosscheck.learner.run.conventions import octave_signature
+from crosscheck.learner.run.octave_files import POLL_SECONDS, gone, load_result, wait_for
 from crosscheck.learner.run.runner import Outcome, kill_group, track
 
 INSTALL_HINT = ("install GNU Octave to check .m files (Debian/Ubuntu: apt-get install -y "
@@ -43,10 +44,7 @@ INSTALL_HINT = ("install GNU Octave to check .m files (Debian/Ubuntu: apt-get in
 FLAGS = ("--no-gui", "--no-window-system", "--norc", "--no-history", "--quiet")
 STARTUP_SECONDS = 30.0   # Octave itself starting (about 1 s here), before the per-call limit applies
 KEPT_OUTPUT = 64 * 1024  # bytes of the learner's printed output kept; the rest is read and dropped
-POLL_SECONDS = 0.002
 MEMORY_BYTES = 2 * 2**30  # address space for Octave: it starts in ~1 GB; the problems need kilobytes
-MAX_RESULT_BYTES = 2**20  # a result file is (J, grad) and the inputs: at most a few hundred kB
-MAX_RESULT_ELEMENTS = 10**6   # entries of one variable in it (whosmat, before anything is loaded)
 FILE_BLOCKS = 131072     # ulimit -f, 512-byte blocks: 64 MiB, the largest file Octave may write
 WORK, DRIVER = "/sandbox/work", "/sandbox/octave_driver.m"   # inside the sandbox: a capped tmpfs
 LIMITS = 'ulimit -v "$0" && ulimit -f "$1" && ulimit -c 0 && shift && exec "$@"'
@@ -136,30 +134,6 @@ def _child_pid(fd, seconds=STARTUP_SECONDS):
     return init
 
 
-def load_result(path):
-    """A result file as a dict, every variable's size checked (whosmat) before anything is loaded:
-    a small compressed file can hold 10^8 zeros. ValueError (or scipy's errors) when unusable."""
-    from scipy.io import loadmat, whosmat
-    size = path.stat().st_size
-    if size > MAX_RESULT_BYTES:
-        raise ValueError(f"{size / 2**20:.0f} MB")
-    for name, shape, _ in whosmat(path):
-        if math.prod(shape) > MAX_RESULT_ELEMENTS:
-            raise ValueError(f"{clean.text(name, 40)} of shape {shape}")
-    return loadmat(path, squeeze_me=False, chars_as_strings=True)
-
-
-def _wait_for(path, process, deadline):
-    """True once ``path`` exists; False if the process ended first or the deadline passed."""
-    while not path.exists():
-        if process.poll() is not None:
-            return path.exists()
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(POLL_SECONDS)
-    return True
-
-
 def _text(value):
     """A MATLAB char array from loadmat as one Python string ('' for empty)."""
     array = np.asarray(value)
@@ -213,7 +187,7 @@ class OctaveSession:
         reader = threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True)
         reader.start()
         self.readers.append(reader)
-        if _wait_for(self.work / "ready", self.process, time.monotonic() + STARTUP_SECONDS):
+        if wait_for(self.work / "ready", self.process, time.monotonic() + STARTUP_SECONDS):
             return None
         failed = self._stopped(" while starting", STARTUP_SECONDS)
         failed.failure = f"{self.name} {failed.failure}"
@@ -246,7 +220,7 @@ class OctaveSession:
             self._stop()
             return Outcome(failure=f"stopped Octave taking requests ({exc.strerror})", kind=FailureKind.CRASH)
         limit = math.inf if self.timeout is None else self.timeout
-        if not _wait_for(result, self.process, time.monotonic() + limit):
+        if not wait_for(result, self.process, time.monotonic() + limit):
             return self._stopped("", self.timeout)
         try:
             found = load_result(result)
@@ -280,8 +254,8 @@ class OctaveSession:
             self.readers[-1].join(timeout=5)
             self.process.stdout.close()
             self.process = None
-            for stale in ("request.mat", "result.mat"):
-                (self.work / stale).unlink(missing_ok=True)
+            for stale in ("request.mat", "result.mat"):   # (in the sandbox, gone with it)
+                gone((self.work / stale).unlink)
 
     def _output(self):
         """Everything kept of Octave's output: read at the end, it stops Octave first."""
