@@ -2,7 +2,9 @@
 seccomp filter, set by a small launcher that then runs the learner's process. Run as a script
 (no crosscheck import): ``python -S -s landlock.py SETUP -- COMMAND...``, SETUP a JSON object:
 ``"rules"``, a list of ``[path, access]`` with access "read" (files beneath: read, execute),
-"list" (folders beneath: list) or "write" (everything: the scratch folder), and ``"cwd"``.
+"list" (folders beneath: list) or "write" (everything: the scratch folder), ``"cwd"``, and
+``"script"``: where COMMAND is this Python running a script, the script's index in COMMAND: it
+then runs in the launcher's child itself (one interpreter start less per target).
 
 The launcher forks; the child restricts itself and execs COMMAND; the launcher stays outside,
 a *subreaper*: every process COMMAND starts that loses its parent (a daemon that called setsid)
@@ -143,6 +145,12 @@ def main(argv):
         try:
             os.chdir(setup["cwd"])
             restrict(setup["rules"])
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            if setup.get("script"):            # a Python script (the worker): run here, in this
+                import runpy                   # interpreter, not a second one started by exec
+                sys.argv = command[setup["script"]:]
+                runpy.run_path(sys.argv[0], run_name="__main__")
+                os._exit(0)
             os.execv(command[0], command)
         finally:
             os._exit(70)

@@ -38,8 +38,9 @@ def wrap(argv, visible, python, env, writable):
         rules += [(str(Path(landlock.__file__).parent), "list")]          # (open source) names, for `import wire`
         clean.update(PYTHONPATH=os.pathsep.join(sites), PYTHONNOUSERSITE="1")
         argv = [os.path.realpath(argv[0]), "-S", "-s", *argv[1:]]
+    script = 3 if python and argv[0] == os.path.realpath(sys.executable) else None   # argv: python -S -s SCRIPT ...
     launcher = [os.path.realpath(sys.executable), "-S", "-s", landlock.__file__,
-                json.dumps({"rules": rules, "cwd": scratch}), "--"]
+                json.dumps({"rules": rules, "cwd": scratch, "script": script}), "--"]
     return launcher + argv, clean
 
 
