@@ -58,14 +58,19 @@ def _write(path, text):
         f.write(text)
 
 
-def unshare():
-    """New namespaces for this process (1.), this process's uid and gid mapped to INSIDE_UID."""
+def unshare(flags=CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS):
+    """New namespaces for this process (1.; ``cap``: a user and a mount namespace only), this
+    process's uid and gid mapped to INSIDE_UID."""
     uid, gid = os.getuid(), os.getgid()
-    _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
-           "unshare")
+    _check(_libc.unshare(flags), "unshare")
     _write("/proc/self/setgroups", "deny")
     _write("/proc/self/uid_map", f"{INSIDE_UID} {uid} 1")
     _write("/proc/self/gid_map", f"{INSIDE_UID} {gid} 1")
+
+
+def _scratch(folder, size, files, flags=MS_NOSUID | MS_NODEV):
+    """A fresh tmpfs over ``folder``, capped at ``size`` bytes and ``files`` files."""
+    _mount("tmpfs", folder, "tmpfs", flags, f"size={int(size)},nr_inodes={int(files)},mode=1777")
 
 
 def _bind_read_only(source, target):
@@ -98,10 +103,9 @@ def build_root(files, scratch_bytes, scratch_files, shm_bytes):
     _check(_libc.syscall(PIVOT_ROOT[platform.machine()], b".", b"."), "pivot_root")
     _check(_libc.umount2(b".", MNT_DETACH), "detach the old root")
     os.chdir("/")
-    caps = f"nr_inodes={int(scratch_files)},mode=1777"
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(scratch_bytes)},{caps}")
+    _scratch("/tmp", scratch_bytes, scratch_files)
     if os.path.isdir("/dev/shm"):
-        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, f"size={int(shm_bytes)},{caps}")
+        _scratch("/dev/shm", shm_bytes, scratch_files, MS_NOSUID | MS_NODEV | MS_NOEXEC)
     if os.path.isdir("/dev/pts"):                  # the server's terminals are every target's: its own
         try:
             _mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620")
@@ -173,15 +177,11 @@ def cap(folders, scratch_files):
             for name in names:
                 with open(os.path.join(top, name), "rb") as f:
                     kept[os.path.join(top, name)] = f.read()
-    uid, gid = os.getuid(), os.getgid()
-    _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare")
-    _write("/proc/self/setgroups", "deny")
-    _write("/proc/self/uid_map", f"{INSIDE_UID} {uid} 1")
-    _write("/proc/self/gid_map", f"{INSIDE_UID} {gid} 1")
+    unshare(CLONE_NEWUSER | CLONE_NEWNS)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     cwd = os.getcwd()
     for folder, size in folders:
-        _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(size)},nr_inodes={int(scratch_files)},mode=1777")
+        _scratch(folder, size, scratch_files)
     os.chdir(cwd)                                 # the new mount, if the working folder is one of them
     for path, data in kept.items():
         os.makedirs(os.path.dirname(path), exist_ok=True)
