@@ -122,19 +122,15 @@ def track(start):
     return proc
 
 
-def start_worker(memory_mb, capture, visible=()):
+def start_worker(memory_mb, capture, visible=(), forked=True):
     """The worker, seeing only ``visible`` of the learner's files, its fd 1 and 2 going to
-    ``capture``: the one place it is started. Forked by the fork server where it runs
-    (``forkserver``: a sandbox of its own, made in the server's); else ``worker.py`` run as a
-    script in the sandbox (``sandbox.wrap``)."""
+    ``capture``: the one place it is started. Forked by the fork server where it runs and
+    ``forked`` (``forkserver``: a sandbox of its own, made in the server's); else ``worker.py``
+    run as a script in the sandbox (``sandbox.wrap``)."""
     memory = int(memory_mb) * 2 ** 20
-    child = forkserver.spawn(memory, capture, visible)
+    child = forkserver.spawn(memory, capture, visible) if forked else None
     if child is not None:
         return child
-    return start_fresh(memory, capture, visible)
-
-
-def start_fresh(memory, capture, visible):
     argv, env = sandbox.wrap(sandbox.python_argv(memory), visible, python=True, env=sandbox.ONE_THREAD,
                              fallback=[sys.executable, str(Path(worker.__file__)), str(memory)])
     return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=capture,
@@ -146,7 +142,7 @@ class Worker:
 
     def __init__(self, memory_mb, capture, visible=()):
         self.start = (memory_mb, capture, visible)
-        self.proc = track(lambda: start_worker(memory_mb, capture, visible))
+        self.proc = track(lambda: start_worker(*self.start))
 
     def ready(self):
         """Wait for the worker's "ready". A forked one whose sandbox could not be set up (before
@@ -162,8 +158,7 @@ class Worker:
         if why and forked:
             self.kill()
             forkserver.disable(why)
-            memory_mb, capture, visible = self.start
-            self.proc = track(lambda: start_fresh(int(memory_mb) * 2 ** 20, capture, visible))
+            self.proc = track(lambda: start_worker(*self.start, forked=False))
             self.ready()
 
     def request(self, message, timeout):
