@@ -102,8 +102,7 @@ def warm(probe=True):
 def _files(visible):
     """[(path inside, bytes)] of the learner's files, or None when over MAX_FILES / MAX_BYTES."""
     found, total = [], 0
-    for entry in visible:
-        source, inside = entry if isinstance(entry, tuple) else (entry, entry)
+    for source, inside in sandbox.places(visible):
         walk = [(source, inside)] if not os.path.isdir(source) else [
             (os.path.join(top, name), os.path.join(inside, os.path.relpath(os.path.join(top, name), source)))
             for top, dirs, names in os.walk(source) for name in names]
@@ -127,11 +126,9 @@ def spawn(memory, capture, visible):
     to_child, from_child, life, status = _fork(memory, capture)
     if to_child is None:
         return None
+    from crosscheck.learner.run import wire      # here, not at the top: warm() comes before numpy
     try:
-        message = pickle.dumps({"files": files}, protocol=5)     # framed as worker.write_message
-        view = memoryview(struct.pack(">Q", len(message)) + message)
-        while view:
-            view = view[os.write(to_child, view):]
+        wire.write_message(to_child, pickle.dumps({"files": files}, protocol=5))
     except OSError:
         pass                                   # the child is gone: its first reply says so
     return Child(to_child, from_child, life, status)

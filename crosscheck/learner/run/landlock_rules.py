@@ -20,7 +20,7 @@ from pathlib import Path
 
 from crosscheck.learner.run import landlock
 from crosscheck.learner.run.packages import HIDDEN, allowed_site, site_folders
-from crosscheck.learner.run.sandbox import CLEAN_ENV, ETC, SYSTEM
+from crosscheck.learner.run.sandbox import CLEAN_ENV, ETC, SYSTEM, places
 
 
 def wrap(argv, visible, python, env, writable):
@@ -28,7 +28,7 @@ def wrap(argv, visible, python, env, writable):
     scratch = tempfile.mkdtemp(prefix="crosscheck-scratch-")
     atexit.register(shutil.rmtree, scratch, True)
     rules = [*_system_rules(), (scratch, "write"), *((w, "write") for w in writable)]
-    shown = [v[0] if isinstance(v, tuple) else v for v in visible]
+    shown = [host for host, _ in places(visible)]
     rules += [(p, a) for p in shown for a in ("read", "list")] + [(os.path.dirname(p), "list") for p in shown]
     clean = {**CLEAN_ENV, "HOME": scratch, "TMPDIR": scratch, "MPLCONFIGDIR": scratch, **(env or {})}
     if python:

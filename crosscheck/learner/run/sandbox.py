@@ -171,12 +171,17 @@ def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=No
         args += ["--dir", folder]
     for source, inside in extra:
         args += ["--ro-bind", source, inside]
-    for path in dict.fromkeys(visible):                 # a host path, or (host path, path inside)
-        source, inside = path if isinstance(path, tuple) else (path, path)
+    for source, inside in places(visible):
         args += ["--ro-bind", os.path.realpath(source), inside]
     args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", chdir, "--", *argv]   # /dev: bwrap's tmpfs
     clean = {**CLEAN_ENV, **(env or {}), **({"PYTHONPATH": SITE, "PYTHONNOUSERSITE": "1"} if python else {})}
     return args, clean
+
+
+def places(visible):
+    """(host path, path inside) of each of ``visible``'s entries, once: a host path (shown at its
+    own path) or such a pair (crosscheck's own files: Octave's driver and setup)."""
+    return [entry if isinstance(entry, tuple) else (entry, entry) for entry in dict.fromkeys(visible)]
 
 
 def exit_signal(code):
