@@ -32,13 +32,23 @@ def verify(*argv):
                           capture_output=True, text=True, timeout=HANG_GUARD)
 
 
-def _wait_for_lines(proc, jsonl, n):
-    """Until the journal has ``n`` lines, then a moment more: the next target's worker hangs."""
-    deadline = time.monotonic() + HANG_GUARD
-    while not (jsonl.exists() and jsonl.read_text().count("\n") >= n):
-        assert proc.poll() is None and time.monotonic() < deadline, "the class ended or hung"
-        time.sleep(0.2)
-    time.sleep(1.0)
+def interrupted(class_, jsonl, table, n, signum):
+    """(exit code, stderr) of a class run (-j 1) sent ``signum`` once its journal has ``n`` lines
+    and a moment more: the next target's worker hangs."""
+    proc = subprocess.Popen([sys.executable, "-m", "crosscheck", "verify", *class_, "-j", "1", "--timeout", "600",
+                             "--jsonl", str(jsonl), "--csv", str(table)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + HANG_GUARD
+        while not (jsonl.exists() and jsonl.read_text().count("\n") >= n):
+            assert proc.poll() is None and time.monotonic() < deadline, "the class ended or hung"
+            time.sleep(0.2)
+        time.sleep(1.0)
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=HANG_GUARD)
+    finally:
+        proc.kill()
+    return proc.returncode, err
 
 
 def test_ctrl_c_keeps_the_rows_done_and_resume_runs_only_the_rest(tmp_path):
@@ -48,16 +58,8 @@ def test_ctrl_c_keeps_the_rows_done_and_resume_runs_only_the_rest(tmp_path):
     folder = write_class(tmp_path / "class", hanging="carol", names=("alice", "bob", "dave"))
     class_ = targets(folder, ["alice", "bob", "carol", "dave"])
     jsonl, table = tmp_path / "class.jsonl", tmp_path / "class.csv"
-    command = [sys.executable, "-m", "crosscheck", "verify", *class_, "-j", "1", "--timeout", "600",
-               "--jsonl", str(jsonl), "--csv", str(table)]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for_lines(proc, jsonl, 2)
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=HANG_GUARD)
-    finally:
-        proc.kill()
-    assert proc.returncode == 130
+    code, err = interrupted(class_, jsonl, table, 2, signal.SIGINT)
+    assert code == 130
     assert [r["target"] for r in lines(jsonl)] == class_[:2]
     assert [r["target"] for r in rows(table)] == class_[:2] and rows(table)[1]["outcome"] == "mistake"
     assert "2 of 4 targets done" in err and "--resume" in err
@@ -80,16 +82,8 @@ def test_sigterm_from_a_scheduler_stops_a_class_as_ctrl_c_does(tmp_path):
     folder = write_class(tmp_path / "class", hanging="erin", names=("alice",))
     class_ = targets(folder, ["alice", "erin"])
     jsonl, table = tmp_path / "class.jsonl", tmp_path / "class.csv"
-    proc = subprocess.Popen([sys.executable, "-m", "crosscheck", "verify", *class_, "-j", "1", "--timeout", "600",
-                             "--jsonl", str(jsonl), "--csv", str(table)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for_lines(proc, jsonl, 1)
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=HANG_GUARD)
-    finally:
-        proc.kill()
-    assert proc.returncode == 130 and "1 of 2 targets done" in err
+    code, err = interrupted(class_, jsonl, table, 1, signal.SIGTERM)
+    assert code == 130 and "1 of 2 targets done" in err
     assert [r["target"] for r in rows(table)] == class_[:1]
 
 
