@@ -3,6 +3,8 @@ one sandboxed Python, each in namespaces of its own. What a target sees and can 
 it falls back to a worker of its own where the server cannot be used, and that the verdicts are
 the same either way."""
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -90,6 +92,40 @@ def test_a_target_sees_its_own_files_read_only_and_no_one_elses(spawned, tmp_pat
         raise RuntimeError(f'{{here}} {{wrote}}')
     """)
     assert "'helper.py', 'probe.py'] OSError" in failure and "classmate" not in failure
+
+
+NUMPY_USE = """
+    import numpy as np
+    import numpy.polynomial
+    from numpy.testing import assert_allclose
+    assert_allclose(1.0, 1.0)
+    values = (np.random.default_rng(0).random(), float(np.ma.masked_array([1.0, 2.0], [0, 1]).sum()),
+              float(np.polynomial.Polynomial([1, 2])(3)), isinstance(np.testing, type(np)), hasattr(np, 'conftest'))
+    raise RuntimeError(repr(values))
+"""
+
+
+@pytest.mark.parametrize("worker", ["forked", "of its own"])
+def test_numpy_submodules_work_as_in_a_fresh_python(spawned, tmp_path, worker):
+    """The fork server leaves numpy's np.testing, np.random, ... unrun until a target uses them
+    (``zygote.deferred``): they work as after a plain import, with no name added to numpy."""
+    if worker == "of its own":
+        forkserver.disable("a worker of its own")
+    fresh = subprocess.run([sys.executable, "-c", textwrap.dedent(NUMPY_USE)], capture_output=True, text=True)
+    expected = fresh.stderr.strip().splitlines()[-1].split("RuntimeError: ")[1]
+    assert expected.endswith("True, False)")
+    assert f"raised RuntimeError: {expected} (" in probe(tmp_path, NUMPY_USE)
+
+
+def test_the_fork_server_leaves_unused_numpy_submodules_unrun():
+    """scipy.special's import reads every name of numpy's; the preload keeps that from running
+    np.testing, np.f2py, np.ma and np.polynomial, which it does not use."""
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); import zygote; zygote.preload(); "
+              "print(sorted(m for m in ('numpy.testing._private.utils', 'numpy.f2py.crackfortran', "
+              "'numpy.ma.core', 'numpy.polynomial.polynomial') if m in sys.modules))")
+    here = Path(forkserver.__file__).parent
+    done = subprocess.run([sys.executable, "-c", script, str(here)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("worker", ["forked", "of its own"])
