@@ -8,7 +8,6 @@ import contextlib
 import gc
 import signal
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -19,53 +18,13 @@ from crosscheck.cli import one_line
 from crosscheck.cli.classes import journal
 from crosscheck.cli.classes.record import record, write_csv
 from crosscheck.cli.progress import Progress
+from crosscheck.cli.references import Preparation
 from crosscheck.learner import clean
 from crosscheck.learner.run import runner
 from crosscheck.learner.show import outcomes
 from crosscheck.strict_json import strict_json
 
 CHECKED_WITH = ("loss", "order", "labels", "y_form", "x_bias", "grad", "path", "train")     # what "right" means
-
-
-def prepare_references(loss):
-    """Start computing the reference answers that are not stored, while the workers run the
-    learners' code; [] (and JAX is never imported) when every answer is stored.
-
-    A problem whose stored answer (reference/answers.json) is missing or stale is computed
-    with JAX, and a note on stderr says so. Importing JAX and compiling its cost for each
-    problem shape is most of such a run's time; done in threads, one per shape, it overlaps
-    with the worker's start-up and the calls. ``problems.reference_result`` caches the answers,
-    so ``diagnose`` finds them ready. The threads must be joined before this process exits (an
-    XLA compile cut short at interpreter shutdown can abort it): ``check_all`` always does.
-    """
-    import importlib.util
-    import sys
-    from crosscheck.learner.problems import PROBLEMS, missing_answers, reference_result
-    missing = missing_answers(loss)
-    if not missing:
-        return []
-    if importlib.util.find_spec("jax") is None:
-        from crosscheck.cli.options import AUTODIFF_EXTRA
-        raise InputError(f"the stored reference answers are missing or stale for {len(missing)} of "
-                         f"{len(PROBLEMS)} problems, and JAX is not installed to compute them: {AUTODIFF_EXTRA}")
-    sys.stderr.write(f"crosscheck verify: note: the stored reference answers are missing or stale for "
-                     f"{len(missing)} of {len(PROBLEMS)} problems ({missing[0].name}, ...); computing them "
-                     "with JAX (store them with `crosscheck pin --update`)\n")
-
-    def compute(problems):
-        try:
-            for problem in problems:
-                reference_result(problem, loss)
-        except Exception:    # noqa: BLE001  diagnose computes it again, and reports any error itself
-            pass
-
-    shapes = {}
-    for problem in missing:
-        shapes.setdefault((problem.sizes, problem.m), []).append(problem)
-    threads = [threading.Thread(target=compute, args=(group,), daemon=True) for group in shapes.values()]
-    for thread in threads:
-        thread.start()
-    return threads
 
 
 def checked_with(args):
@@ -89,17 +48,14 @@ def check_all(targets, args, options):
     if args.resume:
         resumed = journal.unchanged(journal.read(args.jsonl)[0], specs, checked_with=checked_with(args))
     todo = [t for t in specs if t not in resumed]
-    threads = prepare_references(args.loss) if todo else []
-
-    def ready():      # before judging, or the cache misses and the references are computed twice
-        for thread in threads:
-            thread.join()
+    preparation = Preparation(args.loss)      # started by the first learner's process
     try:
         with _term_as_interrupt():
-            return _check_all(specs, todo, resumed, args, lambda spec: run_target(by_spec[spec], options), ready,
-                              options)
+            return _check_all(specs, todo, resumed, args,
+                              lambda spec: run_target(by_spec[spec], options, meanwhile=preparation.start),
+                              preparation.ready, options)
     finally:
-        ready()
+        preparation.join()
 
 
 @contextlib.contextmanager
@@ -162,8 +118,8 @@ class _Sink:
 
 
 def _check_all(targets, todo, resumed, args, run_one, ready, options=None):
-    """``targets``: the specs; ``run_one(spec)``: its Run."""
-    from crosscheck.learner.show.verdict import error_data, judge
+    """``targets``: the specs; ``run_one(spec)``: its Run; ``ready()`` before the first verdict
+    (InputError: the class cannot be judged)."""
     sink = _Sink(args, resumed)
 
     def one(spec, progress=None):
@@ -177,17 +133,19 @@ def _check_all(targets, todo, resumed, args, run_one, ready, options=None):
                 progress.stop(spec)
 
     def judged(run):
-        ready()
+        from crosscheck.learner.show.verdict import judge
         return judge(run, args.loss)
 
     try:
         if len(targets) == 1 and todo:
             try:
                 run, seconds = one(targets[0])
+                ready()
             except InputError as exc:
                 if args.json:
                     print(strict_json({"error": one_line(exc)}, indent=None))
                 if args.gradescope:
+                    from crosscheck.learner.show.verdict import error_data
                     _gradescope(args, record(error_data(targets[0], exc), 0.0, None), str(exc))
                 raise
             verdict = judged(run)
@@ -195,7 +153,7 @@ def _check_all(targets, todo, resumed, args, run_one, ready, options=None):
                 verdict = with_training(verdict, run, args, options)
             sink.take(verdict, seconds)
         elif todo:
-            _run_class(todo, len(targets), one, judged, sink, args)
+            _run_class(todo, len(targets), one, judged, sink, args, ready)
     except KeyboardInterrupt:
         _interrupted(targets, sink, args)
         raise
@@ -212,7 +170,7 @@ def _check_all(targets, todo, resumed, args, run_one, ready, options=None):
     return deliver(records, args)
 
 
-def _run_class(todo, total, one, judged, sink, args):
+def _run_class(todo, total, one, judged, sink, args, ready):
     from crosscheck.learner.show.verdict import error_verdict
     with ThreadPoolExecutor(max_workers=args.jobs or usable_cpus()) as pool, \
             Progress(total, "verify") as progress:
@@ -221,6 +179,7 @@ def _run_class(todo, total, one, judged, sink, args):
         try:
             for future in as_completed(futures):
                 spec = futures[future]
+                ready()                        # its InputError is the whole class's, not this target's
                 try:
                     run, seconds = future.result()
                     verdict = judged(run)

@@ -203,7 +203,8 @@ class WorkerSession:
                                        f"raise it with {self.memory_words})")
                 return failed
             return Outcome(value=decode(header["value"], arrays), seconds=float(header["seconds"]),
-                           after=[decode(node, arrays) for node in header["after"]])
+                           after=[args[i] if node["t"] == "same" else decode(node, arrays)
+                                  for i, node in zip(watch, header["after"])])
         except (KeyError, TypeError, IndexError, ValueError, RecursionError) as exc:
             return Outcome(failure=f"sent back malformed data ({type(exc).__name__})", kind=FailureKind.CRASH)
 

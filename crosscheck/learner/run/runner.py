@@ -7,7 +7,7 @@ which the worker's whole process group gets SIGKILL; the memory limit is the wor
 ``RLIMIT_AS``. What comes back is read as JSON and ``np.load(allow_pickle=False)`` arrays, and
 decoded into plain Python values for ``calls.check_result`` to validate, here in the parent.
 """
-import io
+import math
 import json
 import os
 import pickle
@@ -168,16 +168,16 @@ class Worker:
             if message is not None:
                 worker.write_message(self.proc.stdin.fileno(), pickle.dumps(message, protocol=5))
             header = json.loads(self._read(deadline), parse_constant=_refuse)
-            n = header.get("n_arrays", 0) if isinstance(header, dict) else -1
-            if not (isinstance(n, int) and 0 <= n <= MAX_ARRAYS):
+            shapes = header.get("arrays", []) if isinstance(header, dict) else None
+            if not (isinstance(shapes, list) and len(shapes) <= MAX_ARRAYS):
                 raise ValueError("bad array count")
             arrays, total = [], 0
-            for _ in range(n):
+            for described in shapes:
                 data = self._read(deadline)
                 total += len(data)
                 if total > MAX_MESSAGE:
                     raise ValueError(f"more than {MAX_MESSAGE} bytes")
-                arrays.append(self._array(data))
+                arrays.append(_array(data, described))
         except TimeoutError:
             self.kill()
             raise WorkerGone("timeout", f"took longer than the {timeout:g} s limit") from None
@@ -187,13 +187,6 @@ class Worker:
             self.kill()
             raise WorkerGone("crash", f"broke the worker's channel to crosscheck ({exc})") from None
         return header, arrays
-
-    @staticmethod
-    def _array(data):
-        array = np.load(io.BytesIO(data), allow_pickle=False)
-        if array.dtype.kind not in "iuf":
-            raise ValueError(f"an array of dtype {array.dtype}")
-        return array
 
     def _read(self, deadline):
         fd = self.proc.stdout.fileno()
@@ -236,6 +229,19 @@ class Worker:
         except (OSError, ValueError, subprocess.TimeoutExpired):
             pass
         self.kill()
+
+
+def _array(data, described):
+    """The array ``data`` holds, as ``described`` ([dtype, shape]) in the header; ValueError or
+    TypeError unless a numeric dtype of at most 8 bytes and a shape that ``data`` fills exactly."""
+    dtype, shape = described
+    dtype = np.dtype(str(dtype))
+    if dtype.kind not in "iuf" or dtype.itemsize > 8:
+        raise ValueError(f"an array of dtype {dtype}")
+    if not (isinstance(shape, list) and len(shape) <= 32 and all(type(n) is int and n >= 0 for n in shape)
+            and math.prod(shape) * dtype.itemsize == len(data)):
+        raise ValueError("an array whose shape does not match its bytes")
+    return np.frombuffer(data, dtype).reshape(tuple(shape)).copy()
 
 
 def _refuse(constant):

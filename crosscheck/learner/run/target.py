@@ -187,13 +187,15 @@ def run_problems(user, given=None, **fields):
         user.close()
 
 
-def run_target(target, given=None, **fields):
+def run_target(target, given=None, *, meanwhile=None, **fields):
     """The one entry point for ``crosscheck verify``: a :class:`Run` of ``target`` (a
     ``kinds.Target``, or the string to parse into one: "FILE.py:FUNCTION",
     "NOTEBOOK.ipynb:FUNCTION", "MODULE:FUNCTION", "FILE.m") on the problems, each call limited to
     ``options.timeout`` seconds (and the loading too) and ``options.memory`` MiB. InputError when
     crosscheck cannot tell what to check: no such file or function, a malformed target, bad
-    limits. A target that cannot be loaded gives a Run with ``failure`` and no calls."""
+    limits. A target that cannot be loaded gives a Run with ``failure`` and no calls.
+    ``meanwhile()``: called as the learner's process starts (work of the caller's that overlaps
+    with it: the judge's preparation)."""
     from crosscheck.learner.run import kinds
     chosen = options(given, **fields)
     check_limits(chosen.timeout, chosen.memory)
@@ -201,6 +203,8 @@ def run_target(target, given=None, **fields):
     _no_link_in_a_class(target.path)
     session = kinds.KINDS[target.kind].open(target, chosen)
     try:
+        if meanwhile is not None:
+            meanwhile()
         failed = session.load()
         path = target.path if target.path.is_file() else None
         if failed is not None:

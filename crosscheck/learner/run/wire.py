@@ -1,8 +1,8 @@
 """The worker's side of its channel to crosscheck (``runner`` reads it): framed messages, and a
-learner's returned value described as JSON-able plain data plus numeric arrays, each sent as
-``np.save`` bytes. A plain module beside ``worker`` in the sandbox (no crosscheck import).
+learner's returned value described as JSON-able plain data plus numeric arrays, each sent as its
+raw bytes (C order), its dtype and shape in the header. A plain module beside ``worker`` in the
+sandbox (no crosscheck import).
 """
-import io
 import json
 import os
 import select
@@ -18,9 +18,10 @@ MAX_ITEMS = 10_000                   # list/tuple items described one by one
 MAX_TEXT = 300                       # characters kept of any text (messages, str results)
 
 def write_message(fd, data):
-    view = memoryview(FRAME.pack(len(data)) + data)
-    while view:
-        view = view[os.write(fd, view):]
+    for part in (FRAME.pack(len(data)), data):
+        view = memoryview(part).cast("B")
+        while view:
+            view = view[os.write(fd, view):]
 
 
 def read_exactly(fd, n, deadline=None):
@@ -94,9 +95,8 @@ def encode(value, arrays, depth=0):
 
 
 def reply(fd, header, arrays=()):
-    header = dict(header, n_arrays=len(arrays))
+    arrays = [np.asarray(a, order="C") for a in arrays]
+    header = dict(header, arrays=[[a.dtype.str, list(a.shape)] for a in arrays])
     write_message(fd, json.dumps(header, allow_nan=False).encode())
     for array in arrays:
-        buffer = io.BytesIO()
-        np.save(buffer, array, allow_pickle=False)
-        write_message(fd, buffer.getvalue())
+        write_message(fd, array.reshape(-1).view(np.uint8) if array.size else b"")
