@@ -135,6 +135,24 @@ def test_pin_command_checks_the_answer_file_given(answer_copy, capsys):
     assert "answers hold, 1 FAILED" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("targets", [[CORRECT], [CORRECT, str(ROOT / "tests" / "student_code" / "vectorised_mistakes.py")
+                                                           + ":regularize_bias"]])
+def test_without_stored_answers_or_jax_verify_says_how_to_get_them(monkeypatch, capsys, targets):
+    """The answers are prepared while the learners' code runs (``cli/references.py``); when they
+    cannot be had, the run is refused as a whole (exit 2, one line, the way out), never a wrong
+    row per learner, and --json still prints one object."""
+    from crosscheck.cli import references
+    from crosscheck.learner.run import sandbox
+    if len(targets) > 1 and sandbox.isolation() == sandbox.NONE:
+        pytest.skip("a class needs a sandbox")
+    monkeypatch.setenv("CROSSCHECK_ANSWERS", "off")
+    monkeypatch.setattr(references, "jax_installed", lambda: False)
+    assert main(["verify", *targets, "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out)["error"].startswith("the stored reference answers are missing or stale")
+    assert err.count("\n") == 1 and "backprop-crosscheck[autodiff]" in err and "Traceback" not in err
+
+
 def test_a_new_problem_is_missing_and_computed_by_jax(monkeypatch):
     """Keyed by the full definition: a problem added (here: the course shape with the largest
     label absent) has no stored answer until `crosscheck pin --update`; the others keep theirs."""

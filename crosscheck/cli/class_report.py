@@ -153,7 +153,12 @@ def _check_all(targets, todo, resumed, args, run_one, ready, options=None):
                 verdict = with_training(verdict, run, args, options)
             sink.take(verdict, seconds)
         elif todo:
-            _run_class(todo, len(targets), one, judged, sink, args, ready)
+            try:
+                _run_class(todo, len(targets), one, judged, sink, args, ready)
+            except InputError as exc:          # the class cannot be judged (ready)
+                if args.json:
+                    print(strict_json({"error": one_line(exc)}, indent=None))
+                raise
     except KeyboardInterrupt:
         _interrupted(targets, sink, args)
         raise

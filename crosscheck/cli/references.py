@@ -32,7 +32,7 @@ def prepare_references(loss):
     missing = missing_answers(loss)
     if not missing:
         return []
-    if importlib.util.find_spec("jax") is None:
+    if not jax_installed():
         from crosscheck.cli.options import AUTODIFF_EXTRA
         raise InputError(f"the stored reference answers are missing or stale for {len(missing)} of "
                          f"{len(PROBLEMS)} problems, and JAX is not installed to compute them: {AUTODIFF_EXTRA}")
@@ -54,6 +54,10 @@ def prepare_references(loss):
     for thread in threads:
         thread.start()
     return threads
+
+
+def jax_installed():
+    return importlib.util.find_spec("jax") is not None
 
 
 class Preparation:
