@@ -1,5 +1,3 @@
-import sys
+from crosscheck.cli import console
 
-from crosscheck.cli import main
-
-sys.exit(main())
+console()

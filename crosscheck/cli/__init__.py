@@ -170,5 +170,26 @@ def main(argv=None):
         return 3
 
 
+def console():
+    """The ``crosscheck`` command: :func:`main`, then :func:`exit_now`."""
+    exit_now(main())
+
+
+def exit_now(code):
+    """End this process with ``code`` as at a normal exit (the output flushed, the exit handlers
+    run: the fork server ends there), but without the interpreter's teardown, which frees every
+    module one by one (about 10 ms with numpy loaded, a twentieth of a verify run; measured)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):      # a reader gone (141 was returned): nothing more to say
+            pass
+    run_exit_handlers = getattr(__import__("atexit"), "_run_exitfuncs", None)
+    if run_exit_handlers is None or not isinstance(code, int):   # another Python: the usual way
+        sys.exit(code)
+    run_exit_handlers()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -96,6 +96,8 @@ def warm(probe=True):
                 _server = [*_start(), False, os.getpid()]     # proc, socket, ready yet, owner
             except OSError as exc:
                 _server, _why = False, str(exc)
+            if not probe:
+                sandbox.start_probe()                    # isolation() reads its answer later
     return _server
 
 

@@ -24,6 +24,7 @@ permissions (the CLI says so, and refuses a class unless ``--unsafe-no-sandbox``
 names the mechanism (bubblewrap, landlock, none).
 """
 import functools
+import importlib.util
 import json
 import os
 import re
@@ -62,15 +63,39 @@ def bwrap_path():
     return found if found and os.access(found, os.X_OK) else None
 
 
+_probes = {}              # bwrap -> its probe, started ahead (start_probe)
+
+
+def start_probe():
+    """Start :func:`_works`'s probe now without waiting for it (the fork server's early start):
+    its answer is read when :func:`isolation` is first asked."""
+    bwrap = bwrap_path()
+    if bwrap and bwrap not in _probes:
+        try:
+            _probes[bwrap] = _probe(bwrap)
+        except OSError:
+            pass
+
+
+def _probe(bwrap):
+    return subprocess.Popen([bwrap, *_system_binds(), "--unshare-all", "--die-with-parent", "--",
+                             "/bin/sh", "-c", "true"], env=CLEAN_ENV, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 @functools.lru_cache(maxsize=None)
 def _works(bwrap):
     """Does a minimal sandbox start here (user namespaces allowed)? One ~3 ms process."""
     try:
-        done = subprocess.run([bwrap, *_system_binds(), "--unshare-all", "--die-with-parent", "--",
-                               "/bin/sh", "-c", "true"], env=CLEAN_ENV, capture_output=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
+        proc = _probes.pop(bwrap, None) or _probe(bwrap)
+    except OSError:
         return False
-    return done.returncode == 0
+    try:
+        return proc.wait(timeout=30) == 0
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return False
 
 
 def isolation():
@@ -125,7 +150,25 @@ def _python_binds():
     for top, path in sorted(allowed_site().items()):
         args += ["--ro-bind", path, f"{SITE}/{top}"]
     for name in ("worker.py", "wire.py"):
-        args += ["--ro-bind", str(Path(__file__).with_name(name)), f"{SANDBOX}/{name}"]
+        args += _script(str(Path(__file__).with_name(name)), f"{SANDBOX}/{name}")
+    return args
+
+
+def _script(source, inside):
+    """bwrap's binds of one of crosscheck's own files, and of its bytecode cached beside it (a
+    sandboxed Python cannot write one, and would compile the file at each start), written here
+    first where Python's own import would write it."""
+    args = ["--ro-bind", source, inside]
+    if source.endswith(".py"):
+        cached = importlib.util.cache_from_source(source)
+        if not os.path.isfile(cached) and not sys.dont_write_bytecode:
+            import py_compile
+            try:
+                py_compile.compile(source, cached, doraise=True)
+            except (OSError, py_compile.PyCompileError):
+                pass
+        if os.path.isfile(cached):
+            args += ["--ro-bind", cached, importlib.util.cache_from_source(inside)]
     return args
 
 
@@ -165,12 +208,12 @@ def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=No
         folders = [[SCRATCH, SCRATCH_BYTES], ["/dev/shm", SHM_BYTES], *([f, SCRATCH_BYTES] for f in tmpfs)]
         setup = json.dumps({"folders": folders, "files": SCRATCH_FILES})
         argv = [os.path.realpath(sys.executable), "-S", "-s", f"{SANDBOX}/nest.py", setup, "--", *argv]
-        args += ([] if python else _interpreter_binds()) + ["--ro-bind", str(Path(__file__).with_name("nest.py")),
-                                                             f"{SANDBOX}/nest.py"]
+        args += ([] if python else _interpreter_binds()) + _script(str(Path(__file__).with_name("nest.py")),
+                                                                   f"{SANDBOX}/nest.py")
     for folder in mountpoints:
         args += ["--dir", folder]
     for source, inside in extra:
-        args += ["--ro-bind", source, inside]
+        args += _script(source, inside)
     for source, inside in places(visible):
         args += ["--ro-bind", os.path.realpath(source), inside]
     args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", chdir, "--", *argv]   # /dev: bwrap's tmpfs
