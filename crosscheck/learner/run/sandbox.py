@@ -23,6 +23,7 @@ permissions (the CLI says so, and refuses a class unless ``--unsafe-no-sandbox``
 ``$CROSSCHECK_BWRAP`` names the bwrap binary (default: bwrap on $PATH); ``$CROSSCHECK_SANDBOX``
 names the mechanism (bubblewrap, landlock, none).
 """
+import contextlib
 import functools
 import importlib.util
 import json
@@ -71,10 +72,8 @@ def start_probe():
     its answer is read when :func:`isolation` is first asked."""
     bwrap = bwrap_path()
     if bwrap and bwrap not in _probes:
-        try:
+        with contextlib.suppress(OSError):
             _probes[bwrap] = _probe(bwrap)
-        except OSError:
-            pass
 
 
 def _probe(bwrap):
@@ -158,18 +157,13 @@ def _script(source, inside):
     """bwrap's binds of one of crosscheck's own files, and of its bytecode cached beside it (a
     sandboxed Python cannot write one, and would compile the file at each start), written here
     first where Python's own import would write it."""
-    args = ["--ro-bind", source, inside]
-    if source.endswith(".py"):
-        cached = importlib.util.cache_from_source(source)
-        if not os.path.isfile(cached) and not sys.dont_write_bytecode:
-            import py_compile
-            try:
-                py_compile.compile(source, cached, doraise=True)
-            except (OSError, py_compile.PyCompileError):
-                pass
-        if os.path.isfile(cached):
-            args += ["--ro-bind", cached, importlib.util.cache_from_source(inside)]
-    return args
+    cached = importlib.util.cache_from_source(source) if source.endswith(".py") else ""
+    if cached and not os.path.isfile(cached) and not sys.dont_write_bytecode:
+        import py_compile
+        with contextlib.suppress(OSError, py_compile.PyCompileError):
+            py_compile.compile(source, cached, doraise=True)
+    return ["--ro-bind", source, inside] + (["--ro-bind", cached, importlib.util.cache_from_source(inside)]
+                                            if cached and os.path.isfile(cached) else [])
 
 
 def python_argv(memory_bytes):
