@@ -9,11 +9,9 @@ code. Every bad-input path raises ``manual.InputError``; any other exception esc
 sub-command is by definition such a bug. 130 interrupted (Ctrl-C), 141 output pipe closed.
 """
 import argparse
-import difflib
 import importlib
 import os
 import sys
-import traceback
 import warnings
 
 from manual.errors import InputError, one_line  # noqa: F401  (one_line: the commands import it from here)
@@ -71,8 +69,10 @@ def suggestion(parser, message):
         return ""
     for word in words:
         word = word.split("=")[0]
-        starting = [k for k in known if k.startswith(word)] if len(word) > 2 else []
-        close = starting if len(starting) == 1 else difflib.get_close_matches(word, known, n=1, cutoff=0.7)
+        close = [k for k in known if k.startswith(word)] if len(word) > 2 else []
+        if len(close) != 1:
+            import difflib
+            close = difflib.get_close_matches(word, known, n=1, cutoff=0.7)
         if close:
             return f"; did you mean {close[0]}?"
     return ""
@@ -163,7 +163,7 @@ def main(argv=None):
         _silence_stdout()
         return 141
     except Exception as exc:   # noqa: BLE001  anything but InputError here is our bug
-        traceback.print_exc()
+        __import__("traceback").print_exc()
         sys.stderr.write(f"crosscheck {args.command}: internal error (a bug in crosscheck, not in your "
                          f"input; please report it with the traceback above): "
                          f"{type(exc).__name__}: {one_line(exc)}\n")

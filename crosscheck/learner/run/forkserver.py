@@ -9,9 +9,7 @@ worker of its own. A Child ends when its life pipe closes (``kill``): its init, 
 target's namespace, exits and the kernel kills everything in it.
 """
 import atexit
-import json
 import os
-import pickle
 import select
 import socket
 import struct
@@ -128,7 +126,8 @@ def spawn(memory, capture, visible):
     to_child, from_child, life, status = _fork(memory, capture)
     if to_child is None:
         return None
-    from crosscheck.learner.run import wire      # here, not at the top: warm() comes before numpy
+    import pickle                                # here, not at the top: warm() starts the server
+    from crosscheck.learner.run import wire      # with the fewest imports first (and before numpy)
     try:
         wire.write_message(to_child, pickle.dumps({"files": files}, protocol=5))
     except OSError:
@@ -138,6 +137,7 @@ def spawn(memory, capture, visible):
 
 def _fork(memory, capture):
     """Ask the server for a child: our ends of its pipes (inbox, outbox, life, status), or Nones."""
+    import json
     inbox, to_child = os.pipe()
     from_child, outbox = os.pipe()
     life_r, life = os.pipe()

@@ -20,7 +20,6 @@ unmount or pivot, and a user namespace it makes inside copies these mounts locke
 """
 import ctypes
 import os
-import platform
 import signal
 import struct
 
@@ -100,7 +99,7 @@ def build_root(files, scratch_bytes, scratch_files, shm_bytes):
             f.write(data)
         staged.append((f"{STAGE}/{i}", os.path.normpath("/" + path)))
     os.chdir(NEW_ROOT)
-    _check(_libc.syscall(PIVOT_ROOT[platform.machine()], b".", b"."), "pivot_root")
+    _check(_libc.syscall(PIVOT_ROOT[os.uname().machine], b".", b"."), "pivot_root")
     _check(_libc.umount2(b".", MNT_DETACH), "detach the old root")
     os.chdir("/")
     _scratch("/tmp", scratch_bytes, scratch_files)

@@ -26,10 +26,8 @@ names the mechanism (bubblewrap, landlock, none).
 import contextlib
 import functools
 import importlib.util
-import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -60,8 +58,11 @@ NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def bwrap_path():
-    found = os.environ.get("CROSSCHECK_BWRAP") or shutil.which("bwrap")
-    return found if found and os.access(found, os.X_OK) else None
+    """$CROSSCHECK_BWRAP, else bwrap on $PATH, if an executable file (shutil.which's test, without
+    importing shutil on the way to the fork server's start); else None."""
+    named = os.environ.get("CROSSCHECK_BWRAP")
+    found = [named] if named else [os.path.join(folder, "bwrap") for folder in os.get_exec_path()]
+    return next((path for path in found if os.path.isfile(path) and os.access(path, os.X_OK)), None)
 
 
 _probes = {}              # bwrap -> its probe, started ahead (start_probe)
@@ -200,7 +201,7 @@ def wrap(argv, visible=(), *, python=False, env=None, chdir=SCRATCH, fallback=No
         args += _python_binds()
     if cap:                                             # the file-count cap bwrap cannot set: nest.py
         folders = [[SCRATCH, SCRATCH_BYTES], ["/dev/shm", SHM_BYTES], *([f, SCRATCH_BYTES] for f in tmpfs)]
-        setup = json.dumps({"folders": folders, "files": SCRATCH_FILES})
+        setup = __import__("json").dumps({"folders": folders, "files": SCRATCH_FILES})
         argv = [os.path.realpath(sys.executable), "-S", "-s", f"{SANDBOX}/nest.py", setup, "--", *argv]
         args += ([] if python else _interpreter_binds()) + _script(str(Path(__file__).with_name("nest.py")),
                                                                    f"{SANDBOX}/nest.py")
