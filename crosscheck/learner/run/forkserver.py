@@ -9,6 +9,8 @@ worker of its own. A Child ends when its life pipe closes (``kill``): its init, 
 target's namespace, exits and the kernel kills everything in it.
 """
 import atexit
+import contextlib
+import fcntl
 import os
 import select
 import socket
@@ -23,6 +25,7 @@ from crosscheck.learner.run import sandbox
 MAX_FILES, MAX_BYTES = 2000, 64 * 2 ** 20      # of the learner's files copied into one target's root
 SCRATCH_FILES = sandbox.SCRATCH_FILES          # files in the target's /tmp
 START_TIMEOUT = 120.0
+PIPE_BYTES = 1 << 18
 ZYGOTE = "/sandbox/zygote.py"
 NEST = "/sandbox/nest.py"
 _lock = threading.Lock()
@@ -138,8 +141,8 @@ def spawn(memory, capture, visible):
 def _fork(memory, capture):
     """Ask the server for a child: our ends of its pipes (inbox, outbox, life, status), or Nones."""
     import json
-    inbox, to_child = os.pipe()
-    from_child, outbox = os.pipe()
+    inbox, to_child = _pipe()
+    from_child, outbox = _pipe()
     life_r, life = os.pipe()
     status, status_w = os.pipe()
     request = {"memory": int(memory), "scratch_bytes": sandbox.SCRATCH_BYTES, "scratch_files": SCRATCH_FILES,
@@ -166,6 +169,21 @@ def _fork(memory, capture):
             os.close(fd)
         return None, None, None, None
     return to_child, from_child, life, status
+
+
+def _pipe():
+    read, write = os.pipe()
+    enlarge(write)
+    return read, write
+
+
+def enlarge(fd):
+    """Make the pipe at ``fd`` hold a whole call where Linux allows it (the arguments on the
+    course's shape are 150 kB: in the default 64 kB each call took a few round trips between the
+    two processes, 0.67 against 0.36 ms a call, measured)."""
+    if hasattr(fcntl, "F_SETPIPE_SZ"):
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _stop(why):

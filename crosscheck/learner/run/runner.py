@@ -133,8 +133,11 @@ def start_worker(memory_mb, capture, visible=(), forked=True):
         return child
     argv, env = sandbox.wrap(sandbox.python_argv(memory), visible, python=True, env=sandbox.ONE_THREAD,
                              fallback=[sys.executable, str(Path(worker.__file__)), str(memory)])
-    return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=capture,
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=capture,
                             start_new_session=True, env=env, close_fds=True)
+    for pipe in (proc.stdin, proc.stdout):
+        forkserver.enlarge(pipe.fileno())
+    return proc
 
 
 class Worker:
