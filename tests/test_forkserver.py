@@ -117,6 +117,26 @@ def test_numpy_submodules_work_as_in_a_fresh_python(spawned, tmp_path, worker):
     assert f"raised RuntimeError: {expected} (" in probe(tmp_path, NUMPY_USE)
 
 
+def test_threads_first_using_a_numpy_submodule_together_all_get_it(spawned, tmp_path):
+    """A deferred module runs once, whichever thread asks first; the others wait for it."""
+    failure = probe(tmp_path, """
+        import threading
+        import numpy as np
+        start, got = threading.Barrier(8), []
+        def use():
+            start.wait()
+            try:
+                got.append(float(np.random.default_rng(0).random() + np.polynomial.Polynomial([1])(0)))
+            except Exception as exc:
+                got.append(repr(exc))
+        threads = [threading.Thread(target=use) for _ in range(8)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        raise RuntimeError(repr(sorted(set(map(str, got)))))
+    """)
+    assert "RuntimeError: ['1.6369616873214543'] (" in failure
+
+
 def test_the_fork_server_leaves_unused_numpy_submodules_unrun():
     """scipy.special's import reads every name of numpy's; the preload keeps that from running
     np.testing, np.f2py, np.ma and np.polynomial, which it does not use."""

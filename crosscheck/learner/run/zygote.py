@@ -18,6 +18,8 @@ import pickle
 import signal
 import socket
 import sys
+import threading
+import types
 
 import nest
 import worker
@@ -34,10 +36,10 @@ def preload():
 
 def deferred(package):
     """Each submodule ``package`` offers by name (np.testing, np.random, ...) that is not imported
-    yet becomes a lazy module (``importlib.util.LazyLoader``), run on its first use, as a first
-    import would run it. scipy.special's import reads every name of numpy's (scipy's
-    array_api_compat), which runs numpy.testing, f2py, ma, random and polynomial: about half of
-    its cost (65 of 125 ms, measured), for modules it does not use."""
+    yet becomes a :class:`Deferred` module, run on its first use as a first import would run it.
+    scipy.special's import reads every name of numpy's (scipy's array_api_compat), which runs
+    numpy.testing, f2py, ma, random and polynomial: about half of its cost (65 of 125 ms,
+    measured), for modules it does not use."""
     import importlib.machinery
     import importlib.util
     import pkgutil
@@ -48,12 +50,38 @@ def deferred(package):
             continue
         spec = importlib.util.find_spec(name)
         if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
-            continue                       # LazyLoader needs a loader that runs source
-        spec.loader = importlib.util.LazyLoader(spec.loader)
+            continue                       # a compiled module is loaded as it is created: not deferred
         module = importlib.util.module_from_spec(spec)
+        module.__class__ = Deferred
+        _loading[name] = [threading.RLock(), False]
         sys.modules[name] = module
-        spec.loader.exec_module(module)
         setattr(package, name.rpartition(".")[2], module)
+
+
+_loading = {}               # a Deferred module's name -> [its lock, running now]
+
+
+class Deferred(types.ModuleType):
+    """A module whose code runs when an attribute it lacks is first asked for. Unlike
+    ``importlib.util.LazyLoader`` (before Python 3.12.3), safe in threads: a second thread waits
+    for the first one's run, and the running thread itself sees the module as a partly run
+    import, as Python shows it."""
+
+    def __getattr__(self, attr):
+        lock_running = _loading.get(self.__name__)
+        if lock_running is None:
+            raise AttributeError(f"module {self.__name__!r} has no attribute {attr!r}")
+        with lock_running[0]:
+            if lock_running[1]:             # asked for by its own code as it runs
+                raise AttributeError(f"partially initialized module {self.__name__!r} has no attribute {attr!r}")
+            if type(self) is Deferred:
+                lock_running[1] = True
+                try:
+                    self.__spec__.loader.exec_module(self)
+                    self.__class__ = types.ModuleType
+                finally:
+                    lock_running[1] = False
+        return getattr(self, attr)
 
 
 def spawn(request, inbox, outbox, capture, life, status):
