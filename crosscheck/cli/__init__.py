@@ -163,7 +163,8 @@ def main(argv=None):
         _silence_stdout()
         return 141
     except Exception as exc:   # noqa: BLE001  anything but InputError here is our bug
-        __import__("traceback").print_exc()
+        import traceback
+        traceback.print_exc()
         sys.stderr.write(f"crosscheck {args.command}: internal error (a bug in crosscheck, not in your "
                          f"input; please report it with the traceback above): "
                          f"{type(exc).__name__}: {one_line(exc)}\n")
