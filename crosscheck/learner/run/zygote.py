@@ -53,35 +53,43 @@ def deferred(package):
             continue                       # a compiled module is loaded as it is created: not deferred
         module = importlib.util.module_from_spec(spec)
         module.__class__ = Deferred
-        _loading[name] = [threading.RLock(), False]
+        _loading[name] = (threading.RLock(), [False])
         sys.modules[name] = module
         setattr(package, name.rpartition(".")[2], module)
 
 
-_loading = {}               # a Deferred module's name -> [its lock, running now]
+_loading = {}               # a Deferred module's name -> (its lock, [running now])
 
 
 class Deferred(types.ModuleType):
-    """A module whose code runs when an attribute it lacks is first asked for. Unlike
-    ``importlib.util.LazyLoader`` (before Python 3.12.3), safe in threads: a second thread waits
-    for the first one's run, and the running thread itself sees the module as a partly run
+    """A module whose code runs when an attribute it lacks, or its ``dir()``, is first asked for.
+    Unlike ``importlib.util.LazyLoader`` (before Python 3.12.3), safe in threads: a second thread
+    waits for the first one's run, and the running thread itself sees the module as a partly run
     import, as Python shows it."""
 
     def __getattr__(self, attr):
-        lock_running = _loading.get(self.__name__)
-        if lock_running is None:
-            raise AttributeError(f"module {self.__name__!r} has no attribute {attr!r}")
-        with lock_running[0]:
-            if lock_running[1]:             # asked for by its own code as it runs
-                raise AttributeError(f"partially initialized module {self.__name__!r} has no attribute {attr!r}")
+        if not self._run():
+            raise AttributeError(f"partially initialized module {self.__name__!r} has no attribute {attr!r}")
+        return getattr(self, attr)
+
+    def __dir__(self):
+        return dir(self) if self._run() else list(self.__dict__)
+
+    def _run(self):
+        """Run the module's code once (whichever thread asks first); False while it runs (asked
+        by that code itself)."""
+        lock, running = _loading[self.__name__]
+        with lock:
+            if running[0]:
+                return False
             if type(self) is Deferred:
-                lock_running[1] = True
+                running[0] = True
                 try:
                     self.__spec__.loader.exec_module(self)
                     self.__class__ = types.ModuleType
                 finally:
-                    lock_running[1] = False
-        return getattr(self, attr)
+                    running[0] = False
+        return True
 
 
 def spawn(request, inbox, outbox, capture, life, status):
