@@ -141,6 +141,17 @@ def test_cli_train_json_and_figure(tmp_path, capsys, monkeypatch):
     assert Image.open(figure).size[0] == 960
 
 
+def test_cli_train_figure_that_cannot_be_written_is_one_json_error(tmp_path, capsys, monkeypatch):
+    """Refused after the training ran: still exit 2 and exactly one JSON object on stdout."""
+    import crosscheck.learner.run.session_training as st
+    monkeypatch.setattr(st, "SETTINGS", SHORT)
+    figure = tmp_path / "no such folder" / "t.png"
+    assert main(["verify", _target(tmp_path), "--train", "--train-figure", str(figure), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {"error": f"--train-figure {figure}: No such file or directory"}
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
 def test_cli_train_takes_one_target(tmp_path, capsys):
     spec = _target(tmp_path)
     assert main(["verify", spec, spec.replace("mine.py", "mine.py"), str(tmp_path / "x.py:f"), "--train"]) == 2

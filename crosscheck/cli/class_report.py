@@ -142,8 +142,6 @@ def _check_all(targets, todo, resumed, args, run_one, ready, options=None):
                 run, seconds = one(targets[0])
                 ready()
             except InputError as exc:
-                if args.json:
-                    print(strict_json({"error": one_line(exc)}, indent=None))
                 if args.gradescope:
                     from crosscheck.learner.show.verdict import error_data
                     _gradescope(args, record(error_data(targets[0], exc), 0.0, None), str(exc))
@@ -153,12 +151,11 @@ def _check_all(targets, todo, resumed, args, run_one, ready, options=None):
                 verdict = with_training(verdict, run, args, options)
             sink.take(verdict, seconds)
         elif todo:
-            try:
-                _run_class(todo, len(targets), one, judged, sink, args, ready)
-            except InputError as exc:          # the class cannot be judged (ready)
-                if args.json:
-                    print(strict_json({"error": one_line(exc)}, indent=None))
-                raise
+            _run_class(todo, len(targets), one, judged, sink, args, ready)
+    except InputError as exc:                  # nothing printed yet: stdout's one object is this
+        if args.json:
+            print(strict_json({"error": one_line(exc)}, indent=None))
+        raise
     except KeyboardInterrupt:
         _interrupted(targets, sink, args)
         raise
