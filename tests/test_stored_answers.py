@@ -153,6 +153,19 @@ def test_without_stored_answers_or_jax_verify_says_how_to_get_them(monkeypatch, 
     assert err.count("\n") == 1 and "backprop-crosscheck[autodiff]" in err and "Traceback" not in err
 
 
+def test_a_bug_in_the_preparation_is_an_internal_error_not_a_verdict(monkeypatch, capsys):
+    """The preparation runs in a thread; what goes wrong there is raised in the command's own
+    thread, so a bug in crosscheck still exits 3 with its traceback, never 0 or 1."""
+    from crosscheck.cli import references
+
+    def broken(loss):
+        raise KeyError("planted")
+    monkeypatch.setattr(references, "prepare_references", broken)
+    assert main(["verify", CORRECT]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "internal error" in err and "KeyError: 'planted'" in err
+
+
 def test_a_new_problem_is_missing_and_computed_by_jax(monkeypatch):
     """Keyed by the full definition: a problem added (here: the course shape with the largest
     label absent) has no stored answer until `crosscheck pin --update`; the others keep theirs."""

@@ -62,7 +62,8 @@ def jax_installed():
 
 class Preparation:
     """``start()`` (once, from any thread), ``ready()`` before judging (InputError: the answers
-    cannot be had), ``join()`` before this process exits."""
+    cannot be had; any other error of the preparation's is raised there too), ``join()`` before
+    this process exits."""
 
     def __init__(self, loss):
         self.loss, self.error, self.computing = loss, None, []
@@ -79,8 +80,8 @@ class Preparation:
         try:
             self.computing = prepare_references(self.loss)
             import crosscheck.learner.show.verdict  # noqa: F401  (the judge and what it imports)
-        except InputError as exc:
-            self.error = exc
+        except Exception as exc:     # noqa: BLE001  raised by ready() in the main thread, as if done there:
+            self.error = exc         # InputError exits 2, anything else is crosscheck's bug (3)
 
     def ready(self):
         self.start()                       # no learner's process started it: a target that failed before
