@@ -180,7 +180,7 @@ def _pipe():
 def enlarge(fd):
     """Make the pipe at ``fd`` hold a whole call where Linux allows it (the arguments on the
     course's shape are 150 kB: in the default 64 kB each call took a few round trips between the
-    two processes, 0.67 against 0.36 ms a call, measured)."""
+    two processes: 0.67 against 0.31 ms of traffic a call, measured)."""
     if hasattr(fcntl, "F_SETPIPE_SZ"):
         with contextlib.suppress(OSError):
             fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)

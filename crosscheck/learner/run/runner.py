@@ -4,8 +4,9 @@ One worker per target, reused for all its problems; a fresh one after a call tha
 (time limit, crash, exit), so that every problem still gets its own answer. Limits come from
 outside the learner's process: the wall-clock limit is this side's ``select`` deadline, after
 which the worker's whole process group gets SIGKILL; the memory limit is the worker's
-``RLIMIT_AS``. What comes back is read as JSON and ``np.load(allow_pickle=False)`` arrays, and
-decoded into plain Python values for ``calls.check_result`` to validate, here in the parent.
+``RLIMIT_AS``. What comes back is read as JSON and raw arrays (``_array``: numeric dtypes only,
+the bytes matching the shape), and decoded into plain Python values for ``calls.check_result`` to
+validate, here in the parent.
 """
 import math
 import json

@@ -4,7 +4,8 @@ than numpy). Protocol, over two fds apart from the learner's 0/1/2: parent → w
 of a dict (``{"op": "load" | "call" | "quit", ...}``; the parent is trusted); worker → parent a
 framed JSON header, then the framed raw bytes of each array it refers to (dtype and shape in the
 header; an argument the call left as it was sent comes back as "same"), read with ``json.loads``
-and ``np.frombuffer`` and validated by the parent: nothing here decides a verdict. The learner's fd 1 and 2 go to the parent's capture file, fd 0 reads /dev/null;
+and ``np.frombuffer`` and validated by the parent: nothing here decides a verdict. The learner's
+fd 1 and 2 go to the parent's capture file, fd 0 reads /dev/null;
 ``RLIMIT_AS`` (``--memory``), ``RLIMIT_FSIZE`` and no core dumps are set before its module loads.
 The wall-clock limit is the parent's: it kills this process group.
 """
