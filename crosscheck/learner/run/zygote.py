@@ -51,14 +51,11 @@ def deferred(package):
         spec = importlib.util.find_spec(name)
         if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
             continue                       # a compiled module is loaded as it is created: not deferred
+        spec.loader_state = (threading.RLock(), [False])      # Deferred._run's lock, [running now]
         module = importlib.util.module_from_spec(spec)
         module.__class__ = Deferred
-        _loading[name] = (threading.RLock(), [False])
         sys.modules[name] = module
         setattr(package, name.rpartition(".")[2], module)
-
-
-_loading = {}               # a Deferred module's name -> (its lock, [running now])
 
 
 class Deferred(types.ModuleType):
@@ -78,7 +75,7 @@ class Deferred(types.ModuleType):
     def _run(self):
         """Run the module's code once (whichever thread asks first); False while it runs (asked
         by that code itself)."""
-        lock, running = _loading[self.__name__]
+        lock, running = self.__spec__.loader_state
         with lock:
             if running[0]:
                 return False
